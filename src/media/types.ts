@@ -1,0 +1,62 @@
+import type { TimelineSettings } from './timeline';
+
+/** Which input a clip is: the person and scene to keep, or the movement to copy. */
+export type Slot = 'reference' | 'motion';
+
+/** What the app knows about a loaded clip. Times in seconds, sizes in display pixels (after rotation). */
+export interface ClipInfo {
+  name: string;
+  sizeBytes: number;
+  /** Container format name, e.g. "MP4" or "WebM". */
+  container: string;
+  /** Video codec as mediabunny names it ("avc", "vp9", ...). */
+  codec: string;
+  /** Display width and height in pixels, after rotation metadata is applied. */
+  width: number;
+  height: number;
+  /** Clockwise rotation from the file's metadata, in degrees. */
+  rotation: 0 | 90 | 180 | 270;
+  fps: number;
+  frameCount: number;
+  durationS: number;
+  /** Presentation time of every frame, in seconds from the first frame, sorted. */
+  timestamps: number[];
+  variableFrameRate: boolean;
+  audio: { codec: string; channels: number; sampleRate: number } | null;
+  /** Set when the browser could not decode the file and the built-in converter made an H.264 copy. */
+  convertedFrom: string | null;
+}
+
+/** Progress of a long step; `fraction` in [0, 1]. */
+export interface Progress {
+  phase: 'convert' | 'render' | 'encode';
+  fraction: number;
+  /** Frames finished so far, when counting frames. */
+  done?: number;
+  total?: number;
+}
+
+export type AudioChoice = 'reference' | 'motion' | 'none';
+export type EncoderChoice = 'auto' | 'webcodecs' | 'ffmpeg';
+
+/** A render of the shared timeline into an MP4. */
+export interface RenderJob {
+  timeline: TimelineSettings;
+  audio: AudioChoice;
+  /** Output height cap, in pixels. */
+  maxHeight: number;
+  encoder: EncoderChoice;
+}
+
+export interface RenderResult {
+  bytes: ArrayBuffer;
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  durationS: number;
+  videoCodec: string;
+  audioCodec: string | null;
+  encoder: 'webcodecs' | 'ffmpeg';
+  seconds: number;
+}

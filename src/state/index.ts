@@ -1,0 +1,32 @@
+export {
+  useEditor,
+  frameFeeds,
+  timelineOf,
+  timelineDuration,
+  timelineFps,
+  framesAt,
+  loadClip,
+  removeClip,
+  swapClips,
+  dismissError,
+  seek,
+  step,
+  setTrim,
+  setOffset,
+  setMapping,
+  setAudio,
+  setMaxHeight,
+  play,
+  pause,
+  togglePlay,
+  generate,
+  cancelGenerate,
+  startEditor,
+  type ClipState,
+  type EditorState,
+  type RenderState,
+} from './store';
+export { etaSeconds, formatClock, formatSeconds } from './eta';
+export type { FrameFeed } from './frame-feed';
+export { describeCapabilities, type GpuCapabilities } from '../gpu';
+export { MAX_FILE_BYTES, type Slot, type ClipInfo, type AudioChoice, type TimeMapping } from '../media';

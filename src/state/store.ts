@@ -1,0 +1,437 @@
+import { create } from 'zustand';
+import {
+  asMediaError,
+  clampTrim,
+  createMediaClient,
+  frameIndexAt,
+  outputDuration,
+  proxy,
+  sourceTimes,
+  type AudioChoice,
+  type ClipInfo,
+  type EncoderChoice,
+  type MediaClient,
+  type Progress,
+  type RenderResult,
+  type Slot,
+  type TimeMapping,
+  type TimelineSettings,
+  type Trim,
+} from '../media';
+import { createComputeClient, type ComputeClient, type GpuCapabilities } from '../gpu';
+import { etaSeconds } from './eta';
+import { FrameFeed } from './frame-feed';
+import * as persist from './persist';
+
+export type ClipStatus = 'empty' | 'loading' | 'ready';
+
+export interface ClipState {
+  status: ClipStatus;
+  info: ClipInfo | null;
+  /** A message about the last file dropped on this slot, when it could not be used. */
+  error: string | null;
+  /** Name of the file being opened. */
+  loadingName: string | null;
+  /** Conversion progress in [0, 1] while ffmpeg converts an input, else null. */
+  convertProgress: number | null;
+  trim: Trim;
+  thumbnails: ImageBitmap[];
+}
+
+export type RenderStatus = 'idle' | 'running' | 'done' | 'failed' | 'canceled';
+
+export interface RenderState {
+  status: RenderStatus;
+  progress: Progress | null;
+  startedAt: number;
+  etaS: number | null;
+  error: string | null;
+  result: { url: string; fileName: string; info: Omit<RenderResult, 'bytes'>; sizeBytes: number } | null;
+}
+
+/** Settings that survive a reload. */
+export interface ProjectSettings {
+  trims: Record<Slot, Trim | null>;
+  offsetS: number;
+  mapping: TimeMapping;
+  audio: AudioChoice;
+  maxHeight: number;
+  time: number;
+}
+
+export interface EditorState {
+  clips: Record<Slot, ClipState>;
+  offsetS: number;
+  mapping: TimeMapping;
+  audio: AudioChoice;
+  maxHeight: number;
+  encoder: EncoderChoice;
+  /** Position on the shared timeline, in seconds from the motion clip's trim-in. */
+  time: number;
+  playing: boolean;
+  render: RenderState;
+  gpu: GpuCapabilities | null;
+  restoring: boolean;
+}
+
+const emptyClip = (): ClipState => ({
+  status: 'empty',
+  info: null,
+  error: null,
+  loadingName: null,
+  convertProgress: null,
+  trim: { inS: 0, outS: 0 },
+  thumbnails: [],
+});
+
+const idleRender = (): RenderState => ({ status: 'idle', progress: null, startedAt: 0, etaS: null, error: null, result: null });
+
+export const useEditor = create<EditorState>(() => ({
+  clips: { reference: emptyClip(), motion: emptyClip() },
+  offsetS: 0,
+  mapping: 'hold',
+  audio: 'motion',
+  maxHeight: 720,
+  encoder: 'auto',
+  time: 0,
+  playing: false,
+  render: idleRender(),
+  gpu: null,
+  restoring: true,
+}));
+
+const get = useEditor.getState;
+const set = useEditor.setState;
+
+// ---- services: one media worker, one compute worker, one frame feed per pane ----
+
+let media: MediaClient | null = null;
+let compute: ComputeClient | null = null;
+const mediaApi = () => (media ??= createMediaClient().api);
+const computeApi = () => (compute ??= createComputeClient().api);
+
+export const frameFeeds: Record<Slot, FrameFeed> = {
+  reference: new FrameFeed((i) => mediaApi().frame('reference', i)),
+  motion: new FrameFeed((i) => mediaApi().frame('motion', i)),
+};
+
+// ---- derived values ----
+
+/** Duration of one frame of a clip, in seconds (the trim granularity). */
+const frameLength = (info: ClipInfo) => 1 / info.fps;
+
+/**
+ * The shared timeline. With only one clip loaded, that clip drives it; with both, the motion
+ * clip's trimmed range is the output's length.
+ */
+export function timelineOf(s: EditorState): TimelineSettings | null {
+  const ref = s.clips.reference.info ? s.clips.reference.trim : null;
+  const mot = s.clips.motion.info ? s.clips.motion.trim : null;
+  const motion = mot ?? ref;
+  const reference = ref ?? mot;
+  if (!motion || !reference) return null;
+  return { motion, reference, offsetS: ref && mot ? s.offsetS : 0, mapping: s.mapping };
+}
+
+export function timelineDuration(s: EditorState): number {
+  const t = timelineOf(s);
+  return t ? outputDuration(t) : 0;
+}
+
+/** The fps that drives stepping and the output: the motion clip's, else the reference's. */
+export function timelineFps(s: EditorState): number {
+  return (s.clips.motion.info ?? s.clips.reference.info)?.fps ?? 30;
+}
+
+/** Frame index shown in each pane at the current time. */
+export function framesAt(s: EditorState, time = s.time): Partial<Record<Slot, number>> {
+  const t = timelineOf(s);
+  if (!t) return {};
+  const times = sourceTimes(t, time);
+  const out: Partial<Record<Slot, number>> = {};
+  const refInfo = s.clips.reference.info;
+  const motInfo = s.clips.motion.info;
+  if (refInfo) out.reference = frameIndexAt(refInfo.timestamps, motInfo ? times.reference : times.motion);
+  if (motInfo) out.motion = frameIndexAt(motInfo.timestamps, times.motion);
+  return out;
+}
+
+function showFrames(): void {
+  const indices = framesAt(get());
+  for (const slot of ['reference', 'motion'] as const) {
+    const i = indices[slot];
+    if (i !== undefined) frameFeeds[slot].show(i);
+  }
+}
+
+// ---- persistence ----
+
+function settingsOf(s: EditorState): ProjectSettings {
+  return {
+    trims: {
+      reference: s.clips.reference.info ? s.clips.reference.trim : null,
+      motion: s.clips.motion.info ? s.clips.motion.trim : null,
+    },
+    offsetS: s.offsetS,
+    mapping: s.mapping,
+    audio: s.audio,
+    maxHeight: s.maxHeight,
+    time: s.time,
+  };
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function saveSettingsSoon(): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => void persist.keepSettings(settingsOf(get())).catch(() => undefined), 150);
+}
+
+// ---- actions ----
+
+function patchClip(slot: Slot, patch: Partial<ClipState>): void {
+  set((s) => ({ clips: { ...s.clips, [slot]: { ...s.clips[slot], ...patch } } }));
+}
+
+const THUMB_COUNT = 24;
+const THUMB_HEIGHT = 48;
+
+async function loadThumbnails(slot: Slot, name: string): Promise<void> {
+  try {
+    const thumbs = await mediaApi().thumbnails(slot, THUMB_COUNT, THUMB_HEIGHT);
+    if (get().clips[slot].info?.name === name) patchClip(slot, { thumbnails: thumbs });
+  } catch {
+    /* thumbnails are a nicety */
+  }
+}
+
+/**
+ * Opens a file in a slot. On failure the slot keeps whatever it had and shows why; the other
+ * slot is never touched.
+ */
+export async function loadClip(slot: Slot, file: File, options: { keep?: boolean; trim?: Trim | null } = {}): Promise<boolean> {
+  patchClip(slot, { status: 'loading', loadingName: file.name, error: null, convertProgress: null });
+  try {
+    const info = await mediaApi().open(
+      slot,
+      file,
+      proxy((p: Progress) => patchClip(slot, { convertProgress: p.fraction })),
+    );
+    const full = { inS: 0, outS: info.durationS };
+    const trim = options.trim ? clampTrim(options.trim, info.durationS, frameLength(info)) : full;
+    patchClip(slot, { status: 'ready', info, trim, loadingName: null, convertProgress: null, thumbnails: [] });
+    frameFeeds[slot].reset();
+    if (options.keep !== false) void persist.keepInput(slot, file).catch(() => undefined);
+    clampTime();
+    showFrames();
+    saveSettingsSoon();
+    void loadThumbnails(slot, info.name);
+    return true;
+  } catch (e) {
+    const known = asMediaError(e);
+    const message = known?.message ?? `"${file.name}" could not be opened: ${(e as Error)?.message ?? String(e)}`;
+    const had = get().clips[slot].info;
+    patchClip(slot, { status: had ? 'ready' : 'empty', error: message, loadingName: null, convertProgress: null });
+    return false;
+  }
+}
+
+export function dismissError(slot: Slot): void {
+  patchClip(slot, { error: null });
+}
+
+export async function removeClip(slot: Slot): Promise<void> {
+  await mediaApi().close(slot);
+  frameFeeds[slot].reset();
+  patchClip(slot, emptyClip());
+  await persist.forgetInput(slot).catch(() => undefined);
+  clampTime();
+  saveSettingsSoon();
+}
+
+/** Exchanges the reference and motion clips, with their trims. */
+export async function swapClips(): Promise<void> {
+  const { clips } = get();
+  if (clips.reference.status === 'loading' || clips.motion.status === 'loading') return;
+  await mediaApi().swap();
+  frameFeeds.reference.reset();
+  frameFeeds.motion.reset();
+  set((s) => ({ clips: { reference: s.clips.motion, motion: s.clips.reference }, offsetS: -s.offsetS }));
+  void persist.swapInputs().catch(() => undefined);
+  clampTime();
+  showFrames();
+  saveSettingsSoon();
+}
+
+function clampTime(): void {
+  const s = get();
+  const d = timelineDuration(s);
+  const last = Math.max(0, d - 1 / timelineFps(s));
+  if (s.time > last || s.time < 0) set({ time: Math.min(Math.max(0, s.time), last) });
+}
+
+/** Moves the shared timeline to `time` seconds (clamped) and shows those frames. */
+export function seek(time: number): void {
+  const s = get();
+  const last = Math.max(0, timelineDuration(s) - 1 / timelineFps(s));
+  set({ time: Math.min(Math.max(0, time), last) });
+  showFrames();
+  saveSettingsSoon();
+}
+
+/** Steps `delta` output frames. */
+export function step(delta: number): void {
+  pause();
+  const s = get();
+  const fps = timelineFps(s);
+  seek((Math.round(s.time * fps) + delta) / fps);
+}
+
+export function setTrim(slot: Slot, trim: Trim): void {
+  const info = get().clips[slot].info;
+  if (!info) return;
+  patchClip(slot, { trim: clampTrim(trim, info.durationS, frameLength(info)) });
+  clampTime();
+  showFrames();
+  saveSettingsSoon();
+}
+
+export function setOffset(offsetS: number): void {
+  set({ offsetS: Number.isFinite(offsetS) ? offsetS : 0 });
+  showFrames();
+  saveSettingsSoon();
+}
+
+export function setMapping(mapping: TimeMapping): void {
+  set({ mapping });
+  showFrames();
+  saveSettingsSoon();
+}
+
+export function setAudio(audio: AudioChoice): void {
+  set({ audio });
+  saveSettingsSoon();
+}
+
+export function setMaxHeight(maxHeight: number): void {
+  set({ maxHeight });
+  saveSettingsSoon();
+}
+
+// ---- playback ----
+
+let rafId = 0;
+export function play(): void {
+  const s = get();
+  if (s.playing || !timelineOf(s)) return;
+  const duration = timelineDuration(s);
+  if (s.time >= duration - 1 / timelineFps(s)) set({ time: 0 });
+  set({ playing: true });
+  let last = performance.now();
+  const tick = (now: number) => {
+    if (!get().playing) return;
+    const dt = (now - last) / 1000;
+    last = now;
+    const next = get().time + dt;
+    if (next >= timelineDuration(get())) {
+      seek(timelineDuration(get()));
+      pause();
+      return;
+    }
+    set({ time: next });
+    showFrames();
+    rafId = requestAnimationFrame(tick);
+  };
+  rafId = requestAnimationFrame(tick);
+}
+
+export function pause(): void {
+  cancelAnimationFrame(rafId);
+  if (get().playing) {
+    set({ playing: false });
+    saveSettingsSoon();
+  }
+}
+
+export function togglePlay(): void {
+  if (get().playing) pause();
+  else play();
+}
+
+// ---- generate ----
+
+function patchRender(patch: Partial<RenderState>): void {
+  set((s) => ({ render: { ...s.render, ...patch } }));
+}
+
+const baseName = (name: string) => name.replace(/\.[^.]*$/, '');
+
+/** Renders the trimmed range and keeps the MP4 for playback and download. */
+export async function generate(): Promise<void> {
+  const s = get();
+  const timeline = timelineOf(s);
+  const ref = s.clips.reference.info;
+  const mot = s.clips.motion.info;
+  if (!timeline || !ref || !mot || s.render.status === 'running') return;
+  pause();
+  if (s.render.result) URL.revokeObjectURL(s.render.result.url);
+  const startedAt = performance.now();
+  set({ render: { ...idleRender(), status: 'running', startedAt } });
+  try {
+    const audio = s.audio === 'reference' && !ref.audio ? 'none' : s.audio === 'motion' && !mot.audio ? 'none' : s.audio;
+    const result = await mediaApi().render(
+      { timeline, audio, maxHeight: s.maxHeight, encoder: s.encoder },
+      proxy((p: Progress) => {
+        const elapsed = (performance.now() - startedAt) / 1000;
+        patchRender({ progress: p, etaS: etaSeconds(p.fraction, elapsed) });
+      }),
+    );
+    const { bytes, ...info } = result;
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
+    const fileName = `motionpaste-${baseName(ref.name)}-${baseName(mot.name)}.mp4`;
+    patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
+  } catch (e) {
+    const known = asMediaError(e);
+    if (known?.code === 'canceled') patchRender({ status: 'canceled', progress: null, etaS: null });
+    else patchRender({ status: 'failed', error: known?.message ?? `Generation failed: ${(e as Error)?.message ?? e}` });
+  }
+}
+
+export function cancelGenerate(): void {
+  if (get().render.status === 'running') void mediaApi().cancelRender();
+}
+
+// ---- start-up ----
+
+/** Probes the GPU and restores the last session's inputs and settings. */
+let started = false;
+export async function startEditor(): Promise<void> {
+  if (started) return;
+  started = true;
+  void computeApi()
+    .probe()
+    .then((gpu) => set({ gpu }))
+    .catch(() => undefined);
+  try {
+    const [files, settings] = await Promise.all([persist.restoreInputs(), persist.restoreSettings<ProjectSettings>()]);
+    if (settings) {
+      set({
+        offsetS: settings.offsetS ?? 0,
+        mapping: settings.mapping ?? 'hold',
+        audio: settings.audio ?? 'motion',
+        maxHeight: settings.maxHeight ?? 720,
+      });
+    }
+    await Promise.all(
+      (['reference', 'motion'] as const).map(async (slot) => {
+        const file = files[slot];
+        if (file) await loadClip(slot, file, { keep: false, trim: settings?.trims?.[slot] ?? null });
+      }),
+    );
+    if (settings?.time) seek(settings.time);
+  } finally {
+    set({ restoring: false });
+  }
+}
+
+/** For the headless runner and tests: the store, read-only use. */
+export const editorSnapshot = () => get();

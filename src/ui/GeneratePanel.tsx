@@ -1,0 +1,83 @@
+import {
+  cancelGenerate,
+  formatClock,
+  generate,
+  setAudio,
+  setMaxHeight,
+  useEditor,
+  type AudioChoice,
+} from '../state';
+
+const PHASE_LABEL = { render: 'Rendering frames', encode: 'Finishing the MP4', convert: 'Converting' } as const;
+
+/** Output settings, the Generate button, and progress with ETA and Cancel. */
+export function GeneratePanel() {
+  const render = useEditor((s) => s.render);
+  const audio = useEditor((s) => s.audio);
+  const maxHeight = useEditor((s) => s.maxHeight);
+  const ref = useEditor((s) => s.clips.reference.info);
+  const mot = useEditor((s) => s.clips.motion.info);
+  const busy = useEditor((s) => s.clips.reference.status === 'loading' || s.clips.motion.status === 'loading');
+  const ready = Boolean(ref && mot) && !busy;
+  const running = render.status === 'running';
+  const p = render.progress;
+
+  return (
+    <section className="generate" data-testid="generate-panel">
+      <div className="generate-options">
+        <label>
+          Audio from
+          <select value={audio} onChange={(e) => setAudio(e.target.value as AudioChoice)} data-testid="audio-choice">
+            <option value="motion" disabled={!mot?.audio}>
+              motion clip{mot && !mot.audio ? ' (has none)' : ''}
+            </option>
+            <option value="reference" disabled={!ref?.audio}>
+              reference clip{ref && !ref.audio ? ' (has none)' : ''}
+            </option>
+            <option value="none">no audio</option>
+          </select>
+        </label>
+        <label>
+          Output height
+          <select value={maxHeight} onChange={(e) => setMaxHeight(Number(e.target.value))} data-testid="max-height">
+            {[360, 480, 720, 1080].map((h) => (
+              <option key={h} value={h}>
+                up to {h} px
+              </option>
+            ))}
+          </select>
+        </label>
+        <button
+          type="button"
+          className="primary"
+          data-testid="generate"
+          disabled={!ready || running}
+          onClick={() => void generate()}
+          title={ready ? 'Render the trimmed range' : 'Load a reference and a motion clip first'}
+        >
+          Generate
+        </button>
+        {!ready && !running && <span className="muted">Load both clips to generate.</span>}
+      </div>
+      {running && (
+        <div className="progress" data-testid="render-progress">
+          <progress value={p?.fraction ?? 0} max={1} />
+          <span data-testid="render-status">
+            {PHASE_LABEL[p?.phase ?? 'render']}
+            {p?.done !== undefined ? ` · frame ${p.done}/${p.total}` : ''} · {Math.round((p?.fraction ?? 0) * 100)}%
+            {render.etaS !== null ? ` · about ${formatClock(render.etaS)} left` : ''}
+          </span>
+          <button type="button" onClick={cancelGenerate} data-testid="cancel">
+            Cancel
+          </button>
+        </div>
+      )}
+      {render.status === 'canceled' && <p className="muted" data-testid="render-canceled">Generation canceled.</p>}
+      {render.status === 'failed' && (
+        <p className="error" role="alert" data-testid="render-error">
+          {render.error}
+        </p>
+      )}
+    </section>
+  );
+}
