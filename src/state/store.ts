@@ -407,6 +407,9 @@ let started = false;
 export async function startEditor(): Promise<void> {
   if (started) return;
   started = true;
+  // ?encoder=ffmpeg|webcodecs forces an export path (benchmark, tests); the default picks WebCodecs.
+  const forced = new URLSearchParams(location.search).get('encoder');
+  if (forced === 'ffmpeg' || forced === 'webcodecs') set({ encoder: forced });
   void computeApi()
     .probe()
     .then((gpu) => set({ gpu }))

@@ -21,6 +21,13 @@ function formatBytes(n: number): string {
   return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MB` : `${Math.ceil(n / 1024)} kB`;
 }
 
+const ROTATION_LABEL: Record<ClipInfo['rotation'], string> = {
+  0: 'none',
+  90: '90° clockwise',
+  180: '180°',
+  270: '90° counter-clockwise',
+};
+
 function ClipFacts({ info }: { info: ClipInfo }) {
   const facts: [string, string][] = [
     ['Duration', `${info.durationS.toFixed(2)} s`],
@@ -28,7 +35,7 @@ function ClipFacts({ info }: { info: ClipInfo }) {
     ['Frames', String(info.frameCount)],
     ['Resolution', `${info.width}×${info.height}`],
     ['Codec', info.codec],
-    ['Rotation', `${info.rotation}°`],
+    ['Rotation', ROTATION_LABEL[info.rotation]],
     ['Audio', info.audio ? `${info.audio.codec}, ${info.audio.channels} ch` : 'none'],
     ['Size', formatBytes(info.sizeBytes)],
   ];
