@@ -115,6 +115,20 @@ test.describe('editor round trip on generated clips', () => {
     expect(Number(probe(out).streams[0]!.nb_read_frames)).toBe(15);
   });
 
+  test('play advances the frames of both panes and stops at the end', async ({ page, offOrigin }) => {
+    void offOrigin;
+    await openEditor(page);
+    await loadClip(page, 'reference', await genPortrait());
+    await loadClip(page, 'motion', await genLandscape());
+    await page.getByTestId('play').click();
+    await expect(page.getByTestId('play')).toHaveAttribute('aria-label', 'Pause');
+    await expect.poll(async () => Number(await page.getByTestId('frame-motion').getAttribute('data-frame'))).toBeGreaterThan(10);
+    await expect.poll(async () => Number(await page.getByTestId('frame-reference').getAttribute('data-frame'))).toBeGreaterThan(12);
+    // A 2 s clip ends by itself on its last frame.
+    await expect(page.getByTestId('play')).toHaveAttribute('aria-label', 'Play', { timeout: 10_000 });
+    await expect(page.getByTestId('frame-motion')).toHaveAttribute('data-frame', '49');
+  });
+
   test('a reload restores both inputs, trims and offset', async ({ page, offOrigin }) => {
     void offOrigin;
     await openEditor(page);

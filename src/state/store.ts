@@ -408,8 +408,13 @@ export async function startEditor(): Promise<void> {
   if (started) return;
   started = true;
   // ?encoder=ffmpeg|webcodecs forces an export path (benchmark, tests); the default picks WebCodecs.
-  const forced = new URLSearchParams(location.search).get('encoder');
+  const params = new URLSearchParams(location.search);
+  const forced = params.get('encoder');
   if (forced === 'ffmpeg' || forced === 'webcodecs') set({ encoder: forced });
+  // ?bench exposes stage timings that have no UI of their own to the benchmark runner.
+  if (params.has('bench')) {
+    Object.assign(globalThis, { motionpasteBench: { decode: (slot: Slot) => mediaApi().benchDecode(slot) } });
+  }
   void computeApi()
     .probe()
     .then((gpu) => set({ gpu }))

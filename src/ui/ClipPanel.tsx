@@ -116,6 +116,7 @@ export function ClipPanel({ slot }: { slot: Slot }) {
       className={`clip ${dragOver ? 'drag-over' : ''}`}
       data-testid={`clip-${slot}`}
       data-status={clip.status}
+      data-info={clip.info ? JSON.stringify({ ...clip.info, timestamps: undefined }) : undefined}
       onDragOver={(e) => {
         e.preventDefault();
         setDragOver(true);

@@ -8,7 +8,7 @@ export function GpuStatus() {
     ? `${gpu.description}\nshader-f16: ${gpu.shaderF16 ? 'yes' : 'no'}\nmax buffer: ${(gpu.limits.maxBufferSize / 2 ** 20).toFixed(0)} MB\nmax storage binding: ${(gpu.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MB`
     : gpu.reason ?? '';
   return (
-    <span className={`gpu ${gpu.available ? (gpu.isFallback ? 'warn' : 'ok') : 'bad'}`} title={detail} data-testid="gpu-status">
+    <span className={`gpu ${gpu.available ? (gpu.isFallback ? 'warn' : 'ok') : 'bad'}`} title={detail} data-testid="gpu-status" data-caps={JSON.stringify(gpu)}>
       {describeCapabilities(gpu)}
       {gpu.available && gpu.isFallback ? ' — slow software adapter' : ''}
       {!gpu.available && gpu.reason ? ` — ${gpu.reason}` : ''}

@@ -6,7 +6,7 @@ export function ResultPanel() {
   if (!result) return null;
   const { info } = result;
   return (
-    <section className="result" data-testid="result">
+    <section className="result" data-testid="result" data-info={JSON.stringify({ ...info, sizeBytes: result.sizeBytes })}>
       <header>
         <h2>Result</h2>
         <span className="muted" data-testid="result-facts">

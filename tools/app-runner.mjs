@@ -1,0 +1,75 @@
+// Drives the built app in headless Debian Chromium through its own UI: the code path a user takes.
+// Shared by the headless runner (tools/cli) and the benchmark (tools/bench).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { build, preview } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** An error the user can fix; the runner prints its message without a stack trace. */
+export class RunnerError extends Error {
+  name = 'RunnerError';
+}
+
+/** Builds the app when needed, serves it on loopback and opens it in Chromium. */
+export async function startApp({ rebuild = false, query = '', log = () => {} } = {}) {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new RunnerError(`Chromium was not found at ${CHROMIUM_PATH}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  }
+  if (rebuild || !existsSync(path.join(root, 'dist/index.html'))) {
+    log('building the app…');
+    await build({ root, logLevel: 'warn' });
+  }
+  const server = await preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+  const url = server.resolvedUrls.local[0];
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${url}${query}`);
+  await page.getByTestId('app').and(page.locator('[data-restoring=false]')).waitFor();
+  return {
+    page,
+    url,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Loads a file into a slot and waits until it is ready; throws the app's own message on failure. */
+export async function loadClip(page, slot, file) {
+  if (!existsSync(file)) throw new RunnerError(`${slot} file not found: ${file}`);
+  await page.getByTestId(`file-${slot}`).setInputFiles(path.resolve(file));
+  const error = page.getByTestId(`error-${slot}`);
+  const ready = page.locator(`[data-testid=clip-${slot}][data-status=ready]`);
+  await page.getByTestId(`loading-${slot}`).waitFor({ state: 'detached', timeout: 600_000 }).catch(() => undefined);
+  await Promise.race([error.waitFor({ timeout: 600_000 }), ready.waitFor({ timeout: 600_000 })]);
+  if (await error.count()) throw new RunnerError((await error.locator('span').first().textContent()) ?? 'could not open the clip');
+  return JSON.parse((await page.getByTestId(`clip-${slot}`).getAttribute('data-info')) ?? 'null');
+}
+
+/** Presses Generate, reports progress, and resolves with the result info once the MP4 exists. */
+export async function generate(page, onProgress = () => {}) {
+  await page.getByTestId('generate').click();
+  const status = page.getByTestId('render-status');
+  const result = page.getByTestId('result');
+  const failed = page.getByTestId('render-error');
+  for (;;) {
+    if (await result.count()) return JSON.parse((await result.getAttribute('data-info')) ?? '{}');
+    if (await failed.count()) throw new RunnerError((await failed.textContent()) ?? 'generation failed');
+    const text = await status.textContent({ timeout: 200 }).catch(() => null);
+    if (text) onProgress(text);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** Saves the generated MP4 through the Download button. */
+export async function download(page, out) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+  await file.saveAs(path.resolve(out));
+  return path.resolve(out);
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// npm run bench: stage throughput for a fixed pair of clips and settings, measured in one run in
+// headless Chromium through the app itself. On a software WebGPU adapter compare ratios, not times.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate, loadClip, startApp } from '../app-runner.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const media = path.resolve(root, '../shared/media');
+
+/** The fixed clips: real footage when ../shared/media is there, else clips made with ffmpeg. */
+function benchClips() {
+  const reference = path.join(media, 'indoor_dance_woman_yellow_sweater_static.mp4');
+  const motion = path.join(media, 'street_two_women_walking_handheld_camera.mp4');
+  if (existsSync(reference) && existsSync(motion)) return { reference, motion, source: 'shared/media' };
+  const dir = path.join(tmpdir(), 'motionpaste-bench');
+  mkdirSync(dir, { recursive: true });
+  const make = (name, src, extra = []) => {
+    const out = path.join(dir, name);
+    if (!existsSync(out)) execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', src, ...extra, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out]);
+    return out;
+  };
+  return {
+    reference: make('reference.mp4', 'testsrc2=s=450x720:r=16:d=9'),
+    motion: make('motion.mp4', 'testsrc=s=720x406:r=25:d=4'),
+    source: 'generated (ffmpeg testsrc)',
+  };
+}
+
+const clips = benchClips();
+const rows = [];
+const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+const app = await startApp({ rebuild: process.argv.includes('--rebuild'), query: '?bench&encoder=webcodecs', log: console.error });
+try {
+  const { page, url } = app;
+  const caps = JSON.parse((await page.getByTestId('gpu-status').getAttribute('data-caps', { timeout: 60_000 })) ?? '{}');
+  const refInfo = await loadClip(page, 'reference', clips.reference);
+  const motInfo = await loadClip(page, 'motion', clips.motion);
+
+  for (const slot of ['reference', 'motion']) {
+    const info = slot === 'reference' ? refInfo : motInfo;
+    const { frames, seconds } = await page.evaluate((s) => globalThis.motionpasteBench.decode(s), slot);
+    rows.push({ stage: `decode ${slot} (${info.width}x${info.height} ${info.codec})`, fps: frames / seconds, frames, seconds });
+  }
+
+  const webcodecs = await generate(page);
+  rows.push({ stage: `export WebCodecs (${webcodecs.width}x${webcodecs.height})`, fps: webcodecs.frameCount / webcodecs.seconds, frames: webcodecs.frameCount, seconds: webcodecs.seconds });
+
+  // Same clips (restored from the page's storage), same settings, ffmpeg.wasm export.
+  await page.goto(`${url}?bench&encoder=ffmpeg`);
+  await page.locator('[data-testid=clip-motion][data-status=ready]').waitFor({ timeout: 120_000 });
+  const ffmpeg = await generate(page);
+  rows.push({ stage: `export ffmpeg.wasm (${ffmpeg.width}x${ffmpeg.height})`, fps: ffmpeg.frameCount / ffmpeg.seconds, frames: ffmpeg.frameCount, seconds: ffmpeg.seconds });
+
+  console.log(`motionpaste bench — clips: ${clips.source}`);
+  const adapter = caps.available
+    ? `${caps.description}${caps.isFallback ? ' (software adapter)' : ''}, shader-f16 ${caps.shaderF16 ? 'yes' : 'no'}`
+    : `none — ${caps.reason}`;
+  console.log(`WebGPU adapter: ${adapter}`);
+  console.log('');
+  console.log('stage'.padEnd(48) + 'fps'.padStart(10) + 'frames'.padStart(8) + 'seconds'.padStart(10));
+  for (const r of rows) console.log(r.stage.padEnd(48) + fmt(r.fps).padStart(10) + String(r.frames).padStart(8) + r.seconds.toFixed(2).padStart(10));
+  console.log('');
+  console.log(`ratio export WebCodecs / ffmpeg.wasm (same frames, this run): ${(rows[2].fps / rows[3].fps).toFixed(1)}x`);
+  const clipSeconds = motInfo.durationS;
+  console.log(`real-time factor of the WebCodecs export: ${(webcodecs.seconds / clipSeconds).toFixed(2)} (pipeline seconds / clip seconds)`);
+} finally {
+  await app.close();
+}

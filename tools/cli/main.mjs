@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Headless runner: npm run cli -- render --reference A --motion B --out C.mp4 [--json]
+// It runs the built app in headless Chromium and clicks through the same UI a person uses.
+import { parseArgs } from 'node:util';
+import { download, generate, loadClip, RunnerError, startApp } from '../app-runner.mjs';
+
+const USAGE = `Usage: npm run cli -- render --reference A.mp4 --motion B.mp4 --out C.mp4 [options]
+
+Options:
+  --audio motion|reference|none   audio track of the output (default: motion)
+  --max-height N                  output height cap in pixels: 360, 480, 720 or 1080 (default: 720)
+  --trim-reference IN:OUT         seconds of the reference clip to use
+  --trim-motion IN:OUT            seconds of the motion clip to use
+  --offset S                      reference offset against the motion, in seconds
+  --encoder auto|webcodecs|ffmpeg export path (default: auto)
+  --rebuild                       rebuild the app before running
+  --json                          print one JSON object with the result instead of text`;
+
+function fail(message, json) {
+  if (json) console.log(JSON.stringify({ ok: false, error: message }));
+  else console.error(`error: ${message}`);
+  process.exit(1);
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    reference: { type: 'string' },
+    motion: { type: 'string' },
+    out: { type: 'string' },
+    audio: { type: 'string', default: 'motion' },
+    'max-height': { type: 'string', default: '720' },
+    'trim-reference': { type: 'string' },
+    'trim-motion': { type: 'string' },
+    offset: { type: 'string' },
+    encoder: { type: 'string', default: 'auto' },
+    rebuild: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+const json = values.json;
+if (values.help || positionals[0] !== 'render') {
+  console.log(USAGE);
+  process.exit(values.help ? 0 : 1);
+}
+for (const key of ['reference', 'motion', 'out']) if (!values[key]) fail(`--${key} is required.\n\n${USAGE}`, json);
+if (!['motion', 'reference', 'none'].includes(values.audio)) fail('--audio must be motion, reference or none.', json);
+if (!['360', '480', '720', '1080'].includes(values['max-height'])) fail('--max-height must be 360, 480, 720 or 1080.', json);
+if (!['auto', 'webcodecs', 'ffmpeg'].includes(values.encoder)) fail('--encoder must be auto, webcodecs or ffmpeg.', json);
+const parseTrim = (s, name) => {
+  const m = /^([\d.]+):([\d.]+)$/.exec(s ?? '');
+  if (!m) fail(`--${name} must look like IN:OUT in seconds, e.g. 1.5:4`, json);
+  return [m[1], m[2]];
+};
+
+const log = json ? () => {} : (line) => console.error(line);
+let app;
+try {
+  app = await startApp({ rebuild: values.rebuild, query: values.encoder === 'auto' ? '' : `?encoder=${values.encoder}`, log });
+  const { page } = app;
+  log(`opening ${values.reference}…`);
+  const reference = await loadClip(page, 'reference', values.reference);
+  log(`opening ${values.motion}…`);
+  const motion = await loadClip(page, 'motion', values.motion);
+  for (const slot of ['reference', 'motion']) {
+    const trim = values[`trim-${slot}`];
+    if (!trim) continue;
+    const [inS, outS] = parseTrim(trim, `trim-${slot}`);
+    await page.getByTestId(`trim-out-${slot}`).fill(outS);
+    await page.getByTestId(`trim-in-${slot}`).fill(inS);
+  }
+  if (values.offset) await page.getByTestId('offset').fill(String(Number(values.offset)));
+  const audioOption = page.getByTestId('audio-choice').locator(`option[value=${values.audio}]`);
+  if (await audioOption.isDisabled()) throw new RunnerError(`The ${values.audio} clip has no audio track; choose another --audio.`);
+  await page.getByTestId('audio-choice').selectOption(values.audio);
+  await page.getByTestId('max-height').selectOption(values['max-height']);
+  let last = '';
+  const result = await generate(page, (text) => {
+    if (text !== last) log(text);
+    last = text;
+  });
+  const out = await download(page, values.out);
+  const summary = { ok: true, out, reference: reference.name, motion: motion.name, ...result };
+  if (json) console.log(JSON.stringify(summary));
+  else
+    console.error(
+      `wrote ${out}: ${result.width}x${result.height}, ${result.frameCount} frames at ${result.fps} fps, ` +
+        `${result.videoCodec}${result.audioCodec ? ` + ${result.audioCodec}` : ''}, ${result.encoder}, ${result.seconds.toFixed(1)} s`,
+    );
+} catch (e) {
+  fail(e instanceof RunnerError ? e.message : `unexpected failure: ${e?.stack ?? e}`, json);
+} finally {
+  await app?.close();
+}
