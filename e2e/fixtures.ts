@@ -34,6 +34,23 @@ export async function loadClip(page: Page, slot: Slot, file: string): Promise<vo
   await expect(page.getByTestId(`clip-${slot}`)).toHaveAttribute('data-status', 'ready');
 }
 
+/** Drops a file on a clip panel the way a file manager does: a real drop event with a DataTransfer. */
+export async function dropFile(page: Page, slot: Slot, file: string): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  const { basename } = await import('node:path');
+  const dataTransfer = await page.evaluateHandle(
+    ({ base64, name }) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type: 'video/mp4' }));
+      return dt;
+    },
+    { base64: readFileSync(file).toString('base64'), name: basename(file) },
+  );
+  await page.getByTestId(`clip-${slot}`).dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByTestId(`clip-${slot}`)).toHaveAttribute('data-status', 'ready');
+}
+
 /** The facts the clip panel shows, keyed by label. */
 export async function clipFacts(page: Page, slot: Slot): Promise<Record<string, string>> {
   const facts = page.getByTestId(`clip-${slot}`).locator('[data-fact]');

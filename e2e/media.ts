@@ -60,6 +60,11 @@ export const genPortrait = once('portrait_30fps.mp4', (out) =>
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc=s=240x320:r=30:d=3', ...h264, out]),
 );
 
+/** 20 s, 640x360, 30 fps: long enough that a render can be canceled midway. */
+export const genLong = once('long_640x360_30fps.mp4', (out) =>
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=30:d=20', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', out]),
+);
+
 /** A text file named .mp4. */
 export const genNotAVideo = once('not_a_video.mp4', (out) => writeFileSync(out, 'this is a text file, not a video\n'));
 

@@ -34,6 +34,8 @@ export interface ClipState {
   loadingName: string | null;
   /** Conversion progress in [0, 1] while ffmpeg converts an input, else null. */
   convertProgress: number | null;
+  /** Seconds left in the conversion, when it can be estimated. */
+  convertEtaS: number | null;
   trim: Trim;
   thumbnails: ImageBitmap[];
 }
@@ -80,6 +82,7 @@ const emptyClip = (): ClipState => ({
   error: null,
   loadingName: null,
   convertProgress: null,
+  convertEtaS: null,
   trim: { inS: 0, outS: 0 },
   thumbnails: [],
 });
@@ -209,12 +212,15 @@ async function loadThumbnails(slot: Slot, name: string): Promise<void> {
  * slot is never touched.
  */
 export async function loadClip(slot: Slot, file: File, options: { keep?: boolean; trim?: Trim | null } = {}): Promise<boolean> {
-  patchClip(slot, { status: 'loading', loadingName: file.name, error: null, convertProgress: null });
+  patchClip(slot, { status: 'loading', loadingName: file.name, error: null, convertProgress: null, convertEtaS: null });
+  const startedAt = performance.now();
   try {
     const info = await mediaApi().open(
       slot,
       file,
-      proxy((p: Progress) => patchClip(slot, { convertProgress: p.fraction })),
+      proxy((p: Progress) =>
+        patchClip(slot, { convertProgress: p.fraction, convertEtaS: etaSeconds(p.fraction, (performance.now() - startedAt) / 1000) }),
+      ),
     );
     const full = { inS: 0, outS: info.durationS };
     const trim = options.trim ? clampTrim(options.trim, info.durationS, frameLength(info)) : full;

@@ -1,6 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import {
   dismissError,
+  formatClock,
   formatSeconds,
   framesAt,
   loadClip,
@@ -166,6 +167,7 @@ export function ClipPanel({ slot }: { slot: Slot }) {
             <>
               <span>
                 Converting {clip.loadingName} (this browser cannot decode it directly)… {Math.round(clip.convertProgress * 100)}%
+                {clip.convertEtaS !== null ? ` · about ${formatClock(clip.convertEtaS)} left` : ''}
               </span>
               <progress value={clip.convertProgress} max={1} />
             </>
