@@ -136,8 +136,19 @@ export function readGraphModel(modelJson, weightData) {
       .map((n) => ({ key: n.name, tensor: `${n.name}:0`, name: n.name, dtype: n.attr.dtype, shape: n.attr.shape }));
   }
   if (!outputs.length) throw new Error('graph has no signature outputs');
-  outputs.sort((a, b) => a.tensor.localeCompare(b.tensor, 'en', { numeric: true }));
+  outputs.sort(byTensorName);
   return { nodes, consts, inputs, outputs };
+}
+
+/** Order 'Identity:0' < 'Identity_1:0' < 'Identity_10:0' (name, then numeric suffix). */
+export function byTensorName(a, b) {
+  const key = (t) => {
+    const m = /^(.*?)(?:_(\d+))?:(\d+)$/.exec(t.tensor);
+    return m ? [m[1], Number(m[2] ?? -1), Number(m[3])] : [t.tensor, -1, 0];
+  };
+  const [ka, kb] = [key(a), key(b)];
+  if (ka[0] !== kb[0]) return ka[0] < kb[0] ? -1 : 1;
+  return ka[1] - kb[1] || ka[2] - kb[2];
 }
 
 /** Nodes needed for `outputNames`, in dependency order (inputs first). */

@@ -32,6 +32,7 @@ import {
 export const OPSET = 17;
 const CAST_FLOAT = 1;
 const CAST_FLOAT16 = 10;
+export const FLOAT16_MAX = 65504;
 
 export class UnsupportedError extends Error {}
 
@@ -593,6 +594,8 @@ export function unsupportedOps(graph) {
  * Convert a graph read by readGraphModel to the ONNX IR.
  * Returns { ir, inputs, outputs } where inputs/outputs describe the ONNX I/O
  * ({ name, dtype, shape, layout, tfName, tfShape }).
+ * extraOutputs: TF node names to expose as additional outputs named '<node>:debug' (for
+ * layer-by-layer comparisons while adding ops; never used for the shipped files).
  */
 export function convertGraph(graph, { float16 = false, name = 'model', metadata = {}, extraOutputs = [] } = {}) {
   const missing = unsupportedOps(graph);
@@ -627,7 +630,13 @@ export function convertGraph(graph, { float16 = false, name = 'model', metadata 
     }
     const image = v.layout === 'nchw';
     const shape = image ? permuteShape(v.shape, PERM_TO_NCHW) : v.shape;
-    if (float16) ctx.emit('Cast', [v.name], [o.tensor], { to: int(CAST_FLOAT) });
+    if (float16) {
+      // Saturate instead of overflowing to +-Inf (the pose detector has an anchor channel whose
+      // logits are ~ -8e5 in fp32; sigmoid gives 0 either way). NaN would still pass through.
+      const clipped = ctx.uniq(`${o.name}/saturate`);
+      ctx.emit('Clip', [v.name, ctx.scalar(-FLOAT16_MAX), ctx.scalar(FLOAT16_MAX)], [clipped]);
+      ctx.emit('Cast', [clipped], [o.tensor], { to: int(CAST_FLOAT) });
+    }
     else ctx.emit('Identity', [v.name], [o.tensor]);
     return { name: o.tensor, dtype: 'float32', shape, layout: image ? 'NCHW' : 'plain', tfName: o.tensor, tfShape: v.shape, key: o.key };
   });

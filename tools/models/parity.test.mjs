@@ -1,0 +1,150 @@
+// @vitest-environment node
+// Parity of the shipped ONNX files (public/models, produced by install.mjs) with the source
+// TF.js graphs run on the pure-JS CPU backend, on real frames from ../shared/media.
+// fp32: every output element within 1e-3 (relative where the value exceeds 1, see TOLERANCE).
+// fp16: the difference is reported and only sanity-checked.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { install } from './install.mjs';
+import { MODELS } from './models.mjs';
+import { readSourceModel } from './convert.mjs';
+import { sha256 } from './manifest.mjs';
+import { FLOAT16_MAX } from './translate.mjs';
+import {
+  decodeRgb,
+  loadOrt,
+  loadTfGraph,
+  maxAbs,
+  mediaDir,
+  mediaSkipReason,
+  nchwToNhwc,
+  nhwcToNchw,
+  outputModelsDir,
+  rgbToFloat,
+  runOnnx,
+  runTfGraph,
+  sourceModelsDir,
+} from './test-utils.mjs';
+
+/**
+ * fp32: every element within 1e-3 of TF.js, relative to the element where it exceeds 1:
+ * |onnx_i - tfjs_i| <= 1e-3 * max(1, |tfjs_i|). That is 1e-3 absolute for probabilities,
+ * heatmaps and world coordinates; for pixel coordinates (up to ~250) and logits (the pose
+ * detector has a never-firing anchor channel at ~-8e5) it is 1e-3 relative, because both
+ * runtimes accumulate in float32 in a different order and the rounding grows with the values.
+ */
+const TOLERANCE = 1e-3;
+/** fp16 is lossy: only a sanity bound on the same scaled error, to catch a broken graph. */
+const FP16_SANITY = 0.1;
+
+/** max |a_i - b_i|, and max |a_i - b_i| / max(1, |b_i|), skipping |b_i| > `skipAbove`. */
+function diffs(got, ref, skipAbove = Infinity) {
+  let abs = 0;
+  let scaled = 0;
+  let skipped = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const r = ref[i];
+    if (Math.abs(r) > skipAbove) {
+      skipped++;
+      // saturated values must still carry the right sign
+      if (Math.sign(got[i]) !== Math.sign(r)) scaled = Infinity;
+      continue;
+    }
+    const d = Math.abs(got[i] - r);
+    if (Number.isNaN(d)) return { abs: Infinity, scaled: Infinity, skipped };
+    abs = Math.max(abs, d);
+    scaled = Math.max(scaled, d / Math.max(1, Math.abs(r)));
+  }
+  return { abs, scaled, skipped };
+}
+
+const IMAGES = [
+  { label: 'indoor_dance#30', file: 'indoor_dance_woman_yellow_sweater_static.mp4', frame: 30 },
+  { label: 'demo1.jpg', file: 'ref_images/demo1.jpg', frame: null },
+];
+/** blazepose-heavy takes ~4 s per frame on the TF.js CPU backend: one image. */
+const IMAGES_PER_MODEL = { 'blazepose-heavy': 1 };
+
+const skipReason = mediaSkipReason();
+if (skipReason) console.log(`[parity] skipped: ${skipReason}`);
+
+const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+
+describe.skipIf(Boolean(skipReason))('converted models match TF.js (CPU backend) on real frames', () => {
+  let manifest;
+  const frames = new Map();
+
+  beforeAll(async () => {
+    ({ manifest } = await install({ verify: false, log: () => {} }));
+    await loadOrt();
+  }, 120_000);
+
+  /** rgb24 frame at w x h, decoded once. */
+  function frame(img, w, h) {
+    const key = `${img.file}#${img.frame}@${w}x${h}`;
+    if (!frames.has(key)) frames.set(key, decodeRgb(path.join(mediaDir, img.file), { width: w, height: h, frame: img.frame }));
+    return frames.get(key);
+  }
+
+  for (const model of MODELS) {
+    it(
+      model.id,
+      async () => {
+        const entries = Object.fromEntries(manifest.files.filter((f) => f.id === model.id).map((f) => [f.variant, f]));
+        expect(Object.keys(entries).sort()).toEqual(['fp16', 'fp32']);
+        const bytes = {};
+        for (const [variant, e] of Object.entries(entries)) {
+          bytes[variant] = fs.readFileSync(path.join(outputModelsDir, e.file));
+          expect(sha256(bytes[variant])).toBe(e.sha256);
+        }
+        const ort = await loadOrt();
+        const sessions = {};
+        for (const v of ['fp32', 'fp16']) sessions[v] = await ort.InferenceSession.create(bytes[v]);
+
+        const e32 = entries.fp32;
+        const input = e32.inputs[0];
+        const [, , h, w] = input.shape;
+        const range = input.range ?? [0, 1];
+        const tfModel = await loadTfGraph(readSourceModel(sourceModelsDir, model.source));
+        const images = IMAGES.slice(0, IMAGES_PER_MODEL[model.id] ?? IMAGES.length);
+        for (const img of images) {
+          const nhwc = rgbToFloat(frame(img, w, h), range);
+          const ref = await runTfGraph(tfModel, nhwc, [1, h, w, 3], e32.outputs.map((o) => o.name));
+          const feeds = { [input.name]: { data: nhwcToNchw(nhwc, [1, h, w, 3]), shape: input.shape } };
+          const got = {};
+          for (const v of ['fp32', 'fp16']) {
+            const out = await runOnnx(null, feeds, sessions[v]);
+            got[v] = e32.outputs.map((o) => (o.layout === 'NCHW' ? nchwToNhwc(out[o.name], o.shape) : out[o.name]));
+          }
+          e32.outputs.forEach((o, i) => {
+            const d32 = diffs(got.fp32[i], ref[i]);
+            const d16 = diffs(got.fp16[i], ref[i], FLOAT16_MAX);
+            console.log(
+              `[parity] ${model.id.padEnd(18)} ${img.label.padEnd(16)} ${o.name.padEnd(13)} ` +
+                `fp32 max|d| ${d32.abs.toExponential(2)} scaled ${d32.scaled.toExponential(2)}   ` +
+                `fp16 max|d| ${d16.abs.toExponential(2)} scaled ${d16.scaled.toExponential(2)}` +
+                `${d16.skipped ? ` (${d16.skipped} values beyond the fp16 range saturate)` : ''}   max|ref| ${maxAbs(ref[i]).toPrecision(4)}`,
+            );
+            expect(d32.scaled, `${model.id} ${o.name} fp32`).toBeLessThanOrEqual(TOLERANCE);
+            expect(d16.scaled, `${model.id} ${o.name} fp16`).toBeLessThanOrEqual(FP16_SANITY);
+          });
+          // The conversion should also make sense: people/hands are found in these frames.
+          const named = Object.fromEntries(e32.outputs.map((o, i) => [o.name, got.fp32[i]]));
+          if (model.id.startsWith('blazepose-') && model.id !== 'blazepose-detector') {
+            expect(named['Identity_3:0'][0], 'pose flag').toBeGreaterThan(0.5);
+          } else if (model.id === 'blazepose-detector' || model.id === 'handdetect') {
+            const det = named['Identity:0'];
+            const stride = e32.outputs[0].shape[2];
+            let best = -Infinity;
+            for (let k = 0; k < det.length; k += stride) best = Math.max(best, det[k]);
+            expect(sigmoid(best), 'top detection score').toBeGreaterThan(0.5);
+          }
+        }
+        for (const s of Object.values(sessions)) await s.release();
+      },
+      120_000,
+    );
+  }
+});
