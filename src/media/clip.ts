@@ -144,6 +144,8 @@ async function indexClip(
     : null;
 
   const info: ClipInfo = {
+    id: `clip-${++openCount}`,
+    key: await contentKey(original),
     name,
     sizeBytes: original.size,
     container: format.name,
@@ -160,6 +162,28 @@ async function indexClip(
     convertedFrom,
   };
   return { file: source, input, video, audio, firstTimestamp, info };
+}
+
+let openCount = 0;
+
+/**
+ * A content hash of a file, hex: SHA-256 over its size and three 1 MiB samples (start, middle,
+ * end). Cheap for multi-GB files and, for video, as good as hashing everything.
+ */
+export async function contentKey(file: Blob): Promise<string> {
+  const chunk = 1 << 20;
+  const starts = file.size <= 3 * chunk ? [0] : [0, Math.floor(file.size / 2), file.size - chunk];
+  const parts = await Promise.all(starts.map((s) => file.slice(s, s + (starts.length === 1 ? file.size : chunk)).arrayBuffer()));
+  const header = new TextEncoder().encode(`${file.size}:`);
+  const all = new Uint8Array(header.byteLength + parts.reduce((n, p) => n + p.byteLength, 0));
+  all.set(header, 0);
+  let at = header.byteLength;
+  for (const p of parts) {
+    all.set(new Uint8Array(p), at);
+    at += p.byteLength;
+  }
+  const digest = await crypto.subtle.digest('SHA-256', all);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function closeClip(clip: OpenClip): void {

@@ -37,14 +37,29 @@ export class FrameReader {
     return this.clip.firstTimestamp + this.clip.info.timestamps[index]!;
   }
 
-  /** The frame at `index` as a new ImageBitmap (the caller owns and closes it). Calls are serialised. */
-  frame(index: number): Promise<ImageBitmap> {
-    const run = this.queue.then(() => this.read(index));
+  /** Calls are serialised: one decoding iterator serves them in order. */
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async read(index: number): Promise<ImageBitmap> {
+  /** The frame at `index` as a new ImageBitmap (the caller owns and closes it). */
+  frame(index: number): Promise<ImageBitmap> {
+    return this.serial(async () => createImageBitmap(await this.read(index)));
+  }
+
+  /** The frame at `index` as RGBA pixels at this reader's size. */
+  rgba(index: number): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+    return this.serial(async () => {
+      const canvas = (await this.read(index)) as OffscreenCanvas;
+      const g = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+      const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+      return { data, width: canvas.width, height: canvas.height };
+    });
+  }
+
+  private async read(index: number): Promise<HTMLCanvasElement | OffscreenCanvas> {
     const n = this.clip.info.frameCount;
     index = Math.min(Math.max(0, Math.round(index)), n - 1);
     const cur = this.current;
@@ -64,7 +79,7 @@ export class FrameReader {
     if (!this.current) throw new Error(`frame ${index} could not be decoded`);
     // The iterator may start a frame early; re-anchor the index on the timestamp we reached.
     this.current.index = index;
-    return createImageBitmap(this.current.canvas.canvas);
+    return this.current.canvas.canvas;
   }
 
   async dispose(): Promise<void> {

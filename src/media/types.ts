@@ -5,6 +5,10 @@ export type Slot = 'reference' | 'motion';
 
 /** What the app knows about a loaded clip. Times in seconds, sizes in display pixels (after rotation). */
 export interface ClipInfo {
+  /** Identifies this opened clip in the media worker for as long as it stays loaded. */
+  id: string;
+  /** Content hash of the file (hex): the cache key for analysis results. */
+  key: string;
   name: string;
   sizeBytes: number;
   /** Container format name, e.g. "MP4" or "WebM". */

@@ -16,6 +16,7 @@ export {
   setMapping,
   setAudio,
   setMaxHeight,
+  setOverlay,
   play,
   pause,
   togglePlay,
@@ -25,7 +26,9 @@ export {
   type ClipState,
   type EditorState,
   type RenderState,
+  type Overlays,
 } from './store';
+export { followPerson, type PoseState } from './pose';
 export { etaSeconds, formatClock, formatSeconds } from './eta';
 export type { FrameFeed } from './frame-feed';
 export { describeCapabilities, type GpuCapabilities } from '../gpu';

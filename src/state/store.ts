@@ -2,7 +2,6 @@ import { create } from 'zustand';
 import {
   asMediaError,
   clampTrim,
-  createMediaClient,
   frameIndexAt,
   outputDuration,
   proxy,
@@ -10,7 +9,6 @@ import {
   type AudioChoice,
   type ClipInfo,
   type EncoderChoice,
-  type MediaClient,
   type Progress,
   type RenderResult,
   type Slot,
@@ -18,10 +16,12 @@ import {
   type TimelineSettings,
   type Trim,
 } from '../media';
-import { createComputeClient, type ComputeClient, type GpuCapabilities } from '../gpu';
+import type { GpuCapabilities } from '../gpu';
+import { computeApi, mediaApi } from './services';
 import { etaSeconds } from './eta';
 import { FrameFeed } from './frame-feed';
 import * as persist from './persist';
+import { analyzeSlot, forgetPose, idlePose, type PoseState } from './pose';
 
 export type ClipStatus = 'empty' | 'loading' | 'ready';
 
@@ -59,6 +59,7 @@ export interface ProjectSettings {
   audio: AudioChoice;
   maxHeight: number;
   time: number;
+  overlays?: Overlays;
 }
 
 export interface EditorState {
@@ -74,6 +75,16 @@ export interface EditorState {
   render: RenderState;
   gpu: GpuCapabilities | null;
   restoring: boolean;
+  /** Pose analysis of each clip. */
+  pose: Record<Slot, PoseState>;
+  /** What the video panes draw over the frames. */
+  overlays: Overlays;
+}
+
+export interface Overlays {
+  skeleton: boolean;
+  hands: boolean;
+  mask: boolean;
 }
 
 const emptyClip = (): ClipState => ({
@@ -101,6 +112,8 @@ export const useEditor = create<EditorState>(() => ({
   render: idleRender(),
   gpu: null,
   restoring: true,
+  pose: { reference: idlePose(), motion: idlePose() },
+  overlays: { skeleton: true, hands: true, mask: false },
 }));
 
 const get = useEditor.getState;
@@ -108,10 +121,6 @@ const set = useEditor.setState;
 
 // ---- services: one media worker, one compute worker, one frame feed per pane ----
 
-let media: MediaClient | null = null;
-let compute: ComputeClient | null = null;
-const mediaApi = () => (media ??= createMediaClient().api);
-const computeApi = () => (compute ??= createComputeClient().api);
 
 export const frameFeeds: Record<Slot, FrameFeed> = {
   reference: new FrameFeed((i) => mediaApi().frame('reference', i)),
@@ -180,6 +189,7 @@ function settingsOf(s: EditorState): ProjectSettings {
     audio: s.audio,
     maxHeight: s.maxHeight,
     time: s.time,
+    overlays: s.overlays,
   };
 }
 
@@ -226,6 +236,8 @@ export async function loadClip(slot: Slot, file: File, options: { keep?: boolean
     const trim = options.trim ? clampTrim(options.trim, info.durationS, frameLength(info)) : full;
     patchClip(slot, { status: 'ready', info, trim, loadingName: null, convertProgress: null, thumbnails: [] });
     frameFeeds[slot].reset();
+    forgetPose(slot);
+    void analyzeSlot(slot);
     if (options.keep !== false) void persist.keepInput(slot, file).catch(() => undefined);
     clampTime();
     showFrames();
@@ -246,6 +258,7 @@ export function dismissError(slot: Slot): void {
 }
 
 export async function removeClip(slot: Slot): Promise<void> {
+  forgetPose(slot);
   await mediaApi().close(slot);
   frameFeeds[slot].reset();
   patchClip(slot, emptyClip());
@@ -261,7 +274,11 @@ export async function swapClips(): Promise<void> {
   await mediaApi().swap();
   frameFeeds.reference.reset();
   frameFeeds.motion.reset();
-  set((s) => ({ clips: { reference: s.clips.motion, motion: s.clips.reference }, offsetS: -s.offsetS }));
+  set((s) => ({
+    clips: { reference: s.clips.motion, motion: s.clips.reference },
+    pose: { reference: s.pose.motion, motion: s.pose.reference },
+    offsetS: -s.offsetS,
+  }));
   void persist.swapInputs().catch(() => undefined);
   clampTime();
   showFrames();
@@ -310,6 +327,11 @@ export function setOffset(offsetS: number): void {
 export function setMapping(mapping: TimeMapping): void {
   set({ mapping });
   showFrames();
+  saveSettingsSoon();
+}
+
+export function setOverlay(name: keyof Overlays, on: boolean): void {
+  set((s) => ({ overlays: { ...s.overlays, [name]: on } }));
   saveSettingsSoon();
 }
 
@@ -433,6 +455,7 @@ export async function startEditor(): Promise<void> {
         mapping: settings.mapping ?? 'hold',
         audio: settings.audio ?? 'motion',
         maxHeight: settings.maxHeight ?? 720,
+        overlays: settings.overlays ?? get().overlays,
       });
     }
     await Promise.all(

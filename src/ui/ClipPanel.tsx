@@ -12,6 +12,7 @@ import {
   type Slot,
 } from '../state';
 import { FramePane } from './FramePane';
+import { PoseStatus } from './PoseStatus';
 
 const LABELS: Record<Slot, { title: string; hint: string }> = {
   reference: { title: 'Reference', hint: 'the person and scene to keep' },
@@ -177,6 +178,7 @@ export function ClipPanel({ slot }: { slot: Slot }) {
       {clip.info ? (
         <>
           <FramePane slot={slot} width={clip.info.width} height={clip.info.height} />
+          <PoseStatus slot={slot} />
           <ClipFacts info={clip.info} />
           <TrimControls slot={slot} info={clip.info} />
         </>

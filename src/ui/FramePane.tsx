@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { frameFeeds, type Slot } from '../state';
+import { PoseOverlay } from './PoseOverlay';
 
-/** The current frame of one clip. Keeps the last picture until the next one arrives. */
+/** The current frame of one clip with its pose overlay. Keeps the last picture until the next one arrives. */
 export function FramePane({ slot, width, height }: { slot: Slot; width: number; height: number }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -17,13 +18,9 @@ export function FramePane({ slot, width, height }: { slot: Slot; width: number; 
     });
   }, [slot]);
   return (
-    <canvas
-      ref={canvasRef}
-      className="frame"
-      data-testid={`frame-${slot}`}
-      width={width}
-      height={height}
-      style={{ aspectRatio: `${width} / ${height}` }}
-    />
+    <div className="pane" style={{ aspectRatio: `${width} / ${height}` }}>
+      <canvas ref={canvasRef} className="frame" data-testid={`frame-${slot}`} width={width} height={height} />
+      <PoseOverlay slot={slot} width={width} height={height} />
+    </div>
   );
 }

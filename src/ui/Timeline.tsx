@@ -5,6 +5,7 @@ import {
   seek,
   setMapping,
   setOffset,
+  setOverlay,
   step,
   timelineDuration,
   timelineFps,
@@ -51,6 +52,21 @@ function ThumbStrip({ slot }: { slot: Slot }) {
     observer.observe(canvas);
     return () => observer.disconnect();
   }, [clip.thumbnails]);
+  const track = useEditor((s) => s.pose[slot].track);
+  const confidenceRef = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = confidenceRef.current;
+    if (!canvas || !track) return;
+    // One column per frame: green for a confident pose, through amber to red, grey where no person.
+    canvas.width = track.frameCount;
+    canvas.height = 1;
+    const g = canvas.getContext('2d')!;
+    for (let i = 0; i < track.frameCount; i++) {
+      const score = track.found[i] ? track.score[i]! : -1;
+      g.fillStyle = score < 0 ? '#555' : `hsl(${Math.round(120 * Math.max(0, (score - 0.5) / 0.5))}, 80%, 45%)`;
+      g.fillRect(i, 0, 1, 1);
+    }
+  }, [track]);
   const info = clip.info;
   if (!info) return null;
   const pct = (t: number) => `${(100 * t) / info.durationS}%`;
@@ -60,6 +76,7 @@ function ThumbStrip({ slot }: { slot: Slot }) {
       <span className="strip-label">{slot === 'reference' ? 'Reference' : 'Motion'}</span>
       <div className="strip-track">
         <canvas ref={canvasRef} />
+        {track && <canvas ref={confidenceRef} className="confidence" data-testid={`confidence-${slot}`} title="Pose confidence per frame (grey: no person)" />}
         <div className="trim-shade" style={{ left: 0, width: pct(clip.trim.inS) }} />
         <div className="trim-shade" style={{ left: pct(clip.trim.outS), right: 0 }} />
         <div className="playhead" style={{ left: pct(playhead) }} />
@@ -78,6 +95,7 @@ export function Timeline() {
   const any = useEditor((s) => Boolean(s.clips.reference.info || s.clips.motion.info));
   const offsetS = useEditor((s) => s.offsetS);
   const mapping = useEditor((s) => s.mapping);
+  const overlays = useEditor((s) => s.overlays);
   const frameNumber = Math.round(time * fps);
   const frameCount = Math.max(1, Math.round(duration * fps));
 
@@ -127,6 +145,17 @@ export function Timeline() {
         />
         <span className="clock" data-testid="clock">
           {formatSeconds(time)} / {formatSeconds(duration)} · frame {frameNumber + 1}/{frameCount}
+        </span>
+      </div>
+      <div className="timeline-options">
+        <span className="toggles" title="What to draw over the videos">
+          Show
+          {(['skeleton', 'hands', 'mask'] as const).map((name) => (
+            <label key={name}>
+              <input type="checkbox" checked={overlays[name]} data-testid={`overlay-${name}`} onChange={(e) => setOverlay(name, e.target.checked)} />
+              {name}
+            </label>
+          ))}
         </span>
       </div>
       {both && (

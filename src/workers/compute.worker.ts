@@ -2,10 +2,24 @@
 import * as Comlink from 'comlink';
 import { GpuRoot } from '../gpu/device';
 import { probeAdapter, type GpuCapabilities } from '../gpu/probe';
+import { analyzeClip, AnalysisCanceled, type AnalysisClip, type AnalysisOptions, type AnalysisProgress } from '../pose/analysis';
+import type { PoseTrack } from '../pose/track';
+import type { MediaWorkerApi } from './media.worker';
 
-/** The compute worker: owns the WebGPU device. For now it answers the capability probe. */
+/**
+ * The compute worker: owns the WebGPU device and everything on it (onnxruntime-web sessions,
+ * kernels). Reads frames straight from the media worker over a MessagePort.
+ */
 let root: Promise<GpuRoot> | null = null;
 const getRoot = () => (root ??= GpuRoot.create());
+let media: Comlink.Remote<MediaWorkerApi> | null = null;
+const canceled = new Set<string>();
+
+/** Plain error objects cross the worker boundary; keep which kind it was. */
+function describe(e: unknown): Error {
+  if (e instanceof AnalysisCanceled) return Object.assign(new Error('canceled'), { name: 'AnalysisCanceled' });
+  return e instanceof Error ? e : new Error(String(e));
+}
 
 const api = {
   async probe(): Promise<GpuCapabilities> {
@@ -16,6 +30,38 @@ const api = {
       const { caps } = await probeAdapter();
       return { ...caps, available: false, reason: `The GPU device could not be created: ${(e as Error).message}` };
     }
+  },
+
+  /** Receives the port on which the media worker serves frames. */
+  connectMedia(port: MessagePort): void {
+    media = Comlink.wrap<MediaWorkerApi>(port);
+  },
+
+  /** Pose for every frame of a loaded clip. Rejects with name "AnalysisCanceled" when canceled. */
+  async analyze(clip: AnalysisClip, options: AnalysisOptions, onProgress: (p: AnalysisProgress) => void): Promise<PoseTrack> {
+    if (!media) throw new Error('the compute worker is not connected to the media worker');
+    const source = media;
+    canceled.delete(clip.id);
+    try {
+      const track = await analyzeClip(
+        await getRoot(),
+        clip,
+        (i) => source.analysisFrame(clip.id, i),
+        options,
+        onProgress,
+        () => canceled.has(clip.id),
+      );
+      const buffers = [track.found, track.score, track.keypoints, track.world, track.hands, track.handScore, track.rois, track.masks].map((a) => a.buffer);
+      return Comlink.transfer(track, buffers);
+    } catch (e) {
+      throw describe(e);
+    } finally {
+      canceled.delete(clip.id);
+    }
+  },
+
+  cancelAnalysis(clipId: string): void {
+    canceled.add(clipId);
   },
 };
 

@@ -11,7 +11,16 @@ import type { ClipInfo, Progress, RenderJob, RenderResult, Slot } from '../media
  * The media worker: owns every opened input and decoder. Frames leave it as transferred
  * ImageBitmaps; encoded results as transferred ArrayBuffers.
  */
-const clips: Partial<Record<Slot, { clip: OpenClip; reader: FrameReader }>> = {};
+interface Entry {
+  clip: OpenClip;
+  /** Preview frames for the editor panes. */
+  reader: FrameReader;
+  /** Frames for analysis (pose), read in order on their own decoder so scrubbing does not disturb them. */
+  analysis: FrameReader | null;
+}
+const clips: Partial<Record<Slot, Entry>> = {};
+/** Longest side of frames handed to analysis, in pixels. */
+const ANALYSIS_MAX_SIDE = 1280;
 let renderCanceled = false;
 
 // Errors cross to the main thread as plain objects: keep `code` so the UI can branch on it.
@@ -45,7 +54,7 @@ const api = {
       throw mediaErrors.truncated(file.name, `its first frame cannot be decoded: ${(e as Error).message}`);
     }
     await api.close(slot);
-    clips[slot] = { clip, reader };
+    clips[slot] = { clip, reader, analysis: null };
     return clip.info;
   },
 
@@ -54,6 +63,7 @@ const api = {
     if (!entry) return;
     delete clips[slot];
     await entry.reader.dispose();
+    await entry.analysis?.dispose();
     closeClip(entry.clip);
   },
 
@@ -69,6 +79,23 @@ const api = {
   async frame(slot: Slot, index: number): Promise<ImageBitmap> {
     const bitmap = await slotOf(slot).reader.frame(index);
     return Comlink.transfer(bitmap, [bitmap]);
+  },
+
+  /**
+   * Frame `index` of the loaded clip with id `clipId` as RGBA pixels (long side at most 1280 px),
+   * for analysis. Throws when that clip is no longer loaded.
+   */
+  async analysisFrame(clipId: string, index: number): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+    const entry = Object.values(clips).find((e) => e?.clip.info.id === clipId);
+    if (!entry) throw new Error(`clip ${clipId} is no longer loaded`);
+    entry.analysis ??= new FrameReader(entry.clip, ANALYSIS_MAX_SIDE);
+    const frame = await entry.analysis.rgba(index);
+    return Comlink.transfer(frame, [frame.data.buffer]);
+  },
+
+  /** Serves this API on `port` too, so the compute worker can read frames without the main thread. */
+  connect(port: MessagePort): void {
+    Comlink.expose(api, port);
   },
 
   async thumbnails(slot: Slot, count: number, height: number): Promise<ImageBitmap[]> {

@@ -1,0 +1,124 @@
+import { createOrtModel, type OrtModel } from '../gpu/ort';
+import type { GpuRoot } from '../gpu/device';
+import { fetchModel } from '../gpu/models';
+import { PoseTracker } from './tracker';
+import { emptyTrack, writeFrame, type PoseTrack } from './track';
+import type { ModelRunner, RgbaImage } from './types';
+
+/** Which BlazePose landmark model to run. */
+export type PoseModelId = 'blazepose-lite' | 'blazepose-full' | 'blazepose-heavy';
+
+export interface AnalysisOptions {
+  model: PoseModelId;
+  /** Follow the person at this point (display pixels) of this frame instead of the most prominent one. */
+  follow?: { frame: number; x: number; y: number } | null;
+  hands: boolean;
+  ep: 'auto' | 'webgpu' | 'wasm';
+}
+
+export interface AnalysisClip {
+  id: string;
+  frameCount: number;
+  timestamps: number[];
+  width: number;
+  height: number;
+}
+
+export interface AnalysisProgress {
+  done: number;
+  total: number;
+  ep: 'webgpu' | 'wasm';
+}
+
+export class AnalysisCanceled extends Error {
+  override name = 'AnalysisCanceled';
+}
+
+const MASK_SIZE = 64;
+/** Landmark outputs we read back; the 64x64 heatmaps stay on the device. */
+const LANDMARK_FETCHES = ['Identity_1:0', 'Identity_2:0', 'Identity_3:0', 'Identity_4:0'];
+
+interface LoadedModels {
+  key: string;
+  ep: 'webgpu' | 'wasm';
+  detector: OrtModel;
+  landmarks: OrtModel;
+  hand: OrtModel;
+}
+
+let loaded: Promise<LoadedModels> | null = null;
+
+async function loadModels(root: GpuRoot, model: PoseModelId, ep: AnalysisOptions['ep']): Promise<LoadedModels> {
+  const key = `${model}:${ep}`;
+  const current = loaded && (await loaded.catch(() => null));
+  if (current?.key === key) return current;
+  if (current) await Promise.all([current.detector.release(), current.landmarks.release(), current.hand.release()]);
+  loaded = (async () => {
+    // A software WebGPU adapter (SwiftShader) is far slower than onnxruntime's own CPU kernels:
+    // 'auto' runs on the CPU there. fp16 only where the adapter computes in f16 natively.
+    const provider = ep === 'auto' && (!root.device || root.caps.isFallback) ? 'wasm' : ep;
+    const variant = provider !== 'wasm' && root.caps.shaderF16 ? 'fp16' : 'fp32';
+    const load = async (id: string) => createOrtModel(root, (await fetchModel(id, variant)).bytes, provider);
+    const [detector, landmarks, hand] = await Promise.all([load('blazepose-detector'), load(model), load('handlandmark-full')]);
+    return { key, ep: landmarks.ep, detector, landmarks, hand };
+  })();
+  try {
+    return await loaded;
+  } catch (e) {
+    loaded = null;
+    throw e;
+  }
+}
+
+const runner = (model: OrtModel, fetches?: string[]): ModelRunner => (inputs) => model.run(inputs, fetches);
+
+/** Which model and execution provider pose analysis uses now (loads them if needed). */
+export async function poseBackend(root: GpuRoot, options: Pick<AnalysisOptions, 'model' | 'ep'>): Promise<'webgpu' | 'wasm'> {
+  return (await loadModels(root, options.model, options.ep)).ep;
+}
+
+/**
+ * Runs pose over every frame of a clip, in order (forward from the followed frame, then backward
+ * from it when following a clicked person), and returns the whole track.
+ */
+export async function analyzeClip(
+  root: GpuRoot,
+  clip: AnalysisClip,
+  readFrame: (index: number) => Promise<RgbaImage>,
+  options: AnalysisOptions,
+  onProgress: (p: AnalysisProgress) => void,
+  isCanceled: () => boolean,
+): Promise<PoseTrack> {
+  const started = performance.now();
+  const models = await loadModels(root, options.model, options.ep);
+  const track = emptyTrack(clip.frameCount, clip.width, clip.height, MASK_SIZE, options.model, models.ep);
+  const makeTracker = () =>
+    new PoseTracker(
+      { detector: runner(models.detector), landmarks: runner(models.landmarks, LANDMARK_FETCHES), hand: options.hands ? runner(models.hand) : undefined },
+      { hands: options.hands, maskSize: MASK_SIZE },
+    );
+
+  const start = options.follow ? Math.min(Math.max(0, options.follow.frame), clip.frameCount - 1) : 0;
+  const passes: number[][] = [Array.from({ length: clip.frameCount - start }, (_, k) => start + k)];
+  if (start > 0) passes.push(Array.from({ length: start }, (_, k) => start - 1 - k));
+
+  let done = 0;
+  for (const order of passes) {
+    const tracker = makeTracker();
+    for (let n = 0; n < order.length; n++) {
+      if (isCanceled()) throw new AnalysisCanceled('canceled');
+      const i = order[n]!;
+      const frame = await readFrame(i);
+      const scale = clip.width / frame.width;
+      if (n === 0 && options.follow) tracker.follow({ x: options.follow.x / scale, y: options.follow.y / scale });
+      // Time runs backwards in the second pass; the smoothing filter needs increasing time.
+      const t = Math.abs(clip.timestamps[i]! - clip.timestamps[order[0]!]!);
+      const result = await tracker.process(frame, t);
+      writeFrame(track, i, result, scale);
+      done++;
+      onProgress({ done, total: clip.frameCount, ep: models.ep });
+    }
+  }
+  track.seconds = (performance.now() - started) / 1000;
+  return track;
+}

@@ -1,0 +1,108 @@
+/// <reference types="node" />
+/**
+ * Node-only helpers for the real-model tests (pipeline.test.ts): model runners on
+ * onnxruntime-web's wasm backend and RGBA frames decoded with the `ffmpeg` CLI.
+ * Never imported by the app (index.ts does not export it).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import type { ModelRunner, RgbaImage } from './types';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const modelsDir = path.join(repoRoot, 'public/models');
+export const mediaDir = path.resolve(repoRoot, '../shared/media');
+
+function hasCommand(cmd: string): boolean {
+  try {
+    execFileSync(cmd, ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the model tests cannot run here, or null. */
+export function modelsSkipReason(): string | null {
+  return fs.existsSync(path.join(modelsDir, 'manifest.json')) ? null : `${modelsDir}/manifest.json is missing (run "npm install" to convert the models)`;
+}
+
+/** Why the media tests cannot run here, or null. */
+export function mediaSkipReason(): string | null {
+  if (!fs.existsSync(mediaDir)) return `the media folder ${mediaDir} is missing`;
+  if (!hasCommand('ffmpeg') || !hasCommand('ffprobe')) return 'the ffmpeg / ffprobe CLI is not installed';
+  return null;
+}
+
+let configured = false;
+
+/** A `ModelRunner` over an onnxruntime-web wasm session of `public/models/<file>`. */
+export async function createNodeRunner(file: string): Promise<{ run: ModelRunner; release: () => Promise<void> }> {
+  if (!configured) {
+    ort.env.wasm.numThreads = 1;
+    ort.env.logLevel = 'error';
+    configured = true;
+  }
+  const session = await ort.InferenceSession.create(fs.readFileSync(path.join(modelsDir, file)), { executionProviders: ['wasm'] });
+  const run: ModelRunner = async (inputs) => {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(inputs)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    const out = await session.run(feeds);
+    const result: Record<string, Float32Array> = {};
+    for (const [name, t] of Object.entries(out)) {
+      if (t.data instanceof Float32Array) result[name] = t.data;
+    }
+    return result;
+  };
+  return { run, release: () => session.release() };
+}
+
+/** Display size of an image or a video's first stream, from ffprobe. */
+export function probeSize(file: string): { width: number; height: number } {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', file]).toString().trim();
+  const [width, height] = out.split('x').map(Number);
+  if (!width || !height) throw new Error(`ffprobe could not read the size of ${file}: "${out}"`);
+  return { width, height };
+}
+
+/** Decodes an image file to RGBA. */
+export function decodeImage(file: string): RgbaImage {
+  return decodeFrames(file, 0, 1)[0]!;
+}
+
+/** Decodes `count` consecutive frames starting at frame `start` of a video (or an image) to RGBA. */
+export function decodeFrames(file: string, start: number, count: number): RgbaImage[] {
+  const { width, height } = probeSize(file);
+  const args = ['-v', 'error', '-i', file];
+  if (start > 0) args.push('-vf', `select=gte(n\\,${start})`);
+  args.push('-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'rgba', '-');
+  const buf = execFileSync('ffmpeg', args, { maxBuffer: 1 << 30 });
+  const size = width * height * 4;
+  if (buf.length < size || buf.length % size !== 0) throw new Error(`ffmpeg gave ${buf.length} bytes for ${file}; expected a multiple of ${size}.`);
+  const frames: RgbaImage[] = [];
+  for (let o = 0; o < buf.length; o += size) {
+    frames.push({ data: new Uint8Array(buf.buffer, buf.byteOffset + o, size), width, height });
+  }
+  return frames;
+}
+
+/** The square crop of side `side` centred at (cx, cy) (rounded to pixels), black outside the image. */
+export function cropImage(image: RgbaImage, cx: number, cy: number, side: number): { image: RgbaImage; x0: number; y0: number } {
+  const s = Math.max(1, Math.round(side));
+  const x0 = Math.round(cx - s / 2);
+  const y0 = Math.round(cy - s / 2);
+  const data = new Uint8Array(s * s * 4);
+  for (let y = 0; y < s; y++) {
+    const sy = y0 + y;
+    if (sy < 0 || sy >= image.height) continue;
+    for (let x = 0; x < s; x++) {
+      const sx = x0 + x;
+      if (sx < 0 || sx >= image.width) continue;
+      const o = (sy * image.width + sx) * 4;
+      data.set(image.data.subarray(o, o + 4), (y * s + x) * 4);
+    }
+  }
+  return { image: { data, width: s, height: s }, x0, y0 };
+}

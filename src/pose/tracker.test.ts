@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import { BLAZEPOSE_DETECTOR_ANCHORS, generateSsdAnchors } from './anchors';
+import { applyAffine, cropToSource, letterboxRoi, sourceToCrop } from './crop';
+import { PoseModelError } from './errors';
+import { handRoiFromPose } from './roi';
+import { PoseTracker, chooseDetection } from './tracker';
+import type { Detection, ModelRunner, RgbaImage, TensorData } from './types';
+
+const W = 640;
+const H = 480;
+const frame: RgbaImage = { data: new Uint8Array(W * H * 4), width: W, height: H };
+const anchors = generateSsdAnchors(BLAZEPOSE_DETECTOR_ANCHORS);
+
+interface FakePerson {
+  hip: [number, number];
+  top: [number, number];
+  score: number;
+}
+
+/** A detector that "sees" the given people (source pixels), whatever the image. */
+function fakeDetector(people: () => FakePerson[], calls: { n: number }): ModelRunner {
+  const toInput = sourceToCrop(letterboxRoi(W, H), 224);
+  return async (inputs) => {
+    calls.n++;
+    expect(inputs['input:0']!.dims).toEqual([1, 3, 224, 224]);
+    const raw = new Float32Array(2254 * 13).fill(-30);
+    people().forEach((p, k) => {
+      const hip = applyAffine(toInput, ...p.hip);
+      const top = applyAffine(toInput, ...p.top);
+      // The stride-32 anchor nearest the hip (six per cell; use the k-th so people do not collide).
+      const col = Math.min(6, Math.floor(hip.x / 32));
+      const row = Math.min(6, Math.floor(hip.y / 32));
+      const a = 1568 + 392 + (row * 7 + col) * 6 + k;
+      const ax = anchors[a * 4]! * 224;
+      const ay = anchors[a * 4 + 1]! * 224;
+      const o = a * 13;
+      raw[o] = Math.log(p.score / (1 - p.score));
+      raw.set([top.x - ax, top.y - ay, 20, 20], o + 1); // the box frames the face
+      raw.set([hip.x - ax, hip.y - ay, top.x - ax, top.y - ay, 0, 0, 0, 0], o + 5);
+    });
+    return { 'Identity:0': raw };
+  };
+}
+
+/**
+ * An upright body in crop pixels: hip centre (aux 33) in the middle, alignment point (aux 34)
+ * 102.4 px above (so the tracked ROI equals the detected one); left wrist on the crop's right.
+ */
+function canonicalLandmarks(): Float32Array {
+  const lm = new Float32Array(39 * 5);
+  for (let i = 0; i < 39; i++) lm.set([100 + i, 60 + 4 * i, 0.5 * i, 5, 5], i * 5);
+  lm.set([170, 150, 0, 5, 5], 15 * 5); // left wrist
+  lm.set([175, 175, 0, 5, 5], 17 * 5); // left pinky
+  lm.set([165, 178, 0, 5, 5], 19 * 5); // left index
+  lm.set([86, 150, 0, 5, 5], 16 * 5); // right wrist
+  lm.set([81, 175, 0, 5, 5], 18 * 5);
+  lm.set([91, 178, 0, 5, 5], 20 * 5);
+  lm.set([128, 128, 0, 5, 5], 33 * 5);
+  lm.set([128, 25.6, 0, 5, 5], 34 * 5);
+  return lm;
+}
+
+function fakeLandmarks(state: { flag: number; shift: number; calls: number }, omit: string[] = []): ModelRunner {
+  return async (inputs: Record<string, TensorData>) => {
+    state.calls++;
+    expect(inputs['input_1:0']!.dims).toEqual([1, 3, 256, 256]);
+    const lm = canonicalLandmarks();
+    for (let i = 0; i < 33; i++) lm[i * 5] += state.shift;
+    const world = new Float32Array(39 * 3);
+    world.set([1, 0, 0.5]);
+    const out: Record<string, Float32Array> = {
+      'Identity_2:0': lm,
+      'Identity_3:0': Float32Array.of(state.flag),
+      'Identity_4:0': world,
+      'Identity_1:0': new Float32Array(256 * 256).fill(0.5),
+    };
+    for (const name of omit) delete out[name];
+    return out;
+  };
+}
+
+const handLandmarks = (): Float32Array => Float32Array.from({ length: 63 }, (_, k) => (k % 3 === 0 ? 100 + k : k % 3 === 1 ? 180 - k : 0));
+
+function fakeHand(flag: number, calls: { n: number }): ModelRunner {
+  return async (inputs) => {
+    calls.n++;
+    expect(inputs['input_1:0']!.dims).toEqual([1, 3, 224, 224]);
+    return { 'Identity:0': handLandmarks(), 'Identity_1:0': Float32Array.of(flag), 'Identity_2:0': Float32Array.of(0.5), 'Identity_3:0': new Float32Array(63) };
+  };
+}
+
+const person: FakePerson = { hip: [320, 300], top: [320, 100], score: 0.9 };
+
+function setup(options: ConstructorParameters<typeof PoseTracker>[1] = {}, people: FakePerson[] = [person]) {
+  const det = { n: 0 };
+  const lm = { flag: 0.99, shift: 0, calls: 0 };
+  const crowd = { people };
+  const tracker = new PoseTracker({ detector: fakeDetector(() => crowd.people, det), landmarks: fakeLandmarks(lm) }, { smoothing: false, ...options });
+  return { tracker, det, lm, crowd };
+}
+
+describe('PoseTracker', () => {
+  it('detects, maps landmarks to source pixels, then tracks without the detector', async () => {
+    const { tracker, det, lm } = setup();
+    const f1 = await tracker.process(frame, 0);
+    expect(det.n).toBe(1);
+    expect(lm.calls).toBe(1);
+    expect(f1.found).toBe(true);
+    expect(f1.score).toBeCloseTo(0.99, 6);
+    expect(f1.roi!.cx).toBeCloseTo(320, 3);
+    expect(f1.roi!.cy).toBeCloseTo(300, 3);
+    expect(f1.roi!.size).toBeCloseTo(500, 3);
+    expect(f1.roi!.rotation).toBeCloseTo(0, 6);
+    // Left wrist: crop (170, 150) of a 500 px ROI centred at (320, 300).
+    const k = 500 / 256;
+    expect(f1.keypoints[15 * 4]).toBeCloseTo(320 + 42 * k, 2);
+    expect(f1.keypoints[15 * 4 + 1]).toBeCloseTo(300 + 22 * k, 2);
+    expect(f1.keypoints[15 * 4 + 3]).toBeCloseTo(1 / (1 + Math.exp(-5)), 5); // sigmoid of the logit
+    expect(f1.keypoints[2 * 4 + 2]).toBeCloseTo(1 * k, 4); // z = 0.5·2 crop px
+    expect(f1.keypoints).toHaveLength(132);
+    expect(Array.from(f1.world.subarray(0, 3))).toEqual([1, 0, 0.5]);
+    expect(f1.world).toHaveLength(99);
+    expect(f1.maskSize).toBe(128);
+    expect(f1.mask).toHaveLength(128 * 128);
+    expect(f1.mask![0]).toBe(128);
+    expect(f1.hands).toEqual({ left: null, right: null });
+
+    const f2 = await tracker.process(frame, 1 / 30);
+    expect(det.n).toBe(1); // tracked from the landmarks
+    expect(lm.calls).toBe(2);
+    expect(f2.roi!.cy).toBeCloseTo(300, 3);
+  });
+
+  it('re-detects when the pose flag drops and reports a lost frame', async () => {
+    const { tracker, det, lm } = setup();
+    await tracker.process(frame, 0);
+    lm.flag = 0.2;
+    const lost = await tracker.process(frame, 0.1);
+    expect(lost.found).toBe(false);
+    expect(lost.score).toBeCloseTo(0.2, 6);
+    expect(lost.roi).toBeNull();
+    expect(Array.from(lost.keypoints).every((v) => v === 0)).toBe(true);
+    expect(det.n).toBe(2); // tracking failed, then one detection on the same frame
+    lm.flag = 0.9;
+    const back = await tracker.process(frame, 0.2);
+    expect(back.found).toBe(true);
+    expect(det.n).toBe(3);
+  });
+
+  it('reports no person when the detector finds none', async () => {
+    const { tracker, lm } = setup({}, []);
+    const f = await tracker.process(frame, 0);
+    expect(f.found).toBe(false);
+    expect(lm.calls).toBe(0);
+  });
+
+  it('picks the most prominent person, and the followed one after follow(point)', async () => {
+    const a: FakePerson = { hip: [150, 300], top: [150, 100], score: 0.9 };
+    const b: FakePerson = { hip: [480, 300], top: [480, 120], score: 0.95 };
+    const { tracker, det, lm } = setup({}, [a, b]);
+    expect((await tracker.process(frame, 0)).roi!.cx).toBeCloseTo(150, 3); // 500²·0.9 > 450²·0.95
+    tracker.follow({ x: 470, y: 200 });
+    const f = await tracker.process(frame, 0.1);
+    expect(det.n).toBe(2); // follow forces a detection
+    expect(f.roi!.cx).toBeCloseTo(480, 3);
+    await tracker.process(frame, 0.2);
+    expect(det.n).toBe(2); // then tracks
+    // Lost and found again: the detection nearest the last position wins over prominence.
+    lm.flag = 0.1;
+    await tracker.process(frame, 0.3);
+    lm.flag = 0.9;
+    expect((await tracker.process(frame, 0.4)).roi!.cx).toBeCloseTo(480, 3);
+    tracker.unfollow();
+    tracker.reset();
+    expect((await tracker.process(frame, 0.5)).roi!.cx).toBeCloseTo(150, 3);
+  });
+
+  it('chooses by containment, then by distance to the body axis', () => {
+    const d = (hip: [number, number], top: [number, number], score = 0.9): Detection => ({
+      score,
+      box: { cx: top[0], cy: top[1], w: 10, h: 10 },
+      keypoints: [{ x: hip[0], y: hip[1] }, { x: top[0], y: top[1] }, { x: 0, y: 0 }, { x: 0, y: 0 }],
+    });
+    const near = d([100, 300], [100, 100]);
+    const far = d([300, 300], [300, 100]);
+    expect(chooseDetection([near, far], { point: { x: 180, y: 150 } })).toBe(near); // inside both ROIs, nearer near's axis
+    expect(chooseDetection([near, far], { point: { x: 5000, y: 300 } })).toBe(far); // inside none: nearest axis
+    expect(chooseDetection([near, far], { near: { x: 290, y: 310 } })).toBe(far);
+    expect(chooseDetection([])).toBeNull();
+  });
+
+  it('crops hands around each wrist and labels them by the wrist they came from', async () => {
+    const det = { n: 0 };
+    const hand = { n: 0 };
+    const lm = { flag: 0.99, shift: 0, calls: 0 };
+    const tracker = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm), hand: fakeHand(0.9, hand) }, { smoothing: false });
+    const f = await tracker.process(frame, 0);
+    expect(hand.n).toBe(2);
+    expect(f.hands.left && f.hands.right).toBeTruthy();
+    for (const side of ['left', 'right'] as const) {
+      const roi = handRoiFromPose(f.keypoints, side)!;
+      const p = applyAffine(cropToSource(roi, 224), 100, 179); // hand point 0 of the fake
+      expect(f.hands[side]!.keypoints[0]).toBeCloseTo(p.x, 3);
+      expect(f.hands[side]!.keypoints[1]).toBeCloseTo(p.y, 3);
+      expect(f.hands[side]!.keypoints[2]).toBeCloseTo(0.9, 6);
+    }
+    expect(f.hands.left!.keypoints[0]).toBeGreaterThan(f.hands.right!.keypoints[0]!); // facing the camera
+    const low = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm), hand: fakeHand(0.3, hand) });
+    expect((await low.process(frame, 0)).hands).toEqual({ left: null, right: null });
+    const off = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm), hand: fakeHand(0.9, hand) }, { hands: false });
+    const n = hand.n;
+    await off.process(frame, 0);
+    expect(hand.n).toBe(n);
+  });
+
+  it('smooths across tracked frames and restarts smoothing on re-detection', async () => {
+    const { tracker, lm } = setup({ smoothing: true, smoothingParams: { minCutoff: 0.5, beta: 0 } });
+    const x0 = (await tracker.process(frame, 0)).keypoints[0]!;
+    lm.shift = 20;
+    const smoothed = (await tracker.process(frame, 1 / 30)).keypoints[0]!;
+    const raw = x0 + 20 * (500 / 256);
+    expect(smoothed).toBeGreaterThan(x0);
+    expect(smoothed).toBeLessThan(raw - 5);
+    lm.flag = 0.1;
+    await tracker.process(frame, 2 / 30);
+    lm.flag = 0.9;
+    lm.shift = 40;
+    expect((await tracker.process(frame, 3 / 30)).keypoints[0]).toBeCloseTo(x0 + 40 * (500 / 256), 3);
+  });
+
+  it('rotates world landmarks into the frame axes', async () => {
+    // Lying with the head to the right: the crop's x axis points down in the frame.
+    const { tracker } = setup({}, [{ hip: [200, 300], top: [400, 300], score: 0.9 }]);
+    const f = await tracker.process(frame, 0);
+    expect(f.roi!.rotation).toBeCloseTo(Math.PI / 2, 6);
+    expect(f.world[0]).toBeCloseTo(0, 6);
+    expect(f.world[1]).toBeCloseTo(1, 6);
+  });
+
+  it('works without mask and world outputs, and with maskSize 0', async () => {
+    const det = { n: 0 };
+    const lm = { flag: 0.99, shift: 0, calls: 0 };
+    const t = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm, ['Identity_1:0', 'Identity_4:0']) });
+    const f = await t.process(frame, 0);
+    expect(f.found).toBe(true);
+    expect(f.mask).toBeNull();
+    expect(Array.from(f.world).every((v) => v === 0)).toBe(true);
+    const t0 = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm) }, { maskSize: 0 });
+    expect((await t0.process(frame, 0)).mask).toBeNull();
+  });
+
+  it('fails with PoseModelError when the landmark output is missing', async () => {
+    const det = { n: 0 };
+    const lm = { flag: 0.99, shift: 0, calls: 0 };
+    const t = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm, ['Identity_2:0']) });
+    await expect(t.process(frame, 0)).rejects.toBeInstanceOf(PoseModelError);
+    await expect(t.process(frame, 0)).rejects.toThrow(/Identity_2:0/);
+  });
+
+  it('runs calls one after another even when not awaited', async () => {
+    const { tracker, det } = setup();
+    const results = await Promise.all([0, 1, 2].map((i) => tracker.process(frame, i / 30)));
+    expect(results.every((r) => r.found)).toBe(true);
+    expect(det.n).toBe(1);
+  });
+
+  it('validates its inputs and options', () => {
+    const { tracker } = setup();
+    expect(() => tracker.process({ data: new Uint8Array(3), width: 2, height: 2 }, 0)).toThrow(/16 bytes/);
+    expect(() => tracker.process(frame, Number.NaN)).toThrow(/timestampS/);
+    expect(() => tracker.follow({ x: Number.NaN, y: 0 })).toThrow(/finite/);
+    const runner: ModelRunner = async () => ({});
+    expect(() => new PoseTracker({ detector: runner, landmarks: runner }, { minPoseScore: 2 })).toThrow(/minPoseScore/);
+    expect(() => new PoseTracker({ detector: runner, landmarks: runner }, { maskSize: 12.5 })).toThrow(/maskSize/);
+    expect(() => new PoseTracker({ detector: runner, landmarks: runner }, { hands: true })).toThrow(/models.hand/);
+  });
+});

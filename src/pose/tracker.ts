@@ -1,0 +1,444 @@
+/**
+ * `PoseTracker`: BlazePose over a sequence of frames, for one person.
+ *
+ * Per frame (MediaPipe's pose tracking scheme):
+ * 1. If there is a ROI from the previous frame, run the landmark model on it. If there is none,
+ *    or its pose flag is below `minPoseScore`, run the detector on the letterboxed frame, pick one
+ *    person (most prominent, or the followed one) and run the landmark model on their ROI.
+ * 2. Landmarks → source pixels; visibility = sigmoid; world landmarks rotated back to the frame's
+ *    axes; the ROI for the next frame from auxiliary landmarks 33 / 34.
+ * 3. Optional hands: the hand landmark model on crops around each pose wrist; the hand takes the
+ *    anatomical side of the wrist it was cropped from.
+ * 4. Optional One Euro smoothing of keypoints across frames, restarted on every re-detection.
+ *
+ * Pure TypeScript over typed arrays: it runs in a worker and in Node. Models are `ModelRunner`s.
+ */
+import { BLAZEPOSE_DETECTOR_ANCHORS, generateSsdAnchors } from './anchors';
+import { checkImage, cropToSource, letterboxRoi, projectCropPoints, resampleProbability, roiContains, warpToTensor, type Border, type Point } from './crop';
+import { decodeDetections, sigmoid, weightedNms } from './detect';
+import { PoseModelError } from './errors';
+import { BLAZEPOSE_KEYPOINTS, HAND_KEYPOINTS } from './layouts';
+import { DETECTOR_IO, HAND_IO, LANDMARK_IO } from './models';
+import { DEFAULT_ONE_EURO, KeypointSmoother, type OneEuroParams } from './one-euro';
+import { handRoiFromLandmarks, handRoiFromPose, poseRoiFromDetection, poseRoiFromLandmarks, type HandSide } from './roi';
+import type { Detection, HandPose, ModelRunner, PoseFrame, RgbaImage, Roi } from './types';
+
+export interface PoseTrackerModels {
+  /** BlazePose person detector (`blazepose-detector`). */
+  detector: ModelRunner;
+  /** BlazePose landmarks (`blazepose-lite` / `-full` / `-heavy`); must return landmarks and the pose flag, world and mask when available. */
+  landmarks: ModelRunner;
+  /** Hand landmarks (`handlandmark-full`); hands are skipped without it. */
+  hand?: ModelRunner;
+}
+
+export interface PoseTrackerOptions {
+  /** Minimum detector score in [0, 1]. Default 0.5. */
+  minDetectionScore?: number;
+  /**
+   * Minimum detector score when searching zoomed-in regions around a followed point or a followed
+   * person's last position, in [0, 1]. Lower than `minDetectionScore` because the user pointed
+   * there and the landmark model's pose flag still has to confirm. Default 0.3.
+   */
+  minFollowScore?: number;
+  /** Pose flag below which the person counts as lost and the frame re-detects, in [0, 1]. Default 0.5. */
+  minPoseScore?: number;
+  /** Hand flag below which a hand is dropped, in [0, 1]. Default 0.5. */
+  minHandScore?: number;
+  /** IoU above which detections merge in non-maximum suppression. Default 0.3. */
+  nmsIouThreshold?: number;
+  /** One Euro smoothing of keypoints across frames. Default true. */
+  smoothing?: boolean;
+  /** One Euro parameters; speeds are measured in body (or hand) sizes per second. */
+  smoothingParams?: Partial<OneEuroParams>;
+  /** Run the hand model. Default true when a hand runner is given. */
+  hands?: boolean;
+  /**
+   * Run the hand model a second time on a ROI fitted to the first pass's hand landmarks. Doubles
+   * the hand cost; it did not lower the error on the test clips, hence off by default.
+   */
+  refineHands?: boolean;
+  /** Side of `PoseFrame.mask` in pixels; 0 for no mask. Default 128. */
+  maskSize?: number;
+  /** Fill outside the frame in landmark crops. Default 'zero'. */
+  landmarkBorder?: Border;
+  /** Value range of the hand model's input. Default [0, 1] (MediaPipe's). */
+  handInputRange?: readonly [number, number];
+}
+
+type ResolvedOptions = Required<Omit<PoseTrackerOptions, 'smoothingParams'>> & { smoothingParams: OneEuroParams };
+
+const ANCHORS = generateSsdAnchors(BLAZEPOSE_DETECTOR_ANCHORS);
+
+function probability(name: string, v: number | undefined, fallback: number): number {
+  const x = v ?? fallback;
+  if (!(x >= 0 && x <= 1)) throw new RangeError(`options.${name}, when provided, must be a number in [0, 1]; got ${v}.`);
+  return x;
+}
+
+function resolveOptions(models: PoseTrackerModels, o: PoseTrackerOptions): ResolvedOptions {
+  const maskSize = o.maskSize ?? 128;
+  if (!(Number.isInteger(maskSize) && maskSize >= 0 && maskSize <= 1024)) {
+    throw new RangeError(`options.maskSize, when provided, must be an integer in [0, 1024]; got ${o.maskSize}.`);
+  }
+  const hands = o.hands ?? models.hand !== undefined;
+  if (hands && !models.hand) throw new RangeError('options.hands is true but no hand model runner was given (models.hand).');
+  const range = o.handInputRange ?? HAND_IO.range;
+  if (!(range.length === 2 && range[0] < range[1])) throw new RangeError(`options.handInputRange must be [low, high] with low < high; got [${range.join(', ')}].`);
+  return {
+    minDetectionScore: probability('minDetectionScore', o.minDetectionScore, 0.5),
+    minFollowScore: probability('minFollowScore', o.minFollowScore, 0.3),
+    minPoseScore: probability('minPoseScore', o.minPoseScore, 0.5),
+    minHandScore: probability('minHandScore', o.minHandScore, 0.5),
+    nmsIouThreshold: probability('nmsIouThreshold', o.nmsIouThreshold, 0.3),
+    smoothing: o.smoothing ?? true,
+    smoothingParams: { ...DEFAULT_ONE_EURO, ...o.smoothingParams },
+    hands,
+    refineHands: o.refineHands ?? false,
+    maskSize,
+    landmarkBorder: o.landmarkBorder ?? 'zero',
+    handInputRange: range,
+  };
+}
+
+/** Output `name` of a model, checked to hold at least `length` values. */
+function output(outputs: Record<string, Float32Array>, name: string, length: number, model: string): Float32Array {
+  const v = outputs[name];
+  if (!v) throw new PoseModelError(`The ${model} model returned no "${name}" output. Check that the model file matches public/models/manifest.json (re-run "npm install").`);
+  if (v.length < length) throw new PoseModelError(`The ${model} model's "${name}" output holds ${v.length} values; expected ${length}.`);
+  return v;
+}
+
+/** Landmark model result for one ROI, already in source pixels. */
+interface LandmarkResult {
+  roi: Roi;
+  flag: number;
+  /** 39 x (x, y, z, visibility), source pixels. */
+  points: Float32Array;
+  /** 39 x (x, y, z) metres, frame axes; null when the runner did not return it. */
+  world: Float32Array | null;
+  /** 256² person probability in ROI space, or null. */
+  mask: Float32Array | null;
+}
+
+/** Distance from `p` to the segment a–b. */
+function segmentDistance(p: Point, a: Point, b: Point): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 > 0 ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2)) : 0;
+  return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
+}
+
+/**
+ * Which detection to take. With a point: among the people whose body ROI contains it (or all, if
+ * none does), the one whose body axis (hip centre → top of the head) passes nearest. With a last
+ * position: the one whose hip centre is nearest. Otherwise the most prominent: body ROI area ×
+ * score. (The detector's own box frames the face, so the body ROI stands for "the person's box".)
+ */
+export function chooseDetection(detections: readonly Detection[], target: { point?: Point | null; near?: Point | null } = {}): Detection | null {
+  if (detections.length === 0) return null;
+  const rois = detections.map((d) => poseRoiFromDetection(d));
+  const by = (cost: (i: number) => number, among: number[]) => among.reduce((best, i) => (cost(i) < cost(best) ? i : best), among[0]!);
+  const all = detections.map((_, i) => i);
+  const { point, near } = target;
+  if (point) {
+    const inside = all.filter((i) => roiContains(rois[i]!, point));
+    const [hip, top] = [0, 1];
+    return detections[by((i) => segmentDistance(point, detections[i]!.keypoints[hip]!, detections[i]!.keypoints[top]!), inside.length ? inside : all)]!;
+  }
+  if (near) return detections[by((i) => Math.hypot(rois[i]!.cx - near.x, rois[i]!.cy - near.y), all)]!;
+  return detections[by((i) => -(rois[i]!.size ** 2) * detections[i]!.score, all)]!;
+}
+
+export class PoseTracker {
+  readonly options: Readonly<ResolvedOptions>;
+  private readonly models: PoseTrackerModels;
+  /** ROI for the next frame, from the last landmarks. */
+  private roi: Roi | null = null;
+  /** Point given to `follow`, waiting for the next detection. */
+  private pendingPoint: Point | null = null;
+  /** True once a followed person was picked: re-detections then prefer the last position. */
+  private following = false;
+  /** The ROI of the last frame the person was found in; kept while lost. */
+  private lastRoi: Roi | null = null;
+  private frameSize = '';
+  private readonly bodySmoother: KeypointSmoother;
+  private readonly handSmoothers: Record<HandSide, KeypointSmoother>;
+  private readonly handSeen: Record<HandSide, boolean> = { left: false, right: false };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(models: PoseTrackerModels, options: PoseTrackerOptions = {}) {
+    if (typeof models?.detector !== 'function' || typeof models.landmarks !== 'function') {
+      throw new TypeError('PoseTracker needs models.detector and models.landmarks runners.');
+    }
+    this.models = models;
+    this.options = resolveOptions(models, options);
+    const params = this.options.smoothingParams;
+    this.bodySmoother = new KeypointSmoother({ count: BLAZEPOSE_KEYPOINTS, stride: 4, components: 3, params });
+    const hand = () => new KeypointSmoother({ count: HAND_KEYPOINTS, stride: 3, components: 2, params });
+    this.handSmoothers = { left: hand(), right: hand() };
+  }
+
+  /**
+   * Pose of the tracked person in `frame` at `timestampS` (seconds, increasing; a jump back
+   * restarts smoothing). Calls run one after another even if not awaited.
+   */
+  process(frame: RgbaImage, timestampS: number): Promise<PoseFrame> {
+    checkImage(frame);
+    if (!Number.isFinite(timestampS)) throw new RangeError(`timestampS must be a finite number of seconds; got ${timestampS}.`);
+    const run = this.queue.then(() => this.step(frame, timestampS));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Follow the person at `point` (source pixels of the next frames): the next frame runs the
+   * detector and takes the person whose body ROI contains the point (nearest body axis among
+   * several). When the whole-frame detection has nobody there, it searches squares of 0.75 and
+   * 0.5 × the frame's short side centred on the point, accepting scores down to `minFollowScore`
+   * (small people, and faces the detector finds hard, e.g. masked). After that the tracker keeps
+   * to them; when it loses them it searches around their last ROI first, then takes the
+   * whole-frame detection nearest their last position.
+   */
+  follow(point: Point): void {
+    if (!(Number.isFinite(point?.x) && Number.isFinite(point?.y))) throw new RangeError('follow(point) needs finite point.x and point.y in source pixels.');
+    this.pendingPoint = { x: point.x, y: point.y };
+    this.following = true;
+  }
+
+  /** Stop preferring a followed person: re-detections take the most prominent one again. */
+  unfollow(): void {
+    this.pendingPoint = null;
+    this.following = false;
+  }
+
+  /** Forget the tracked person, the followed point and the smoothing history. */
+  reset(): void {
+    this.roi = null;
+    this.pendingPoint = null;
+    this.following = false;
+    this.lastRoi = null;
+    this.frameSize = '';
+    this.resetSmoothing();
+  }
+
+  /**
+   * All people the detector finds in `frame` (after non-maximum suppression), best score first.
+   * `region`: search only this square (source pixels; default the whole frame, letterboxed), which
+   * zooms in on small people. Their keypoints: 0 hip centre, 1 full-body alignment point, 2 shoulder
+   * centre, 3 upper-body alignment point; boxes frame the face. Source pixels.
+   */
+  async detect(frame: RgbaImage, region?: Roi, minScore = this.options.minDetectionScore): Promise<Detection[]> {
+    checkImage(frame);
+    const lb = region ?? letterboxRoi(frame.width, frame.height);
+    const n = DETECTOR_IO.size;
+    const data = warpToTensor(frame, lb, n, { range: DETECTOR_IO.range, border: 'zero' });
+    const out = await this.models.detector({ [DETECTOR_IO.input]: { data, dims: [1, 3, n, n] } });
+    const values = 5 + 2 * DETECTOR_IO.numKeypoints;
+    const raw = output(out, DETECTOR_IO.output, (ANCHORS.length / 4) * values, 'pose detector');
+    const dets = decodeDetections(raw.subarray(0, (ANCHORS.length / 4) * values), ANCHORS, cropToSource(lb, n), {
+      inputSize: n,
+      numKeypoints: DETECTOR_IO.numKeypoints,
+      minScore,
+    });
+    return weightedNms(dets, this.options.nmsIouThreshold);
+  }
+
+  /**
+   * The detection to start landmarks from: the most prominent person; or, following, the one at
+   * the pending point or nearest the last position (see `follow`).
+   */
+  private async pick(frame: RgbaImage): Promise<Detection | null> {
+    const point = this.pendingPoint;
+    const last = this.following ? this.lastRoi : null;
+    if (!point && last) {
+      // Zoom on where the person was: small people are found more reliably there.
+      const side = Math.min(Math.max(last.size, 0.5 * Math.min(frame.width, frame.height)), Math.max(frame.width, frame.height));
+      const near = { x: last.cx, y: last.cy };
+      const around = await this.detect(frame, { cx: last.cx, cy: last.cy, size: side, rotation: 0 }, this.options.minFollowScore);
+      const hit = around.filter((d) => roiContains(poseRoiFromDetection(d), near));
+      if (hit.length) return chooseDetection(hit, { near });
+      return chooseDetection(await this.detect(frame), { near });
+    }
+    const full = await this.detect(frame);
+    if (!point) return chooseDetection(full);
+    const contains = (d: Detection) => roiContains(poseRoiFromDetection(d), point);
+    if (full.some(contains)) return chooseDetection(full, { point });
+    const short = Math.min(frame.width, frame.height);
+    const zoomed: Detection[] = [];
+    for (const k of [0.75, 0.5]) {
+      zoomed.push(...(await this.detect(frame, { cx: point.x, cy: point.y, size: k * short, rotation: 0 }, this.options.minFollowScore)));
+      if (zoomed.some(contains)) return chooseDetection(zoomed.filter(contains), { point });
+    }
+    return chooseDetection(full.length ? full : zoomed, { point });
+  }
+
+  private resetSmoothing(): void {
+    this.bodySmoother.reset();
+    this.handSmoothers.left.reset();
+    this.handSmoothers.right.reset();
+    this.handSeen.left = this.handSeen.right = false;
+  }
+
+  private async step(frame: RgbaImage, t: number): Promise<PoseFrame> {
+    const size = `${frame.width}x${frame.height}`;
+    if (size !== this.frameSize) {
+      // A different video: nothing carries over.
+      this.roi = null;
+      this.frameSize = size;
+      this.resetSmoothing();
+    }
+    const min = this.options.minPoseScore;
+    let result: LandmarkResult | null = null;
+    let lastFlag = 0;
+    if (this.roi && !this.pendingPoint) {
+      result = await this.landmarks(frame, this.roi);
+      lastFlag = result.flag;
+      if (result.flag < min) result = null;
+    }
+    if (!result) {
+      // (Re-)detection: on a lost track, a follow request, or the first frame.
+      this.resetSmoothing();
+      const picked = await this.pick(frame);
+      if (picked) {
+        result = await this.landmarks(frame, poseRoiFromDetection(picked));
+        lastFlag = result.flag;
+        if (result.flag < min) result = null;
+      }
+    }
+    if (!result) {
+      this.roi = null;
+      return this.emptyFrame(lastFlag);
+    }
+    // A followed point is settled once landmarks confirm a person there.
+    this.pendingPoint = null;
+    this.roi = poseRoiFromLandmarks(result.points, 4);
+    this.lastRoi = this.roi;
+
+    const raw = result.points.slice(0, BLAZEPOSE_KEYPOINTS * 4);
+    const hands = this.options.hands ? await this.hands(frame, raw, t) : { left: null, right: null };
+    const keypoints = this.options.smoothing ? this.bodySmoother.smooth(raw, t, 1 / bodySize(raw)) : raw;
+    return {
+      found: true,
+      score: result.flag,
+      keypoints,
+      world: result.world ? result.world.slice(0, BLAZEPOSE_KEYPOINTS * 3) : new Float32Array(BLAZEPOSE_KEYPOINTS * 3),
+      hands,
+      roi: result.roi,
+      mask: result.mask && this.options.maskSize > 0 ? resampleProbability(result.mask, LANDMARK_IO.size, this.options.maskSize) : null,
+      maskSize: this.options.maskSize,
+    };
+  }
+
+  private emptyFrame(score: number): PoseFrame {
+    return {
+      found: false,
+      score,
+      keypoints: new Float32Array(BLAZEPOSE_KEYPOINTS * 4),
+      world: new Float32Array(BLAZEPOSE_KEYPOINTS * 3),
+      hands: { left: null, right: null },
+      roi: null,
+      mask: null,
+      maskSize: this.options.maskSize,
+    };
+  }
+
+  /** Runs the landmark model on `roi` and maps its outputs to the source frame. */
+  private async landmarks(frame: RgbaImage, roi: Roi): Promise<LandmarkResult> {
+    const n = LANDMARK_IO.size;
+    const data = warpToTensor(frame, roi, n, { range: LANDMARK_IO.range, border: this.options.landmarkBorder });
+    const out = await this.models.landmarks({ [LANDMARK_IO.input]: { data, dims: [1, 3, n, n] } });
+    const count = LANDMARK_IO.numPoints;
+    const stride = LANDMARK_IO.valuesPerPoint;
+    const raw = output(out, LANDMARK_IO.landmarks, count * stride, 'pose landmark');
+    const flag = output(out, LANDMARK_IO.flag, 1, 'pose landmark')[0]!;
+    const points = new Float32Array(count * 4);
+    projectCropPoints(raw, stride, count, roi, n, points, 4);
+    for (let i = 0; i < count; i++) points[i * 4 + 3] = sigmoid(raw[i * stride + 3]!);
+    const w = out[LANDMARK_IO.world];
+    const mask = out[LANDMARK_IO.mask];
+    return {
+      roi,
+      flag,
+      points,
+      world: w && w.length >= count * 3 ? rotateWorld(w, count, roi.rotation) : null,
+      mask: mask && mask.length >= n * n ? mask : null,
+    };
+  }
+
+  /** Both hands, from crops around the pose's wrists (raw, unsmoothed keypoints). */
+  private async hands(frame: RgbaImage, keypoints: Float32Array, t: number): Promise<PoseFrame['hands']> {
+    const result: PoseFrame['hands'] = { left: null, right: null };
+    for (const side of ['left', 'right'] as const) {
+      const roi = handRoiFromPose(keypoints, side);
+      let hand = roi ? await this.hand(frame, roi) : null;
+      if (hand && this.options.refineHands) {
+        const refined = await this.hand(frame, handRoiFromLandmarks(hand.keypoints, 3));
+        if (refined) hand = refined;
+      }
+      if (hand && this.options.smoothing) {
+        const smoother = this.handSmoothers[side];
+        if (!this.handSeen[side]) smoother.reset();
+        hand.keypoints = smoother.smooth(hand.keypoints, t, 1 / Math.max(1, handSize(hand.keypoints)));
+      }
+      this.handSeen[side] = hand !== null;
+      result[side] = hand;
+    }
+    return result;
+  }
+
+  /** Hand landmarks in `roi`: 21 x (x, y, score = hand flag), or null below `minHandScore`. */
+  private async hand(frame: RgbaImage, roi: Roi): Promise<HandPose | null> {
+    const runner = this.models.hand;
+    if (!runner) return null;
+    const n = HAND_IO.size;
+    const data = warpToTensor(frame, roi, n, { range: this.options.handInputRange, border: 'zero' });
+    const out = await runner({ [HAND_IO.input]: { data, dims: [1, 3, n, n] } });
+    const flag = output(out, HAND_IO.flag, 1, 'hand landmark')[0]!;
+    if (!(flag >= this.options.minHandScore)) return null;
+    const raw = output(out, HAND_IO.landmarks, HAND_KEYPOINTS * 3, 'hand landmark');
+    const keypoints = new Float32Array(HAND_KEYPOINTS * 3);
+    projectCropPoints(raw, 3, HAND_KEYPOINTS, roi, n, keypoints, 3);
+    for (let i = 0; i < HAND_KEYPOINTS; i++) keypoints[i * 3 + 2] = flag;
+    return { keypoints, score: flag };
+  }
+}
+
+/** World landmarks (count x 3, crop axes) rotated into the frame's axes by the ROI rotation. */
+function rotateWorld(w: Float32Array, count: number, rotation: number): Float32Array {
+  const cos = Math.cos(rotation);
+  const sin = Math.sin(rotation);
+  const out = new Float32Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    const x = w[i * 3]!;
+    const y = w[i * 3 + 1]!;
+    out[i * 3] = cos * x - sin * y;
+    out[i * 3 + 1] = sin * x + cos * y;
+    out[i * 3 + 2] = w[i * 3 + 2]!;
+  }
+  return out;
+}
+
+/** Mean of the width and height of the keypoints' box (33 x 4), in pixels; at least 1. */
+function bodySize(kp: Float32Array): number {
+  return Math.max(1, boxSide(kp, 4, BLAZEPOSE_KEYPOINTS));
+}
+
+function handSize(kp: Float32Array): number {
+  return boxSide(kp, 3, HAND_KEYPOINTS);
+}
+
+function boxSide(kp: Float32Array, stride: number, count: number): number {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < count; i++) {
+    x0 = Math.min(x0, kp[i * stride]!);
+    x1 = Math.max(x1, kp[i * stride]!);
+    y0 = Math.min(y0, kp[i * stride + 1]!);
+    y1 = Math.max(y1, kp[i * stride + 1]!);
+  }
+  return (x1 - x0 + (y1 - y0)) / 2;
+}

@@ -1,0 +1,21 @@
+import * as Comlink from 'comlink';
+import { createComputeClient, type ComputeClient } from '../gpu';
+import { createMediaClient, type MediaClient } from '../media';
+
+/**
+ * The two workers, started on first use and connected to each other by a MessagePort so the
+ * compute worker reads frames from the media worker without passing through the main thread.
+ */
+let services: { media: MediaClient; compute: ComputeClient } | null = null;
+
+function start() {
+  const media = createMediaClient().api;
+  const compute = createComputeClient().api;
+  const channel = new MessageChannel();
+  void media.connect(Comlink.transfer(channel.port1, [channel.port1]));
+  void compute.connectMedia(Comlink.transfer(channel.port2, [channel.port2]));
+  return { media, compute };
+}
+
+export const mediaApi = (): MediaClient => (services ??= start()).media;
+export const computeApi = (): ComputeClient => (services ??= start()).compute;

@@ -1,0 +1,94 @@
+import { useEffect, useRef } from 'react';
+import { cropToSource, drawPoseMap, toWholeBody, trackFrame, type PoseMapContext } from '../pose';
+import { followPerson, frameFeeds, useEditor, type Slot } from '../state';
+
+/** Mask tint: a translucent blue over the person. */
+const MASK_RGB = [60, 140, 255];
+
+function drawMask(g: CanvasRenderingContext2D, frame: ReturnType<typeof trackFrame>, scale: number): void {
+  if (!frame.roi || !frame.mask) return;
+  const n = frame.maskSize;
+  const image = new ImageData(n, n);
+  for (let i = 0; i < n * n; i++) {
+    image.data[i * 4] = MASK_RGB[0]!;
+    image.data[i * 4 + 1] = MASK_RGB[1]!;
+    image.data[i * 4 + 2] = MASK_RGB[2]!;
+    image.data[i * 4 + 3] = Math.round(frame.mask[i]! * 0.55);
+  }
+  const tile = new OffscreenCanvas(n, n);
+  tile.getContext('2d')!.putImageData(image, 0, 0);
+  const m = cropToSource(frame.roi, n);
+  g.save();
+  // Canvas order is (a, b, c, d, e, f) with x' = a·x + c·y + e.
+  g.setTransform(m.a * scale, m.c * scale, m.b * scale, m.d * scale, m.tx * scale, m.ty * scale);
+  g.imageSmoothingEnabled = true;
+  g.drawImage(tile, 0, 0);
+  g.restore();
+}
+
+/**
+ * Draws the followed person's pose over a video pane: skeleton in the OpenPose palette with
+ * confidence-scaled colours, hands, and the segmentation mask. Click to follow someone else.
+ */
+export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number; height: number }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const track = useEditor((s) => s.pose[slot].track);
+  const overlays = useEditor((s) => s.overlays);
+  const status = useEditor((s) => s.pose[slot].status);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const draw = (_bitmap: ImageBitmap | null, index: number) => {
+      const frameCanvas = canvas.previousElementSibling as HTMLCanvasElement | null;
+      const w = frameCanvas?.width ?? width;
+      const h = frameCanvas?.height ?? height;
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      const g = canvas.getContext('2d')!;
+      g.clearRect(0, 0, w, h);
+      canvas.dataset.frame = String(index);
+      if (!track || index >= track.frameCount) return;
+      const frame = trackFrame(track, index);
+      canvas.dataset.found = String(frame.found);
+      if (!frame.found) return;
+      const scale = w / track.width;
+      if (overlays.mask) drawMask(g, frame, scale);
+      if (overlays.skeleton || overlays.hands) {
+        const whole = toWholeBody(frame);
+        if (!overlays.skeleton) whole.fill(0, 0, 18 * 3);
+        if (!overlays.hands) whole.fill(0, 18 * 3);
+        drawPoseMap(g as unknown as PoseMapContext, whole, {
+          scale: Math.max(0.5, Math.min(w, h) / 512),
+          transform: { scaleX: scale, scaleY: scale, offsetX: 0, offsetY: 0 },
+        });
+      }
+    };
+    const unsubscribe = frameFeeds[slot].subscribe((bitmap, index) => draw(bitmap, index));
+    return () => void unsubscribe();
+  }, [slot, track, overlays, width, height]);
+
+  const onClick = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    const frame = frameFeeds[slot].current;
+    if (!track || frame === null || status === 'running') return;
+    const rect = e.currentTarget.getBoundingClientRect();
+    // The canvas keeps the frame's aspect ratio inside its box (object-fit: contain).
+    const scale = Math.min(rect.width / track.width, rect.height / track.height);
+    const x = (e.clientX - rect.left - (rect.width - track.width * scale) / 2) / scale;
+    const y = (e.clientY - rect.top - (rect.height - track.height * scale) / 2) / scale;
+    if (x < 0 || y < 0 || x > track.width || y > track.height) return;
+    void followPerson(slot, frame, x, y);
+  };
+
+  return (
+    <canvas
+      ref={canvasRef}
+      className="overlay"
+      data-testid={`overlay-${slot}`}
+      onClick={onClick}
+      title={track ? 'Click a person to follow them instead' : undefined}
+    />
+  );
+}

@@ -1,0 +1,51 @@
+import { foundShare } from '../pose';
+import { formatClock, useEditor, type Slot } from '../state';
+
+const EP_LABEL = { webgpu: 'WebGPU', wasm: 'CPU (wasm)' } as const;
+
+/** One line under a clip: pose analysis progress, or how well the person was found. */
+export function PoseStatus({ slot }: { slot: Slot }) {
+  const pose = useEditor((s) => s.pose[slot]);
+  const ep = pose.ep ? EP_LABEL[pose.ep] : '';
+  if (pose.status === 'running') {
+    return (
+      <div className="pose-status" data-testid={`pose-status-${slot}`} data-status="running">
+        <span>
+          Finding the person{pose.follow ? ' you clicked' : ''}… frame {pose.done}/{pose.total}
+          {pose.etaS !== null ? ` · about ${formatClock(pose.etaS)} left` : ''}
+          {ep ? ` · ${ep}` : ''}
+        </span>
+        <progress value={pose.done} max={Math.max(1, pose.total)} />
+      </div>
+    );
+  }
+  if (pose.status === 'failed') {
+    return (
+      <div className="pose-status bad" role="alert" data-testid={`pose-status-${slot}`} data-status="failed">
+        {pose.error}
+      </div>
+    );
+  }
+  if (pose.status !== 'done' || !pose.track) return null;
+  const share = foundShare(pose.track);
+  const percent = Math.round(share * 100);
+  if (share === 0) {
+    return (
+      <div className="pose-status bad" role="alert" data-testid={`pose-status-${slot}`} data-status="done" data-found="0">
+        No person found in this clip. Use a clip where one person is clearly visible, full body if possible.
+      </div>
+    );
+  }
+  return (
+    <div
+      className={`pose-status ${share < 0.5 ? 'warn' : ''}`}
+      data-testid={`pose-status-${slot}`}
+      data-status="done"
+      data-found={share.toFixed(3)}
+    >
+      Pose: person found in {percent}% of frames{share < 0.5 ? ' — tracking is weak; check the marked frames' : ''} · {ep}
+      {pose.fromCache ? ' · from cache' : ` · ${pose.track.seconds.toFixed(1)} s`}
+      {' · click a person to follow someone else'}
+    </div>
+  );
+}
