@@ -121,6 +121,14 @@ export function imageToRgb(png: Buffer): Buffer {
   });
 }
 
+/** Any image ffmpeg reads as RGBA bytes (keeps the alpha of a PNG). */
+export function imageToRgba(png: Buffer): Buffer {
+  return execFileSync('ffmpeg', ['-v', 'error', '-i', 'pipe:0', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], {
+    input: png,
+    maxBuffer: 1 << 28,
+  });
+}
+
 /**
  * Peak signal-to-noise ratio in dB of the luma (BT.709 weights) of two same-size RGB24 images.
  * Luma, because two correct decoders differ in chroma upsampling and rounding, not in the picture.

@@ -46,14 +46,14 @@ interface LoadedModels {
   hand: OrtModel;
 }
 
-let loaded: Promise<LoadedModels> | null = null;
+/** Loaded sessions by model and provider; kept for the worker's life (a few tens of MB each). */
+const loaded = new Map<string, Promise<LoadedModels>>();
 
-async function loadModels(root: GpuRoot, model: PoseModelId, ep: AnalysisOptions['ep']): Promise<LoadedModels> {
+function loadModels(root: GpuRoot, model: PoseModelId, ep: AnalysisOptions['ep']): Promise<LoadedModels> {
   const key = `${model}:${ep}`;
-  const current = loaded && (await loaded.catch(() => null));
-  if (current?.key === key) return current;
-  if (current) await Promise.all([current.detector.release(), current.landmarks.release(), current.hand.release()]);
-  loaded = (async () => {
+  const cached = loaded.get(key);
+  if (cached) return cached;
+  const loading = (async () => {
     // A software WebGPU adapter (SwiftShader) is far slower than onnxruntime's own CPU kernels:
     // 'auto' runs on the CPU there. fp16 only where the adapter computes in f16 natively.
     const provider = ep === 'auto' && (!root.device || root.caps.isFallback) ? 'wasm' : ep;
@@ -62,12 +62,9 @@ async function loadModels(root: GpuRoot, model: PoseModelId, ep: AnalysisOptions
     const [detector, landmarks, hand] = await Promise.all([load('blazepose-detector'), load(model), load('handlandmark-full')]);
     return { key, ep: landmarks.ep, detector, landmarks, hand };
   })();
-  try {
-    return await loaded;
-  } catch (e) {
-    loaded = null;
-    throw e;
-  }
+  loaded.set(key, loading);
+  loading.catch(() => loaded.delete(key));
+  return loading;
 }
 
 const runner = (model: OrtModel, fetches?: string[]): ModelRunner => (inputs) => model.run(inputs, fetches);
@@ -98,12 +95,19 @@ export async function analyzeClip(
       { hands: options.hands, maskSize: MASK_SIZE },
     );
 
+  // Following a clicked person: forward from the clicked frame, then backward from the frame after
+  // it. The backward pass re-reads the clicked frame, so a person the detector misses there is
+  // still picked up by tracking from the next frame.
   const start = options.follow ? Math.min(Math.max(0, options.follow.frame), clip.frameCount - 1) : 0;
   const passes: number[][] = [Array.from({ length: clip.frameCount - start }, (_, k) => start + k)];
-  if (start > 0) passes.push(Array.from({ length: start }, (_, k) => start - 1 - k));
+  if (options.follow && clip.frameCount > 1) {
+    const seed = Math.min(start + 1, clip.frameCount - 1);
+    passes.push(Array.from({ length: seed + 1 }, (_, k) => seed - k));
+  }
 
   let done = 0;
-  for (const order of passes) {
+  const total = passes.reduce((n, p) => n + p.length, 0);
+  for (const [pass, order] of passes.entries()) {
     const tracker = makeTracker();
     for (let n = 0; n < order.length; n++) {
       if (isCanceled()) throw new AnalysisCanceled('canceled');
@@ -114,9 +118,10 @@ export async function analyzeClip(
       // Time runs backwards in the second pass; the smoothing filter needs increasing time.
       const t = Math.abs(clip.timestamps[i]! - clip.timestamps[order[0]!]!);
       const result = await tracker.process(frame, t);
-      writeFrame(track, i, result, scale);
+      // The second pass only fills frames the first one did not reach or did not find.
+      if (pass === 0 || (i <= start && (i < start || !track.found[i]))) writeFrame(track, i, result, scale);
       done++;
-      onProgress({ done, total: clip.frameCount, ep: models.ep });
+      onProgress({ done, total, ep: models.ep });
     }
   }
   track.seconds = (performance.now() - started) / 1000;

@@ -5,6 +5,7 @@ import {
   cropToSource,
   invertAffine,
   letterboxRoi,
+  letterboxToTensor,
   projectCropPoints,
   resampleProbability,
   roiContains,
@@ -94,6 +95,23 @@ describe('warpToTensor', () => {
     }
   });
 
+  it('keeps positions exact when shrinking through block averages', () => {
+    // Block means of a linear image are its values at the block centres, so a shrinking warp of a
+    // linear image must still reproduce it at each output pixel's source position.
+    const img = linearImage(100, 100);
+    const roi: Roi = { cx: 50.2, cy: 44.7, size: 48, rotation: 0.4 }; // stays where 3y + 5 < 256
+    const n = 12; // 4x smaller
+    const t = warpToTensor(img, roi, n, { range: [0, 255] });
+    const m = cropToSource(roi, n);
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        const p = applyAffine(m, i + 0.5, j + 0.5);
+        expect(t[j * n + i]).toBeCloseTo(2 * (p.x - 0.5) + 10, 3);
+        expect(t[n * n + j * n + i]).toBeCloseTo(3 * (p.y - 0.5) + 5, 3);
+      }
+    }
+  });
+
   it('letterboxes with black bars at the low end of the range, or replicates the edge', () => {
     const img: RgbaImage = { data: new Uint8Array(8 * 4 * 4).fill(255), width: 8, height: 4 };
     const n = 8;
@@ -103,6 +121,15 @@ describe('warpToTensor', () => {
     expect(t[4 * 8 + 3]).toBeCloseTo(1, 6); // inside
     const r = warpToTensor(img, letterboxRoi(8, 4), n, { range: [-1, 1], border: 'replicate' });
     expect(r[0]).toBeCloseTo(1, 6);
+  });
+
+  it('letterboxes a frame for the detector and maps detector pixels back', () => {
+    const img: RgbaImage = { data: new Uint8Array(40 * 20 * 4).fill(255), width: 40, height: 20 };
+    const { tensor, toSource } = letterboxToTensor(img, 8, [-1, 1]);
+    expect(Array.from(tensor.subarray(0, 8))).toEqual(new Array(8).fill(-1)); // top bar
+    expect(tensor[4 * 8]).toBeCloseTo(1, 6); // middle row
+    expect(applyAffine(toSource, 0, 2)).toEqual({ x: 0, y: 0 }); // top-left of the picture
+    expect(applyAffine(toSource, 8, 6)).toEqual({ x: 40, y: 20 });
   });
 
   it('keeps a constant image constant when shrinking with antialiasing', () => {

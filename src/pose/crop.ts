@@ -93,8 +93,8 @@ export interface WarpOptions {
   /** Default `'zero'` (black, i.e. `range[0]`). */
   border?: Border;
   /**
-   * Average several bilinear samples per output pixel when the crop shrinks the frame by more
-   * than 1.5× (up to 8×8 samples), so that downscaling does not alias. Default true.
+   * When the crop shrinks the frame by f ≥ 2, sample from f×f block averages of the frame
+   * (floor(f)), so that downscaling does not alias. Default true.
    */
   antialias?: boolean;
   /** Reused output buffer of 3·N·N floats. */
@@ -125,63 +125,129 @@ export function warpToTensor(image: RgbaImage, roi: Roi, n: number, options: War
   const [lo, hi] = options.range;
   const k = (hi - lo) / 255;
   const replicate = options.border === 'replicate';
-  const { width: w, height: h, data } = image;
   const m = cropToSource(roi, n);
-  const footprint = roi.size / n;
-  const sub = options.antialias === false || footprint <= 1.5 ? 1 : Math.min(8, Math.ceil(footprint));
-  const inv = 1 / (sub * sub);
-  let r = 0;
-  let g = 0;
-  let b = 0;
-
-  /** Adds weight `wt` of pixel (xi, yi) to r, g, b; pixels outside the frame are black. */
-  const tap = (xi: number, yi: number, wt: number): void => {
-    if (wt === 0 || xi < 0 || yi < 0 || xi >= w || yi >= h) return;
-    const o = (yi * w + xi) * 4;
-    r += data[o]! * wt;
-    g += data[o + 1]! * wt;
-    b += data[o + 2]! * wt;
-  };
-
-  /** Adds the bilinear sample at source position (x, y) to r, g, b. */
-  const sample = (x: number, y: number): void => {
-    const px = x - 0.5;
-    const py = y - 0.5;
-    let x0 = Math.floor(px);
-    let y0 = Math.floor(py);
-    const fx = px - x0;
-    const fy = py - y0;
-    let x1 = x0 + 1;
-    let y1 = y0 + 1;
-    if (replicate) {
-      x0 = x0 < 0 ? 0 : x0 >= w ? w - 1 : x0;
-      x1 = x1 < 0 ? 0 : x1 >= w ? w - 1 : x1;
-      y0 = y0 < 0 ? 0 : y0 >= h ? h - 1 : y0;
-      y1 = y1 < 0 ? 0 : y1 >= h ? h - 1 : y1;
-    }
-    tap(x0, y0, (1 - fx) * (1 - fy));
-    tap(x1, y0, fx * (1 - fy));
-    tap(x0, y1, (1 - fx) * fy);
-    tap(x1, y1, fx * fy);
-  };
-
+  // Shrinking by f ≥ 2: average f×f blocks first (a box-filtered level, as in mipmapping), then
+  // sample that bilinearly, so every source pixel contributes and fine detail does not alias.
+  const f = options.antialias === false ? 1 : Math.max(1, Math.floor(roi.size / n));
+  const src = f === 1 ? rgbaPlane(image) : boxLevel(image, roiBounds(roi, image, f), f);
+  const acc = new Float64Array(3);
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) {
-      r = g = b = 0;
-      for (let sj = 0; sj < sub; sj++) {
-        const v = j + (sj + 0.5) / sub;
-        for (let si = 0; si < sub; si++) {
-          const u = i + (si + 0.5) / sub;
-          sample(m.a * u + m.b * v + m.tx, m.c * u + m.d * v + m.ty);
-        }
-      }
+      const u = i + 0.5;
+      const v = j + 0.5;
+      acc[0] = acc[1] = acc[2] = 0;
+      addBilinear(src, (m.a * u + m.b * v + m.tx - src.x0) / f, (m.c * u + m.d * v + m.ty - src.y0) / f, replicate, acc);
       const o = j * n + i;
-      out[o] = r * inv * k + lo;
-      out[plane + o] = g * inv * k + lo;
-      out[2 * plane + o] = b * inv * k + lo;
+      out[o] = acc[0] * k + lo;
+      out[plane + o] = acc[1] * k + lo;
+      out[2 * plane + o] = acc[2] * k + lo;
     }
   }
   return out;
+}
+
+/** Pixels to sample: `stride` values per pixel, RGB first, 0-255; pixel (0, 0) sits at source (x0, y0). */
+interface Plane {
+  data: ArrayLike<number>;
+  width: number;
+  height: number;
+  stride: number;
+  x0: number;
+  y0: number;
+}
+
+function rgbaPlane(image: RgbaImage): Plane {
+  return { data: image.data, width: image.width, height: image.height, stride: 4, x0: 0, y0: 0 };
+}
+
+/** The integer pixel box of the frame that a ROI's crop can reach, grown by `margin`, within the frame. */
+function roiBounds(roi: Roi, image: RgbaImage, margin: number): { x0: number; y0: number; x1: number; y1: number } {
+  const half = (roi.size / 2) * (Math.abs(Math.cos(roi.rotation)) + Math.abs(Math.sin(roi.rotation)));
+  const clampX = (v: number) => Math.min(image.width, Math.max(0, v));
+  const clampY = (v: number) => Math.min(image.height, Math.max(0, v));
+  return {
+    x0: clampX(Math.floor(roi.cx - half) - margin),
+    y0: clampY(Math.floor(roi.cy - half) - margin),
+    x1: clampX(Math.ceil(roi.cx + half) + margin),
+    y1: clampY(Math.ceil(roi.cy + half) + margin),
+  };
+}
+
+/** RGB means of the f×f blocks of `bounds` (a block cut by the bounds averages what it holds). */
+function boxLevel(image: RgbaImage, bounds: { x0: number; y0: number; x1: number; y1: number }, f: number): Plane {
+  const width = Math.max(0, Math.ceil((bounds.x1 - bounds.x0) / f));
+  const height = Math.max(0, Math.ceil((bounds.y1 - bounds.y0) / f));
+  const data = new Float32Array(width * height * 3);
+  const count = new Float32Array(width * height);
+  const { data: px, width: w } = image;
+  for (let y = bounds.y0; y < bounds.y1; y++) {
+    const row = ((y - bounds.y0) / f) | 0;
+    for (let x = bounds.x0; x < bounds.x1; x++) {
+      const cell = row * width + (((x - bounds.x0) / f) | 0);
+      const o = (y * w + x) * 4;
+      data[cell * 3] += px[o]!;
+      data[cell * 3 + 1] += px[o + 1]!;
+      data[cell * 3 + 2] += px[o + 2]!;
+      count[cell]++;
+    }
+  }
+  for (let c = 0; c < count.length; c++) {
+    const inv = 1 / count[c]!;
+    data[c * 3] *= inv;
+    data[c * 3 + 1] *= inv;
+    data[c * 3 + 2] *= inv;
+  }
+  return { data, width, height, stride: 3, x0: bounds.x0, y0: bounds.y0 };
+}
+
+/**
+ * Adds the bilinear RGB sample of `p` at continuous position (x, y) in its own pixels to `acc`.
+ * Outside: black, or with `replicate` the nearest edge pixel.
+ */
+function addBilinear(p: Plane, x: number, y: number, replicate: boolean, acc: Float64Array): void {
+  const { width: w, height: h, data, stride } = p;
+  if (w === 0 || h === 0) return;
+  const px = x - 0.5;
+  const py = y - 0.5;
+  let x0 = Math.floor(px);
+  let y0 = Math.floor(py);
+  const fx = px - x0;
+  const fy = py - y0;
+  let x1 = x0 + 1;
+  let y1 = y0 + 1;
+  if (replicate) {
+    x0 = x0 < 0 ? 0 : x0 >= w ? w - 1 : x0;
+    x1 = x1 < 0 ? 0 : x1 >= w ? w - 1 : x1;
+    y0 = y0 < 0 ? 0 : y0 >= h ? h - 1 : y0;
+    y1 = y1 < 0 ? 0 : y1 >= h ? h - 1 : y1;
+  } else if (x1 < 0 || y1 < 0 || x0 >= w || y0 >= h) {
+    return; // all four taps outside
+  }
+  const inX0 = x0 >= 0 && x0 < w;
+  const inX1 = x1 >= 0 && x1 < w;
+  if (y0 >= 0 && y0 < h) {
+    if (inX0) tap(data, (y0 * w + x0) * stride, (1 - fx) * (1 - fy), acc);
+    if (inX1) tap(data, (y0 * w + x1) * stride, fx * (1 - fy), acc);
+  }
+  if (y1 >= 0 && y1 < h) {
+    if (inX0) tap(data, (y1 * w + x0) * stride, (1 - fx) * fy, acc);
+    if (inX1) tap(data, (y1 * w + x1) * stride, fx * fy, acc);
+  }
+}
+
+function tap(data: ArrayLike<number>, o: number, wt: number, acc: Float64Array): void {
+  acc[0] += data[o]! * wt;
+  acc[1] += data[o + 1]! * wt;
+  acc[2] += data[o + 2]! * wt;
+}
+
+/**
+ * The letterbox of a frame as an NCHW tensor [1, 3, n, n] (the frame scaled to fit, centred, black
+ * bars), and the map from its pixels back to the frame's.
+ */
+export function letterboxToTensor(image: RgbaImage, n: number, range: readonly [number, number]): { tensor: Float32Array; toSource: Affine } {
+  const roi = letterboxRoi(image.width, image.height);
+  return { tensor: warpToTensor(image, roi, n, { range, border: 'zero' }), toSource: cropToSource(roi, n) };
 }
 
 /**

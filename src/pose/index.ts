@@ -4,7 +4,7 @@
  */
 export type { Detection, HandPose, ModelRunner, PoseFrame, RgbaImage, Roi, TensorData } from './types';
 
-export { PoseTracker, chooseDetection, type PoseTrackerModels, type PoseTrackerOptions } from './tracker';
+export { ON_BODY, PoseTracker, bodyDistance, chooseDetection, type PoseTrackerModels, type PoseTrackerOptions } from './tracker';
 export { PoseModelError } from './errors';
 export {
   DETECTOR_IO,
@@ -61,7 +61,8 @@ export {
   type PoseMapOptions,
 } from './pose-map';
 
-export { applyAffine, cropToSource, invertAffine, roiContains, sourceToCrop, type Affine, type Point } from './crop';
+export { applyAffine, cropToSource, invertAffine, letterboxRoi, roiContains, sourceToCrop, type Affine, type Point } from './crop';
+export { handRoiFromPose, poseRoiFromDetection, poseRoiFromLandmarks, type HandSide } from './roi';
 
 // Per-clip tracks and clip analysis (track.ts, analysis.ts) are written by the compute-worker side;
 // only their pure parts and types are re-exported, so importing this index pulls in no GPU code.

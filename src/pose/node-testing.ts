@@ -1,17 +1,47 @@
-/// <reference types="node" />
 /**
  * Node-only helpers for the real-model tests (pipeline.test.ts): model runners on
  * onnxruntime-web's wasm backend and RGBA frames decoded with the `ffmpeg` CLI.
  * Never imported by the app (index.ts does not export it).
+ *
+ * Node built-ins are loaded by name and typed here by the little this file uses, so that
+ * @types/node stays out of the type-check of src/, which is browser code.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import type { ModelRunner, RgbaImage } from './types';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+interface NodeFs {
+  existsSync(path: string): boolean;
+  readFileSync(path: string): Uint8Array;
+  readFileSync(path: string, encoding: 'utf8'): string;
+}
+interface NodeChildProcess {
+  execFileSync(command: string, args: string[], options?: { stdio?: 'ignore'; maxBuffer?: number }): Uint8Array;
+}
+interface NodePath {
+  join(...parts: string[]): string;
+  resolve(...parts: string[]): string;
+  dirname(path: string): string;
+}
+interface NodeUrl {
+  fileURLToPath(url: string): string;
+}
+
+const builtin = <T>(name: string): Promise<T> => import(/* @vite-ignore */ name) as Promise<T>;
+const [fs, childProcess, path, nodeUrl] = await Promise.all([
+  builtin<NodeFs>('node:fs'),
+  builtin<NodeChildProcess>('node:child_process'),
+  builtin<NodePath>('node:path'),
+  builtin<NodeUrl>('node:url'),
+]);
+const { execFileSync } = childProcess;
+
+/** `path.join` of Node. */
+export const joinPath = (...parts: string[]): string => path.join(...parts);
+
+/** A UTF-8 text file's content. */
+export const readText = (file: string): string => fs.readFileSync(file, 'utf8');
+
+export const repoRoot = path.resolve(path.dirname(nodeUrl.fileURLToPath(import.meta.url)), '../..');
 export const modelsDir = path.join(repoRoot, 'public/models');
 export const mediaDir = path.resolve(repoRoot, '../shared/media');
 
@@ -61,7 +91,8 @@ export async function createNodeRunner(file: string): Promise<{ run: ModelRunner
 
 /** Display size of an image or a video's first stream, from ffprobe. */
 export function probeSize(file: string): { width: number; height: number } {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', file]).toString().trim();
+  const bytes = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', file]);
+  const out = new TextDecoder().decode(bytes).trim();
   const [width, height] = out.split('x').map(Number);
   if (!width || !height) throw new Error(`ffprobe could not read the size of ${file}: "${out}"`);
   return { width, height };

@@ -3,7 +3,7 @@ import { BLAZEPOSE_DETECTOR_ANCHORS, generateSsdAnchors } from './anchors';
 import { applyAffine, cropToSource, letterboxRoi, sourceToCrop } from './crop';
 import { PoseModelError } from './errors';
 import { handRoiFromPose } from './roi';
-import { PoseTracker, chooseDetection } from './tracker';
+import { PoseTracker, bodyDistance, chooseDetection } from './tracker';
 import type { Detection, ModelRunner, RgbaImage, TensorData } from './types';
 
 const W = 640;
@@ -37,6 +37,54 @@ function fakeDetector(people: () => FakePerson[], calls: { n: number }): ModelRu
       raw[o] = Math.log(p.score / (1 - p.score));
       raw.set([top.x - ax, top.y - ay, 20, 20], o + 1); // the box frames the face
       raw.set([hip.x - ax, hip.y - ay, top.x - ax, top.y - ay, 0, 0, 0, 0], o + 5);
+    });
+    return { 'Identity:0': raw };
+  };
+}
+
+/** A black frame with each person drawn as a 12 px wide bar from hip to top, person k in RGB channel k. */
+function drawPeople(people: FakePerson[]): RgbaImage {
+  const data = new Uint8Array(W * H * 4);
+  people.forEach((p, k) => {
+    for (let y = Math.round(p.top[1]); y < Math.round(p.hip[1]); y++) {
+      for (let x = Math.round(p.hip[0]) - 6; x < Math.round(p.hip[0]) + 6; x++) data[(y * W + x) * 4 + k] = 255;
+    }
+  });
+  return { data, width: W, height: H };
+}
+
+/**
+ * A detector that finds the bars `drawPeople` drew in whatever it is shown (so zoomed regions
+ * work): hip at the bar's bottom, alignment point at its top, in detector pixels. A bar shorter
+ * than `minHeight` detector pixels is not found.
+ */
+function imageDetector(people: FakePerson[], calls: { n: number }, minHeight = 0): ModelRunner {
+  return async (inputs) => {
+    calls.n++;
+    const t = inputs['input:0']!.data;
+    const raw = new Float32Array(2254 * 13).fill(-30);
+    people.forEach((p, k) => {
+      let y0 = Infinity;
+      let y1 = -Infinity;
+      let xs = 0;
+      let n = 0;
+      for (let y = 0; y < 224; y++) {
+        for (let x = 0; x < 224; x++) {
+          if (t[k * 224 * 224 + y * 224 + x]! > 0) {
+            y0 = Math.min(y0, y);
+            y1 = Math.max(y1, y + 1);
+            xs += x + 0.5;
+            n++;
+          }
+        }
+      }
+      if (n === 0 || y1 - y0 < minHeight) return;
+      const cx = xs / n;
+      const a = 1568 + 392 + k; // any anchor will do: offsets are relative to it
+      const ax = anchors[a * 4]! * 224;
+      const ay = anchors[a * 4 + 1]! * 224;
+      raw[a * 13] = Math.log(p.score / (1 - p.score));
+      raw.set([cx - ax, y0 - ay, 10, 10, cx - ax, y1 - ay, cx - ax, y0 - ay], a * 13 + 1);
     });
     return { 'Identity:0': raw };
   };
@@ -157,35 +205,60 @@ describe('PoseTracker', () => {
   it('picks the most prominent person, and the followed one after follow(point)', async () => {
     const a: FakePerson = { hip: [150, 300], top: [150, 100], score: 0.9 };
     const b: FakePerson = { hip: [480, 300], top: [480, 120], score: 0.95 };
-    const { tracker, det, lm } = setup({}, [a, b]);
-    expect((await tracker.process(frame, 0)).roi!.cx).toBeCloseTo(150, 3); // 500²·0.9 > 450²·0.95
+    const det = { n: 0 };
+    const lm = { flag: 0.99, shift: 0, calls: 0 };
+    const image = drawPeople([a, b]);
+    const tracker = new PoseTracker({ detector: imageDetector([a, b], det), landmarks: fakeLandmarks(lm) }, { smoothing: false });
+    const near = (x: number | undefined, want: number) => expect(Math.abs(x! - want)).toBeLessThan(6);
+    near((await tracker.process(image, 0)).roi!.cx, 150); // 500²·0.9 > 450²·0.95
     tracker.follow({ x: 470, y: 200 });
-    const f = await tracker.process(frame, 0.1);
+    const f = await tracker.process(image, 0.1);
     expect(det.n).toBe(2); // follow forces a detection
-    expect(f.roi!.cx).toBeCloseTo(480, 3);
-    await tracker.process(frame, 0.2);
+    near(f.roi!.cx, 480);
+    await tracker.process(image, 0.2);
     expect(det.n).toBe(2); // then tracks
-    // Lost and found again: the detection nearest the last position wins over prominence.
+    // Lost and found again: it searches around the last position first.
     lm.flag = 0.1;
-    await tracker.process(frame, 0.3);
+    await tracker.process(image, 0.3);
     lm.flag = 0.9;
-    expect((await tracker.process(frame, 0.4)).roi!.cx).toBeCloseTo(480, 3);
+    near((await tracker.process(image, 0.4)).roi!.cx, 480);
     tracker.unfollow();
     tracker.reset();
-    expect((await tracker.process(frame, 0.5)).roi!.cx).toBeCloseTo(150, 3);
+    near((await tracker.process(image, 0.5)).roi!.cx, 150);
   });
 
-  it('chooses by containment, then by distance to the body axis', () => {
+  it('zooms in around a followed point when the whole frame shows nobody there', async () => {
+    // The small person is only "visible" to this detector at a high enough zoom.
+    const big: FakePerson = { hip: [150, 300], top: [150, 100], score: 0.9 };
+    const small: FakePerson = { hip: [500, 200], top: [500, 160], score: 0.4 };
+    const det = { n: 0 };
+    const lm = { flag: 0.99, shift: 0, calls: 0 };
+    const tracker = new PoseTracker({ detector: imageDetector([big, small], det, 20), landmarks: fakeLandmarks(lm) });
+    const image = drawPeople([big, small]);
+    expect(await tracker.detect(image)).toHaveLength(1);
+    det.n = 0;
+    tracker.follow({ x: 500, y: 190 });
+    const f = await tracker.process(image, 0);
+    expect(det.n).toBe(2); // the whole frame, then a 0.75 × 480 px square around the point
+    expect(Math.abs(f.roi!.cx - 500)).toBeLessThan(4);
+    expect(f.roi!.size).toBeLessThan(150);
+  });
+
+  it('chooses the person a point lies on, the nearest to a position, or the most prominent', () => {
     const d = (hip: [number, number], top: [number, number], score = 0.9): Detection => ({
       score,
       box: { cx: top[0], cy: top[1], w: 10, h: 10 },
       keypoints: [{ x: hip[0], y: hip[1] }, { x: top[0], y: top[1] }, { x: 0, y: 0 }, { x: 0, y: 0 }],
     });
-    const near = d([100, 300], [100, 100]);
-    const far = d([300, 300], [300, 100]);
-    expect(chooseDetection([near, far], { point: { x: 180, y: 150 } })).toBe(near); // inside both ROIs, nearer near's axis
-    expect(chooseDetection([near, far], { point: { x: 5000, y: 300 } })).toBe(far); // inside none: nearest axis
-    expect(chooseDetection([near, far], { near: { x: 290, y: 310 } })).toBe(far);
+    const left = d([100, 300], [100, 100]);
+    const right = d([300, 300], [300, 100], 0.8);
+    expect(bodyDistance(left, { x: 100, y: 450 })).toBe(0); // on the legs
+    expect(bodyDistance(left, { x: 150, y: 200 })).toBeCloseTo(0.25, 9);
+    expect(bodyDistance(left, { x: 100, y: 0 })).toBeCloseTo(0.5, 9); // above the head
+    expect(chooseDetection([left, right], { point: { x: 180, y: 150 } })).toBe(left);
+    expect(chooseDetection([left, right], { point: { x: 5000, y: 300 } })).toBe(right);
+    expect(chooseDetection([left, right], { near: { x: 290, y: 310 } })).toBe(right);
+    expect(chooseDetection([left, right])).toBe(left);
     expect(chooseDetection([])).toBeNull();
   });
 
@@ -205,6 +278,10 @@ describe('PoseTracker', () => {
       expect(f.hands[side]!.keypoints[2]).toBeCloseTo(0.9, 6);
     }
     expect(f.hands.left!.keypoints[0]).toBeGreaterThan(f.hands.right!.keypoints[0]!); // facing the camera
+    const refined = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm), hand: fakeHand(0.9, hand) }, { refineHands: true });
+    hand.n = 0;
+    expect((await refined.process(frame, 0)).hands.left).not.toBeNull();
+    expect(hand.n).toBe(4); // a second pass per hand on a ROI fitted to the first pass
     const low = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm), hand: fakeHand(0.3, hand) });
     expect((await low.process(frame, 0)).hands).toEqual({ left: null, right: null });
     const off = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm), hand: fakeHand(0.9, hand) }, { hands: false });

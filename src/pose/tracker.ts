@@ -3,8 +3,9 @@
  *
  * Per frame (MediaPipe's pose tracking scheme):
  * 1. If there is a ROI from the previous frame, run the landmark model on it. If there is none,
- *    or its pose flag is below `minPoseScore`, run the detector on the letterboxed frame, pick one
- *    person (most prominent, or the followed one) and run the landmark model on their ROI.
+ *    or its pose flag is below `minPoseScore`, run the detector on the letterboxed frame (and, for
+ *    a followed person, on zoomed-in squares; see `follow`), pick one person (most prominent, or
+ *    the followed one) and run the landmark model on their ROI.
  * 2. Landmarks → source pixels; visibility = sigmoid; world landmarks rotated back to the frame's
  *    axes; the ROI for the next frame from auxiliary landmarks 33 / 34.
  * 3. Optional hands: the hand landmark model on crops around each pose wrist; the hand takes the
@@ -14,7 +15,7 @@
  * Pure TypeScript over typed arrays: it runs in a worker and in Node. Models are `ModelRunner`s.
  */
 import { BLAZEPOSE_DETECTOR_ANCHORS, generateSsdAnchors } from './anchors';
-import { checkImage, cropToSource, letterboxRoi, projectCropPoints, resampleProbability, roiContains, warpToTensor, type Border, type Point } from './crop';
+import { checkImage, cropToSource, letterboxToTensor, projectCropPoints, resampleProbability, warpToTensor, type Border, type Point } from './crop';
 import { decodeDetections, sigmoid, weightedNms } from './detect';
 import { PoseModelError } from './errors';
 import { BLAZEPOSE_KEYPOINTS, HAND_KEYPOINTS } from './layouts';
@@ -131,24 +132,33 @@ function segmentDistance(p: Point, a: Point, b: Point): number {
 }
 
 /**
- * Which detection to take. With a point: among the people whose body ROI contains it (or all, if
- * none does), the one whose body axis (hip centre → top of the head) passes nearest. With a last
+ * How far `point` lies from a detected person's body, in units of their hip-to-alignment-point
+ * distance r: the distance to their body axis, which runs from the feet (hip − r, straight down
+ * the body) to the top of the head (hip + r). A point on the torso or legs scores ≲ 0.2.
+ */
+export function bodyDistance(det: Detection, point: Point): number {
+  const hip = det.keypoints[0]!;
+  const top = det.keypoints[1]!;
+  const r = Math.hypot(top.x - hip.x, top.y - hip.y);
+  const feet = { x: 2 * hip.x - top.x, y: 2 * hip.y - top.y };
+  return segmentDistance(point, feet, top) / Math.max(r, 1e-6);
+}
+
+/** `bodyDistance` up to which a point counts as on the person (about the half-width of the body). */
+export const ON_BODY = 0.35;
+
+/**
+ * Which detection to take. With a point: the person nearest to it by `bodyDistance`. With a last
  * position: the one whose hip centre is nearest. Otherwise the most prominent: body ROI area ×
- * score. (The detector's own box frames the face, so the body ROI stands for "the person's box".)
+ * score (the detector's own box frames the face, so the body ROI stands for the person's box).
  */
 export function chooseDetection(detections: readonly Detection[], target: { point?: Point | null; near?: Point | null } = {}): Detection | null {
   if (detections.length === 0) return null;
-  const rois = detections.map((d) => poseRoiFromDetection(d));
-  const by = (cost: (i: number) => number, among: number[]) => among.reduce((best, i) => (cost(i) < cost(best) ? i : best), among[0]!);
-  const all = detections.map((_, i) => i);
+  const by = (cost: (d: Detection) => number) => detections.reduce((best, d) => (cost(d) < cost(best) ? d : best), detections[0]!);
   const { point, near } = target;
-  if (point) {
-    const inside = all.filter((i) => roiContains(rois[i]!, point));
-    const [hip, top] = [0, 1];
-    return detections[by((i) => segmentDistance(point, detections[i]!.keypoints[hip]!, detections[i]!.keypoints[top]!), inside.length ? inside : all)]!;
-  }
-  if (near) return detections[by((i) => Math.hypot(rois[i]!.cx - near.x, rois[i]!.cy - near.y), all)]!;
-  return detections[by((i) => -(rois[i]!.size ** 2) * detections[i]!.score, all)]!;
+  if (point) return by((d) => bodyDistance(d, point));
+  if (near) return by((d) => Math.hypot(d.keypoints[0]!.x - near.x, d.keypoints[0]!.y - near.y));
+  return by((d) => -(poseRoiFromDetection(d).size ** 2) * d.score);
 }
 
 export class PoseTracker {
@@ -194,12 +204,13 @@ export class PoseTracker {
 
   /**
    * Follow the person at `point` (source pixels of the next frames): the next frame runs the
-   * detector and takes the person whose body ROI contains the point (nearest body axis among
-   * several). When the whole-frame detection has nobody there, it searches squares of 0.75 and
-   * 0.5 × the frame's short side centred on the point, accepting scores down to `minFollowScore`
-   * (small people, and faces the detector finds hard, e.g. masked). After that the tracker keeps
-   * to them; when it loses them it searches around their last ROI first, then takes the
-   * whole-frame detection nearest their last position.
+   * detector and takes the person on whom the point lies (`bodyDistance` ≤ `ON_BODY`, the
+   * nearest of several). When the whole-frame detection has nobody there, it searches squares of
+   * 0.75 and 0.5 × the frame's short side centred on the point, accepting scores down to
+   * `minFollowScore` (small people, and faces the detector finds hard, e.g. masked). Failing that,
+   * it takes the nearest person found. After that the tracker keeps to them; when it loses them it
+   * searches around their last ROI first, then takes the whole-frame detection nearest their last
+   * position.
    */
   follow(point: Point): void {
     if (!(Number.isFinite(point?.x) && Number.isFinite(point?.y))) throw new RangeError('follow(point) needs finite point.x and point.y in source pixels.');
@@ -230,14 +241,14 @@ export class PoseTracker {
    * centre, 3 upper-body alignment point; boxes frame the face. Source pixels.
    */
   async detect(frame: RgbaImage, region?: Roi, minScore = this.options.minDetectionScore): Promise<Detection[]> {
-    checkImage(frame);
-    const lb = region ?? letterboxRoi(frame.width, frame.height);
     const n = DETECTOR_IO.size;
-    const data = warpToTensor(frame, lb, n, { range: DETECTOR_IO.range, border: 'zero' });
+    const { tensor: data, toSource } = region
+      ? { tensor: warpToTensor(frame, region, n, { range: DETECTOR_IO.range, border: 'zero' }), toSource: cropToSource(region, n) }
+      : letterboxToTensor(frame, n, DETECTOR_IO.range);
     const out = await this.models.detector({ [DETECTOR_IO.input]: { data, dims: [1, 3, n, n] } });
     const values = 5 + 2 * DETECTOR_IO.numKeypoints;
     const raw = output(out, DETECTOR_IO.output, (ANCHORS.length / 4) * values, 'pose detector');
-    const dets = decodeDetections(raw.subarray(0, (ANCHORS.length / 4) * values), ANCHORS, cropToSource(lb, n), {
+    const dets = decodeDetections(raw.subarray(0, (ANCHORS.length / 4) * values), ANCHORS, toSource, {
       inputSize: n,
       numKeypoints: DETECTOR_IO.numKeypoints,
       minScore,
@@ -257,13 +268,13 @@ export class PoseTracker {
       const side = Math.min(Math.max(last.size, 0.5 * Math.min(frame.width, frame.height)), Math.max(frame.width, frame.height));
       const near = { x: last.cx, y: last.cy };
       const around = await this.detect(frame, { cx: last.cx, cy: last.cy, size: side, rotation: 0 }, this.options.minFollowScore);
-      const hit = around.filter((d) => roiContains(poseRoiFromDetection(d), near));
+      const hit = around.filter((d) => bodyDistance(d, near) <= ON_BODY);
       if (hit.length) return chooseDetection(hit, { near });
       return chooseDetection(await this.detect(frame), { near });
     }
     const full = await this.detect(frame);
     if (!point) return chooseDetection(full);
-    const contains = (d: Detection) => roiContains(poseRoiFromDetection(d), point);
+    const contains = (d: Detection) => bodyDistance(d, point) <= ON_BODY;
     if (full.some(contains)) return chooseDetection(full, { point });
     const short = Math.min(frame.width, frame.height);
     const zoomed: Detection[] = [];
@@ -284,8 +295,9 @@ export class PoseTracker {
   private async step(frame: RgbaImage, t: number): Promise<PoseFrame> {
     const size = `${frame.width}x${frame.height}`;
     if (size !== this.frameSize) {
-      // A different video: nothing carries over.
+      // The first frame or a different video: only a pending follow point carries over.
       this.roi = null;
+      this.lastRoi = null;
       this.frameSize = size;
       this.resetSmoothing();
     }

@@ -6,7 +6,7 @@ import { computeApi } from './services';
 import type { Slot } from '../media';
 import { useEditor, type EditorState } from './store';
 
-export type PoseStatus = 'idle' | 'running' | 'done' | 'failed';
+export type PoseStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed';
 
 /** Pose analysis of one clip, as the UI sees it. */
 export interface PoseState {
@@ -57,9 +57,10 @@ export function analyzeSlot(slot: Slot, follow: PoseState['follow'] = null): Pro
   const info = get().clips[slot].info;
   if (!info) return Promise.resolve();
   const clipId = info.id;
-  set((s) => ({ pose: { ...s.pose, [slot]: { ...idlePose(), clipId, status: 'running', total: info.frameCount, follow } } }));
+  set((s) => ({ pose: { ...s.pose, [slot]: { ...idlePose(), clipId, status: 'queued', total: info.frameCount, follow } } }));
   const run = async () => {
     if (get().pose[slot].clipId !== clipId) return; // replaced while queued
+    patchPose(slot, clipId, { status: 'running' });
     if (!follow) {
       const cached = await readPose(info.key, POSE_MODEL);
       if (cached && cached.track.frameCount === info.frameCount) {

@@ -17,6 +17,7 @@ import {
   type Trim,
 } from '../media';
 import type { GpuCapabilities } from '../gpu';
+import type { PoseModelId } from '../pose';
 import { computeApi, mediaApi } from './services';
 import { etaSeconds } from './eta';
 import { FrameFeed } from './frame-feed';
@@ -441,7 +442,16 @@ export async function startEditor(): Promise<void> {
   if (forced === 'ffmpeg' || forced === 'webcodecs') set({ encoder: forced });
   // ?bench exposes stage timings that have no UI of their own to the benchmark runner.
   if (params.has('bench')) {
-    Object.assign(globalThis, { motionpasteBench: { decode: (slot: Slot) => mediaApi().benchDecode(slot) } });
+    Object.assign(globalThis, {
+      motionpasteBench: {
+        decode: (slot: Slot) => mediaApi().benchDecode(slot),
+        pose: (slot: Slot, model: PoseModelId, ep: 'webgpu' | 'wasm', frames: number) => {
+          const info = get().clips[slot].info!;
+          const clip = { id: info.id, frameCount: info.frameCount, timestamps: info.timestamps, width: info.width, height: info.height };
+          return computeApi().benchPose(clip, model, ep, frames);
+        },
+      },
+    });
   }
   void computeApi()
     .probe()

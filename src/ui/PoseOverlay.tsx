@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { cropToSource, drawPoseMap, toWholeBody, trackFrame, type PoseMapContext } from '../pose';
+import { cropToSource, drawPoseMap, toOpenPose18, toWholeBody, trackFrame, type PoseMapContext } from '../pose';
 import { followPerson, frameFeeds, useEditor, type Slot } from '../state';
 
 /** Mask tint: a translucent blue over the person. */
@@ -50,10 +50,13 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
       const g = canvas.getContext('2d')!;
       g.clearRect(0, 0, w, h);
       canvas.dataset.frame = String(index);
+      delete canvas.dataset.openpose;
       if (!track || index >= track.frameCount) return;
       const frame = trackFrame(track, index);
       canvas.dataset.found = String(frame.found);
       if (!frame.found) return;
+      // What was drawn, in clip pixels: lets tests and tools check the overlay against ground truth.
+      canvas.dataset.openpose = Array.from(toOpenPose18(frame), (v) => Math.round(v * 100) / 100).join(',');
       const scale = w / track.width;
       if (overlays.mask) drawMask(g, frame, scale);
       if (overlays.skeleton || overlays.hands) {

@@ -7,6 +7,13 @@ const EP_LABEL = { webgpu: 'WebGPU', wasm: 'CPU (wasm)' } as const;
 export function PoseStatus({ slot }: { slot: Slot }) {
   const pose = useEditor((s) => s.pose[slot]);
   const ep = pose.ep ? EP_LABEL[pose.ep] : '';
+  if (pose.status === 'queued') {
+    return (
+      <div className="pose-status" data-testid={`pose-status-${slot}`} data-status="queued">
+        Pose analysis waits for the other clip to finish…
+      </div>
+    );
+  }
   if (pose.status === 'running') {
     return (
       <div className="pose-status" data-testid={`pose-status-${slot}`} data-status="running">

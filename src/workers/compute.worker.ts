@@ -60,6 +60,35 @@ const api = {
     }
   },
 
+  /**
+   * Benchmark: pose over the first `frames` frames of a loaded clip with one model and execution
+   * provider. The first frame (session warm-up, shader compilation) is timed separately.
+   */
+  async benchPose(
+    clip: AnalysisClip,
+    model: AnalysisOptions['model'],
+    ep: 'webgpu' | 'wasm',
+    frames: number,
+  ): Promise<{ ep: string; frames: number; firstFrameS: number; fps: number }> {
+    if (!media) throw new Error('the compute worker is not connected to the media worker');
+    const source = media;
+    const gpu = await getRoot();
+    const n = Math.min(frames, clip.frameCount);
+    const stamps: number[] = [];
+    const t0 = performance.now();
+    const track = await analyzeClip(
+      gpu,
+      { ...clip, frameCount: n },
+      (i) => source.analysisFrame(clip.id, i),
+      { model, ep, hands: true, follow: null },
+      () => stamps.push(performance.now()),
+      () => false,
+    );
+    const first = (stamps[0]! - t0) / 1000;
+    const rest = (stamps[n - 1]! - stamps[0]!) / 1000;
+    return { ep: track.ep, frames: n, firstFrameS: first, fps: n > 1 ? (n - 1) / rest : 1 / first };
+  },
+
   cancelAnalysis(clipId: string): void {
     canceled.add(clipId);
   },

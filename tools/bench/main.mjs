@@ -56,6 +56,23 @@ try {
   const ffmpeg = await generate(page);
   rows.push({ stage: `export ffmpeg.wasm (${ffmpeg.width}x${ffmpeg.height})`, fps: ffmpeg.frameCount / ffmpeg.seconds, frames: ffmpeg.frameCount, seconds: ffmpeg.seconds });
 
+  // Pose: every landmark model on each execution provider, after the automatic analyses finish.
+  for (const slot of ['reference', 'motion']) {
+    await page.locator(`[data-testid=pose-status-${slot}][data-status=done], [data-testid=pose-status-${slot}][data-status=failed]`).waitFor({ timeout: 600_000 });
+  }
+  const pose = [];
+  const software = !caps.available || caps.isFallback;
+  for (const ep of ['wasm', 'webgpu']) {
+    if (ep === 'webgpu' && !caps.available) continue;
+    for (const model of ['blazepose-lite', 'blazepose-full', 'blazepose-heavy']) {
+      // The software adapter takes seconds per frame: a few frames tell the ratio.
+      const frames = ep === 'webgpu' && software ? 4 : 24;
+      const r = await page.evaluate(([m, e, n]) => globalThis.motionpasteBench.pose('reference', m, e, n), [model, ep, frames]);
+      pose.push({ model, ep: r.ep, ...r });
+      rows.push({ stage: `pose ${model.replace('blazepose-', '')} on ${r.ep} (+hands, ${refInfo.width}x${refInfo.height})`, fps: r.fps, frames: r.frames, seconds: r.frames / r.fps });
+    }
+  }
+
   console.log(`motionpaste bench — clips: ${clips.source}`);
   const adapter = caps.available
     ? `${caps.description}${caps.isFallback ? ' (software adapter)' : ''}, shader-f16 ${caps.shaderF16 ? 'yes' : 'no'}`
@@ -66,6 +83,11 @@ try {
   for (const r of rows) console.log(r.stage.padEnd(48) + fmt(r.fps).padStart(10) + String(r.frames).padStart(8) + r.seconds.toFixed(2).padStart(10));
   console.log('');
   console.log(`ratio export WebCodecs / ffmpeg.wasm (same frames, this run): ${(rows[2].fps / rows[3].fps).toFixed(1)}x`);
+  for (const model of ['blazepose-lite', 'blazepose-full', 'blazepose-heavy']) {
+    const gpu = pose.find((p) => p.model === model && p.ep === 'webgpu');
+    const cpu = pose.find((p) => p.model === model && p.ep === 'wasm');
+    if (gpu && cpu) console.log(`ratio pose ${model} WebGPU / wasm (this run): ${(gpu.fps / cpu.fps).toFixed(2)}x`);
+  }
   const clipSeconds = motInfo.durationS;
   console.log(`real-time factor of the WebCodecs export: ${(webcodecs.seconds / clipSeconds).toFixed(2)} (pipeline seconds / clip seconds)`);
 } finally {
