@@ -18,7 +18,8 @@ export function PoseStatus({ slot }: { slot: Slot }) {
     return (
       <div className="pose-status" data-testid={`pose-status-${slot}`} data-status="running">
         <span>
-          Finding the person{pose.follow ? ' you clicked' : ''}… frame {pose.done}/{pose.total}
+          {pose.done === 0 && !pose.follow ? 'Loading the pose models, then finding the person… ' : `Finding the person${pose.follow ? ' you clicked' : ''}… `}
+          frame {pose.done}/{pose.total}
           {pose.etaS !== null ? ` · about ${formatClock(pose.etaS)} left` : ''}
           {ep ? ` · ${ep}` : ''}
         </span>

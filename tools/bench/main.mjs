@@ -40,6 +40,10 @@ try {
   const caps = JSON.parse((await page.getByTestId('gpu-status').getAttribute('data-caps', { timeout: 60_000 })) ?? '{}');
   const refInfo = await loadClip(page, 'reference', clips.reference);
   const motInfo = await loadClip(page, 'motion', clips.motion);
+  // Loading starts pose analysis; let it finish so it does not compete with the stages timed below.
+  for (const slot of ['reference', 'motion']) {
+    await page.locator(`[data-testid=pose-status-${slot}][data-status=done], [data-testid=pose-status-${slot}][data-status=failed]`).waitFor({ timeout: 600_000 });
+  }
 
   for (const slot of ['reference', 'motion']) {
     const info = slot === 'reference' ? refInfo : motInfo;
@@ -53,13 +57,11 @@ try {
   // Same clips (restored from the page's storage), same settings, ffmpeg.wasm export.
   await page.goto(`${url}?bench&encoder=ffmpeg`);
   await page.locator('[data-testid=clip-motion][data-status=ready]').waitFor({ timeout: 120_000 });
+  await page.locator('[data-testid=pose-status-motion][data-status=done]').waitFor({ timeout: 120_000 });
   const ffmpeg = await generate(page);
   rows.push({ stage: `export ffmpeg.wasm (${ffmpeg.width}x${ffmpeg.height})`, fps: ffmpeg.frameCount / ffmpeg.seconds, frames: ffmpeg.frameCount, seconds: ffmpeg.seconds });
 
-  // Pose: every landmark model on each execution provider, after the automatic analyses finish.
-  for (const slot of ['reference', 'motion']) {
-    await page.locator(`[data-testid=pose-status-${slot}][data-status=done], [data-testid=pose-status-${slot}][data-status=failed]`).waitFor({ timeout: 600_000 });
-  }
+  // Pose: every landmark model on each execution provider.
   const pose = [];
   const software = !caps.available || caps.isFallback;
   for (const ep of ['wasm', 'webgpu']) {
