@@ -445,6 +445,7 @@ export async function startEditor(): Promise<void> {
     Object.assign(globalThis, {
       motionpasteBench: {
         decode: (slot: Slot) => mediaApi().benchDecode(slot),
+        guidanceSelfTest: () => computeApi().guidanceSelfTest(),
         pose: (slot: Slot, model: PoseModelId, ep: 'webgpu' | 'wasm', frames: number) => {
           const info = get().clips[slot].info!;
           const clip = { id: info.id, frameCount: info.frameCount, timestamps: info.timestamps, width: info.width, height: info.height };

@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { GpuRoot } from '../gpu/device';
 import { probeAdapter, type GpuCapabilities } from '../gpu/probe';
+import { guidanceSelfTest } from '../guidance';
 import { analyzeClip, AnalysisCanceled, type AnalysisClip, type AnalysisOptions, type AnalysisProgress } from '../pose/analysis';
 import type { PoseTrack } from '../pose/track';
 import type { MediaWorkerApi } from './media.worker';
@@ -87,6 +88,13 @@ const api = {
     const first = (stamps[0]! - t0) / 1000;
     const rest = (stamps[n - 1]! - stamps[0]!) / 1000;
     return { ep: track.ep, frames: n, firstFrameS: first, fps: n > 1 ? (n - 1) / rest : 1 / first };
+  },
+
+  /** Renders known geometry with the guidance renderer and returns pixel samples (browser tests). */
+  async guidanceSelfTest() {
+    const gpu = await getRoot();
+    if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
+    return guidanceSelfTest(gpu.device);
   },
 
   cancelAnalysis(clipId: string): void {

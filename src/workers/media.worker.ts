@@ -4,6 +4,7 @@ import { CanvasSink } from 'mediabunny';
 import { closeClip, openClip, type OpenClip } from '../media/clip';
 import { MediaError, mediaErrors } from '../media/errors';
 import { FrameReader, thumbnails } from '../media/frames';
+import { RgbaVideoEncoder } from '../media/encode';
 import { renderSideBySide } from '../media/render';
 import type { ClipInfo, Progress, RenderJob, RenderResult, Slot } from '../media/types';
 
@@ -22,6 +23,8 @@ const clips: Partial<Record<Slot, Entry>> = {};
 /** Longest side of frames handed to analysis, in pixels. */
 const ANALYSIS_MAX_SIDE = 1280;
 let renderCanceled = false;
+const encoders = new Map<number, RgbaVideoEncoder>();
+let nextEncoder = 1;
 
 // Errors cross to the main thread as plain objects: keep `code` so the UI can branch on it.
 const throwHandler = Comlink.transferHandlers.get('throw')!;
@@ -91,6 +94,32 @@ const api = {
     entry.analysis ??= new FrameReader(entry.clip, ANALYSIS_MAX_SIDE);
     const frame = await entry.analysis.rgba(index);
     return Comlink.transfer(frame, [frame.data.buffer]);
+  },
+
+  /** Starts an MP4 of RGBA frames (see RgbaVideoEncoder); returns its handle. */
+  async encodeStart(width: number, height: number, fps: number): Promise<number> {
+    const id = nextEncoder++;
+    encoders.set(id, await RgbaVideoEncoder.create(width, height, fps));
+    return id;
+  },
+
+  async encodeFrame(id: number, rgba: Uint8ClampedArray): Promise<void> {
+    const encoder = encoders.get(id);
+    if (!encoder) throw new Error(`no encoder ${id}`);
+    await encoder.add(rgba);
+  },
+
+  async encodeFinish(id: number): Promise<{ bytes: ArrayBuffer; frameCount: number; codec: string }> {
+    const encoder = encoders.get(id);
+    if (!encoder) throw new Error(`no encoder ${id}`);
+    encoders.delete(id);
+    const result = await encoder.finish();
+    return Comlink.transfer(result, [result.bytes]);
+  },
+
+  async encodeCancel(id: number): Promise<void> {
+    await encoders.get(id)?.cancel();
+    encoders.delete(id);
   },
 
   /** Serves this API on `port` too, so the compute worker can read frames without the main thread. */

@@ -1,0 +1,61 @@
+import { BufferTarget, Mp4OutputFormat, Output, QUALITY_HIGH, VideoSample, VideoSampleSource } from 'mediabunny';
+import { MediaError } from './errors';
+import { findAvcEncoder } from './render';
+
+/**
+ * Encodes RGBA frames into an H.264 MP4, frame by frame, so a producer elsewhere (the compute
+ * worker rendering guidance maps or engine output) streams frames in without holding them all.
+ */
+export class RgbaVideoEncoder {
+  private constructor(
+    private readonly output: Output,
+    private readonly source: VideoSampleSource,
+    readonly width: number,
+    readonly height: number,
+    readonly fps: number,
+    readonly codec: string,
+  ) {}
+
+  private frames = 0;
+
+  static async create(width: number, height: number, fps: number): Promise<RgbaVideoEncoder> {
+    if (width % 2 || height % 2) throw new RangeError(`width and height must be even for H.264; got ${width}x${height}.`);
+    const codec = await findAvcEncoder(width, height, fps);
+    if (!codec) throw new MediaError('encode-failed', 'This browser has no H.264 encoder (WebCodecs).');
+    const output = new Output({ format: new Mp4OutputFormat({ fastStart: 'in-memory' }), target: new BufferTarget() });
+    const source = new VideoSampleSource({ codec: 'avc', bitrate: QUALITY_HIGH, fullCodecString: codec });
+    output.addVideoTrack(source, { frameRate: fps });
+    await output.start();
+    return new RgbaVideoEncoder(output, source, width, height, fps, codec);
+  }
+
+  /** Adds the next frame: `width * height * 4` bytes of RGBA. */
+  async add(rgba: Uint8Array | Uint8ClampedArray): Promise<void> {
+    if (rgba.byteLength !== this.width * this.height * 4) {
+      throw new RangeError(`frame must be ${this.width}x${this.height} RGBA (${this.width * this.height * 4} bytes); got ${rgba.byteLength}.`);
+    }
+    const sample = new VideoSample(rgba, {
+      format: 'RGBA',
+      codedWidth: this.width,
+      codedHeight: this.height,
+      timestamp: this.frames / this.fps,
+      duration: 1 / this.fps,
+    });
+    this.frames++;
+    try {
+      await this.source.add(sample);
+    } finally {
+      sample.close();
+    }
+  }
+
+  async finish(): Promise<{ bytes: ArrayBuffer; frameCount: number; codec: string }> {
+    this.source.close();
+    await this.output.finalize();
+    return { bytes: (this.output.target as BufferTarget).buffer!, frameCount: this.frames, codec: this.codec };
+  }
+
+  async cancel(): Promise<void> {
+    await this.output.cancel();
+  }
+}
