@@ -22,9 +22,16 @@ function configure(root: GpuRoot): void {
   if (root.device) ort.env.webgpu.device = root.device;
 }
 
+/** onnxruntime-web, set up for this app (own wasm files, the shared WebGPU device). */
+export function configuredOrt(root: GpuRoot): typeof ort {
+  configure(root);
+  return ort;
+}
+
 /** Every session create and run goes through one queue: concurrent runs on one backend fail on the web. */
 let queue: Promise<unknown> = Promise.resolve();
-function enqueue<T>(job: () => Promise<T>): Promise<T> {
+/** Runs `job` alone on onnxruntime-web: no other session create or run overlaps it. */
+export function enqueue<T>(job: () => Promise<T>): Promise<T> {
   const run = queue.then(job);
   queue = run.catch(() => undefined);
   return run;

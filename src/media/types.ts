@@ -38,6 +38,8 @@ export interface Progress {
   /** Frames finished so far, when counting frames. */
   done?: number;
   total?: number;
+  /** What is happening, in words, when the phase alone does not say it (e.g. a denoising step). */
+  label?: string;
 }
 
 export type AudioChoice = 'reference' | 'motion' | 'none';

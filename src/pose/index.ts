@@ -68,3 +68,4 @@ export { handRoiFromPose, poseRoiFromDetection, poseRoiFromLandmarks, type HandS
 // only their pure parts and types are re-exported, so importing this index pulls in no GPU code.
 export { POSE_TRACK_VERSION, emptyTrack, foundShare, trackFrame, writeFrame, type PoseTrack } from './track';
 export type { AnalysisClip, AnalysisOptions, AnalysisProgress, PoseModelId } from './analysis';
+export { alignMotionToReference, applySimilarity, composeSimilarity, coverCrop, type Similarity2D } from './align';

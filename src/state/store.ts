@@ -18,6 +18,8 @@ import {
 } from '../media';
 import type { GpuCapabilities } from '../gpu';
 import type { PoseModelId } from '../pose';
+import type { PackInfo } from '../generate/diffusion-service';
+import type { EngineProgress } from '../generate/engine';
 import { computeApi, mediaApi } from './services';
 import { etaSeconds } from './eta';
 import { FrameFeed } from './frame-feed';
@@ -80,6 +82,20 @@ export interface EditorState {
   pose: Record<Slot, PoseState>;
   /** What the video panes draw over the frames. */
   overlays: Overlays;
+  /** Which engine Generate runs. */
+  engine: EngineChoice;
+  pack: PackState;
+}
+
+/** 'preview': the two clips side by side; 'diffusion': the MimicMotion model pack. */
+export type EngineChoice = 'preview' | 'diffusion';
+
+export interface PackState {
+  status: 'none' | 'loading' | 'ready' | 'failed';
+  info: PackInfo | null;
+  error: string | null;
+  /** Validation progress in [0, 1] while loading. */
+  progress: number;
 }
 
 export interface Overlays {
@@ -115,6 +131,8 @@ export const useEditor = create<EditorState>(() => ({
   restoring: true,
   pose: { reference: idlePose(), motion: idlePose() },
   overlays: { skeleton: true, hands: true, mask: false },
+  engine: 'preview',
+  pack: { status: 'none', info: null, error: null, progress: 0 },
 }));
 
 const get = useEditor.getState;
@@ -405,6 +423,7 @@ export async function generate(): Promise<void> {
   if (s.render.result) URL.revokeObjectURL(s.render.result.url);
   const startedAt = performance.now();
   set({ render: { ...idleRender(), status: 'running', startedAt } });
+  if (s.engine === 'diffusion') return generateDiffusion(startedAt);
   try {
     const audio = s.audio === 'reference' && !ref.audio ? 'none' : s.audio === 'motion' && !mot.audio ? 'none' : s.audio;
     const result = await mediaApi().render(
@@ -426,7 +445,73 @@ export async function generate(): Promise<void> {
 }
 
 export function cancelGenerate(): void {
-  if (get().render.status === 'running') void mediaApi().cancelRender();
+  if (get().render.status !== 'running') return;
+  if (get().engine === 'diffusion') void computeApi().cancelGenerate();
+  else void mediaApi().cancelRender();
+}
+
+/** Progress of an engine run as the render bar shows it. */
+function engineProgress(p: EngineProgress): Progress {
+  if (p.stage === 'denoise') {
+    const done = p.step * p.chunks + p.chunk + 1;
+    return { phase: 'render', fraction: 0.05 + (0.85 * done) / (p.steps * p.chunks), label: `Denoising step ${p.step + 1}/${p.steps} · chunk ${p.chunk + 1}/${p.chunks}` };
+  }
+  if (p.stage === 'prepare') return { phase: 'render', fraction: (0.05 * p.done) / Math.max(1, p.total), label: `Encoding the reference and poses ${p.done}/${p.total}` };
+  return { phase: 'encode', fraction: 0.9 + (0.1 * p.done) / Math.max(1, p.total), done: p.done, total: p.total, label: `Decoding frame ${p.done}/${p.total}` };
+}
+
+async function generateDiffusion(startedAt: number): Promise<void> {
+  const s = get();
+  const timeline = timelineOf(s)!;
+  const ref = s.clips.reference.info!;
+  const mot = s.clips.motion.info!;
+  const refTrack = s.pose.reference.track;
+  const motTrack = s.pose.motion.track;
+  try {
+    if (!refTrack || !motTrack) throw new Error('Wait for the pose analysis of both clips to finish.');
+    const clip = (info: ClipInfo, track: NonNullable<typeof refTrack>) => ({ clipId: info.id, width: info.width, height: info.height, timestamps: info.timestamps, track });
+    const result = await computeApi().generateDiffusion(
+      { reference: clip(ref, refTrack), motion: clip(mot, motTrack), timeline, fps: mot.fps },
+      {},
+      proxy((p: EngineProgress) => {
+        const progress = engineProgress(p);
+        patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
+      }),
+    );
+    const { bytes, ...rest } = result;
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
+    const fileName = `motionpaste-${baseName(ref.name)}-${baseName(mot.name)}-diffusion.mp4`;
+    const info = { ...rest, durationS: rest.frameCount / rest.fps, audioCodec: null, encoder: 'webcodecs' as const };
+    patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
+  } catch (e) {
+    const err = e as { name?: string; message?: string };
+    if (err?.name === 'AbortError') patchRender({ status: 'canceled', progress: null, etaS: null });
+    else patchRender({ status: 'failed', error: `Generation failed: ${err?.message ?? String(e)}` });
+  }
+}
+
+export function setEngine(engine: EngineChoice): void {
+  set({ engine });
+  saveSettingsSoon();
+}
+
+/** Validates and loads a model pack from the files of a dropped or chosen folder. */
+export async function loadPack(files: File[]): Promise<void> {
+  set({ pack: { status: 'loading', info: null, error: null, progress: 0 }, engine: 'diffusion' });
+  try {
+    const info = await computeApi().loadPack(
+      files,
+      proxy((progress: number) => set((st) => ({ pack: { ...st.pack, progress } }))),
+    );
+    set({ pack: { status: 'ready', info, error: null, progress: 1 } });
+  } catch (e) {
+    set({ pack: { status: 'failed', info: null, error: (e as Error)?.message ?? String(e), progress: 0 } });
+  }
+}
+
+export async function unloadPack(): Promise<void> {
+  await computeApi().unloadPack();
+  set({ pack: { status: 'none', info: null, error: null, progress: 0 }, engine: 'preview' });
 }
 
 // ---- start-up ----

@@ -3,10 +3,13 @@ import {
   formatClock,
   generate,
   setAudio,
+  setEngine,
   setMaxHeight,
   useEditor,
   type AudioChoice,
+  type EngineChoice,
 } from '../state';
+import { PackPanel } from './PackPanel';
 
 const PHASE_LABEL = { render: 'Rendering frames', encode: 'Finishing the MP4', convert: 'Converting' } as const;
 
@@ -21,10 +24,27 @@ export function GeneratePanel() {
   const ready = Boolean(ref && mot) && !busy;
   const running = render.status === 'running';
   const p = render.progress;
+  const engine = useEditor((s) => s.engine);
+  const packReady = useEditor((s) => s.pack.status === 'ready');
+  const posesReady = useEditor((s) => s.pose.reference.status === 'done' && s.pose.motion.status === 'done');
+  const blocker = !ready
+    ? 'Load both clips to generate.'
+    : engine === 'diffusion' && !packReady
+      ? 'Load a model pack to use the diffusion engine.'
+      : engine === 'diffusion' && !posesReady
+        ? 'Waiting for the pose analysis of both clips.'
+        : null;
 
   return (
     <section className="generate" data-testid="generate-panel">
       <div className="generate-options">
+        <label>
+          Engine
+          <select value={engine} onChange={(e) => setEngine(e.target.value as EngineChoice)} data-testid="engine">
+            <option value="preview">side by side (preview)</option>
+            <option value="diffusion">diffusion (model pack)</option>
+          </select>
+        </label>
         <label>
           Audio from
           <select value={audio} onChange={(e) => setAudio(e.target.value as AudioChoice)} data-testid="audio-choice">
@@ -51,20 +71,21 @@ export function GeneratePanel() {
           type="button"
           className="primary"
           data-testid="generate"
-          disabled={!ready || running}
+          disabled={blocker !== null || running}
           onClick={() => void generate()}
-          title={ready ? 'Render the trimmed range' : 'Load a reference and a motion clip first'}
+          title={blocker ?? 'Render the trimmed range'}
         >
           Generate
         </button>
-        {!ready && !running && <span className="muted">Load both clips to generate.</span>}
+        {blocker && !running && <span className="muted">{blocker}</span>}
       </div>
+      {engine === 'diffusion' && <PackPanel />}
       {running && (
         <div className="progress" data-testid="render-progress">
           <progress value={p?.fraction ?? 0} max={1} />
           <span data-testid="render-status">
-            {PHASE_LABEL[p?.phase ?? 'render']}
-            {p?.done !== undefined ? ` · frame ${p.done}/${p.total}` : ''} · {Math.round((p?.fraction ?? 0) * 100)}%
+            {p?.label ?? PHASE_LABEL[p?.phase ?? 'render']}
+            {p?.done !== undefined && !p.label ? ` · frame ${p.done}/${p.total}` : ''} · {Math.round((p?.fraction ?? 0) * 100)}%
             {render.etaS !== null ? ` · about ${formatClock(render.etaS)} left` : ''}
           </span>
           <button type="button" onClick={cancelGenerate} data-testid="cancel">

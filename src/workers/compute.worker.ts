@@ -5,6 +5,10 @@ import { probeAdapter, type GpuCapabilities } from '../gpu/probe';
 import { guidanceSelfTest } from '../guidance';
 import { analyzeClip, AnalysisCanceled, type AnalysisClip, type AnalysisOptions, type AnalysisProgress } from '../pose/analysis';
 import type { PoseTrack } from '../pose/track';
+import { DiffusionService, type PackInfo } from '../generate/diffusion-service';
+import type { DiffusionSettings } from '../generate/diffusion';
+import type { EngineProgress } from '../generate/engine';
+import type { GenerationJob } from '../generate/job';
 import type { MediaWorkerApi } from './media.worker';
 
 /**
@@ -15,6 +19,8 @@ let root: Promise<GpuRoot> | null = null;
 const getRoot = () => (root ??= GpuRoot.create());
 let media: Comlink.Remote<MediaWorkerApi> | null = null;
 const canceled = new Set<string>();
+let diffusion: DiffusionService | null = null;
+let generation: AbortController | null = null;
 
 /** Plain error objects cross the worker boundary; keep which kind it was. */
 function describe(e: unknown): Error {
@@ -95,6 +101,60 @@ const api = {
     const gpu = await getRoot();
     if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
     return guidanceSelfTest(gpu.device);
+  },
+
+  /** Validates a model pack (every file against pack.json, sha256 included) and creates its sessions. */
+  async loadPack(files: File[], onProgress: (fraction: number) => void): Promise<PackInfo> {
+    diffusion ??= new DiffusionService(await getRoot());
+    return diffusion.loadPack(files, onProgress);
+  },
+
+  async unloadPack(): Promise<void> {
+    await diffusion?.unload();
+  },
+
+  /** Runs the diffusion engine over a job and returns the encoded MP4. Rejects with name "AbortError" when canceled. */
+  async generateDiffusion(
+    job: Omit<GenerationJob, 'width' | 'height'>,
+    settings: DiffusionSettings,
+    onProgress: (p: EngineProgress) => void,
+  ): Promise<{ bytes: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; videoCodec: string; seconds: number }> {
+    if (!media) throw new Error('the compute worker is not connected to the media worker');
+    if (!diffusion) throw new Error('No model pack is loaded. Drop a pack folder first.');
+    const source = media;
+    const started = performance.now();
+    generation?.abort();
+    const controller = new AbortController();
+    generation = controller;
+    let encoder: number | null = null;
+    try {
+      const size = await diffusion.run(
+        job,
+        settings,
+        (clipId, i) => source.analysisFrame(clipId, i),
+        async ({ width, height }) => {
+          encoder = await source.encodeStart(width, height, job.fps);
+          const id = encoder;
+          return { add: (frame) => source.encodeFrame(id, Comlink.transfer(frame.data as Uint8ClampedArray, [frame.data.buffer])) };
+        },
+        onProgress,
+        controller.signal,
+      );
+      const result = await source.encodeFinish(encoder!);
+      encoder = null;
+      const out = { ...size, bytes: result.bytes, fps: job.fps, videoCodec: result.codec, seconds: (performance.now() - started) / 1000 };
+      return Comlink.transfer(out, [out.bytes]);
+    } catch (e) {
+      if (encoder !== null) await source.encodeCancel(encoder);
+      if (controller.signal.aborted) throw Object.assign(new Error('canceled'), { name: 'AbortError' });
+      throw e instanceof Error ? e : new Error(String(e));
+    } finally {
+      if (generation === controller) generation = null;
+    }
+  },
+
+  cancelGenerate(): void {
+    generation?.abort();
   },
 
   cancelAnalysis(clipId: string): void {

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { applyAffine, cropToSource, emptyTrack, type PoseTrack } from '../../pose';
+import { pushPullFill } from './inpaint';
+import { dilateMask, personMask } from './mask';
+
+/** A one-frame track whose ROI mask is a filled disk of radius n/4 at the crop's centre. */
+function diskTrack(roi: { cx: number; cy: number; size: number; rotation: number }, n = 64): PoseTrack {
+  const t = emptyTrack(3, 200, 160, n, 'test', 'wasm');
+  for (let f = 0; f < 3; f++) {
+    t.found[f] = 1;
+    t.rois.set([roi.cx, roi.cy, roi.size, roi.rotation], f * 4);
+    for (let v = 0; v < n; v++) {
+      for (let u = 0; u < n; u++) {
+        // Off-centre disk so that rotation matters: centre at (n/2, n/3).
+        t.masks[f * n * n + v * n + u] = Math.hypot(u + 0.5 - n / 2, v + 0.5 - n / 3) <= n / 4 ? 255 : 0;
+      }
+    }
+    for (let k = 0; k < 33; k++) t.keypoints.set([roi.cx + (k % 5) * 4, roi.cy + k, 0, 1], (f * 33 + k) * 4);
+  }
+  return t;
+}
+
+describe('dilateMask', () => {
+  it('matches a brute-force Euclidean dilation with a linear soft edge', () => {
+    const w = 41;
+    const h = 33;
+    const seeds = [
+      [5, 5],
+      [30, 20],
+      [31, 21],
+      [12, 28],
+    ];
+    const alpha = new Uint8Array(w * h);
+    for (const [x, y] of seeds) alpha[y! * w + x!] = 255;
+    const box = dilateMask(alpha, w, h, 4.5, 3);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const d = Math.min(...seeds.map(([sx, sy]) => Math.hypot(x - sx!, y - sy!)));
+        const want = d <= 4.5 ? 255 : d >= 7.5 ? 0 : Math.round((255 * (7.5 - d)) / 3);
+        expect(alpha[y * w + x], `(${x}, ${y})`).toBe(want);
+      }
+    }
+    expect(box).toEqual({ x0: 0, y0: 0, x1: 39, y1: 33 });
+  });
+});
+
+describe('personMask', () => {
+  it('maps the ROI mask to frame pixels through the rotated ROI, then dilates it', () => {
+    const roi = { cx: 100, cy: 80, size: 96, rotation: 0.6 };
+    const track = diskTrack(roi);
+    const m = personMask(track, 1, { margin: 0, feather: 0, minRadius: 0, motionBlur: 0 });
+    expect(m.source).toBe('mask');
+    // The disk's centre in frame pixels.
+    const c = applyAffine(cropToSource(roi, 64), 32, 64 / 3);
+    const r = (96 / 64) * 16;
+    let wrong = 0;
+    let inside = 0;
+    for (let y = 0; y < 160; y++) {
+      for (let x = 0; x < 200; x++) {
+        const d = Math.hypot(x + 0.5 - c.x, y + 0.5 - c.y);
+        const a = m.alpha[y * 200 + x]!;
+        if (d < r - 1.5 && a !== 255) wrong++;
+        if (d > r + 1.5 && a !== 0) wrong++;
+        if (a === 255) inside++;
+      }
+    }
+    expect(wrong).toBe(0);
+    expect(Math.abs(inside - Math.PI * r * r) / (Math.PI * r * r)).toBeLessThan(0.05);
+
+    // Defaults: a margin proportional to the person's size (the disk's diameter, 48 px).
+    const d = personMask(track, 1, { motionBlur: 0 });
+    expect(d.radius).toBeCloseTo(0.035 * 48, 0);
+    expect(d.feather).toBeCloseTo(0.025 * 48, 0);
+    // At half resolution the region halves.
+    const half = personMask(track, 1, { width: 100, height: 80, margin: 0, feather: 0, minRadius: 0, motionBlur: 0 });
+    let n = 0;
+    for (const v of half.alpha) if (v === 255) n++;
+    expect(Math.abs(n - inside / 4) / (inside / 4)).toBeLessThan(0.08);
+  });
+
+  it('falls back to a keypoint box without a mask, and to the neighbours\' regions without a pose', () => {
+    const track = diskTrack({ cx: 100, cy: 60, size: 96, rotation: 0 });
+    track.rois[4 * 2 + 2] = 0; // frame 2: no ROI, hence no mask
+    track.found[0] = 0;
+    const box = personMask(track, 2);
+    expect(box.source).toBe('keypoints');
+    // Keypoints span x 100..116, y 60..92: the box grows around them.
+    expect(box.box!.x0).toBeLessThan(100);
+    expect(box.box!.x1).toBeGreaterThan(116);
+    expect(box.box!.y0).toBeLessThan(60);
+    expect(box.alpha[70 * 200 + 108]).toBe(255);
+    // Frame 0 lost the person: it borrows frame 1's region, unless told not to.
+    const borrowed = personMask(track, 0);
+    expect(borrowed.source).toBe('neighbours');
+    expect(Array.from(borrowed.alpha)).toEqual(Array.from(personMask(track, 1).alpha));
+    const none = personMask(track, 0, { borrow: 0 });
+    expect(none.source).toBe('none');
+    expect(none.box).toBeNull();
+  });
+});
+
+describe('pushPullFill', () => {
+  it('fills a hole in a linear ramp smoothly, close to the ramp', () => {
+    const w = 64;
+    const h = 48;
+    const rgb = new Float32Array(w * h * 3);
+    const weight = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        const hole = Math.hypot(x - 30, y - 24) < 12;
+        weight[p] = hole ? 0 : 1;
+        for (let c = 0; c < 3; c++) rgb[3 * p + c] = hole ? 0 : 2 * x + c;
+      }
+    }
+    expect(pushPullFill(rgb, weight, w, h)).toBe(true);
+    let worst = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) worst = Math.max(worst, Math.abs(rgb[3 * (y * w + x)]! - 2 * x));
+    // A membrane-like fill of a ramp bends a little toward the hole's mean.
+    expect(worst).toBeLessThan(8);
+    expect(weight.every((v) => v === 1)).toBe(true);
+  });
+});

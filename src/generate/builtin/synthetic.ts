@@ -1,0 +1,158 @@
+/**
+ * Synthetic clips for the background plate's tests: a textured scene seen by a camera that is
+ * static or pans and rolls by a known amount per frame, with a moving "person" blob in front.
+ * Every pixel is computed from a continuous function, so the true background of each frame is
+ * exact. Not part of the engine's surface (index.ts does not export it).
+ */
+import { dilateMask } from './mask';
+import { invert3, multiply3, similarity3, type Mat3 } from './mat3';
+
+/** Deterministic uniform random numbers in [0, 1) (mulberry32). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Smooth value noise: random lattice values, C¹ (smoothstep) interpolation, `octaves` from `cell` px down by halves. */
+export class Texture {
+  private readonly grids: Array<{ cell: number; amp: number; n: number; values: Float32Array }> = [];
+
+  constructor(seed: number, cell = 48, octaves = 4, extent = 2048) {
+    const rand = seeded(seed);
+    let amp = 1;
+    for (let o = 0; o < octaves; o++) {
+      const c = cell / 2 ** o;
+      const n = Math.ceil(extent / c) + 2;
+      const values = new Float32Array(n * n * 3);
+      for (let k = 0; k < values.length; k++) values[k] = rand();
+      this.grids.push({ cell: c, amp, n, values });
+      amp *= 0.55;
+    }
+  }
+
+  /** RGB in [0, 255] at canvas point (x, y) (x, y ≥ 0). */
+  sample(x: number, y: number, out: Float64Array): void {
+    out[0] = out[1] = out[2] = 0;
+    let total = 0;
+    for (const g of this.grids) {
+      const u = x / g.cell;
+      const v = y / g.cell;
+      const i = Math.floor(u);
+      const j = Math.floor(v);
+      const s = smooth(u - i);
+      const t = smooth(v - j);
+      for (let c = 0; c < 3; c++) {
+        const at = (a: number, b: number) => g.values[((b % g.n) * g.n + (a % g.n)) * 3 + c]!;
+        const val = (at(i, j) * (1 - s) + at(i + 1, j) * s) * (1 - t) + (at(i, j + 1) * (1 - s) + at(i + 1, j + 1) * s) * t;
+        out[c] += g.amp * val;
+      }
+      total += g.amp;
+    }
+    for (let c = 0; c < 3; c++) out[c] = (255 * out[c]!) / total;
+  }
+}
+
+const smooth = (t: number) => t * t * (3 - 2 * t);
+
+export interface SyntheticClipOptions {
+  width: number;
+  height: number;
+  frames: number;
+  /** Camera translation per frame, pixels (the scene appears to move the opposite way). */
+  pan?: [number, number];
+  /** Camera roll per frame, radians. */
+  roll?: number;
+  /** Share of the frame's width the person walks over the clip, from 20 % of the width. Default 0.35. */
+  walk?: number;
+}
+
+export interface SyntheticFrame {
+  rgba: Uint8ClampedArray;
+  /** The scene without the person. */
+  truth: Uint8ClampedArray;
+  /** Exact person coverage (255 inside the blob). */
+  person: Uint8Array;
+  /** Person alpha for the plate builder: the blob dilated by 3 px plus a 2 px soft edge. */
+  alpha: Uint8Array;
+  /** Frame pixels → canvas pixels. */
+  toCanvas: Mat3;
+}
+
+/**
+ * Renders frame `t` of a synthetic clip: the scene through the camera, and an elliptical person
+ * (36 × 90 px at 320 × 240, scaled with the frame) that walks to the right with a striped
+ * magenta shirt.
+ */
+export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number): SyntheticFrame {
+  const { width: w, height: h } = o;
+  const [px, py] = o.pan ?? [0, 0];
+  const toCanvas = similarity3(1, (o.roll ?? 0) * t, 300 + px * t, 300 + py * t, w / 2, h / 2);
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  const truth = new Uint8ClampedArray(w * h * 4);
+  const person = new Uint8Array(w * h);
+  const k = w / 320;
+  // Person: centre walks from 20 % of the width to the right, bobbing up and down.
+  const cx = w * (0.2 + ((o.walk ?? 0.35) * t) / Math.max(1, o.frames - 1));
+  const cy = h * 0.55 + 6 * k * Math.sin(t * 0.7);
+  const ax = 18 * k;
+  const ay = 45 * k;
+  const c = new Float64Array(3);
+  const m = toCanvas;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const u = x + 0.5;
+      const v = y + 0.5;
+      tex.sample(m[0]! * u + m[1]! * v + m[2]!, m[3]! * u + m[4]! * v + m[5]!, c);
+      const p = y * w + x;
+      truth[4 * p] = c[0]!;
+      truth[4 * p + 1] = c[1]!;
+      truth[4 * p + 2] = c[2]!;
+      truth[4 * p + 3] = 255;
+      const inside = ((u - cx) / ax) ** 2 + ((v - cy) / ay) ** 2 <= 1;
+      if (inside) {
+        person[p] = 255;
+        const stripe = Math.floor((v - cy) / (6 * k)) & 1;
+        rgba[4 * p] = 230;
+        rgba[4 * p + 1] = stripe ? 20 : 60;
+        rgba[4 * p + 2] = 220;
+      } else {
+        rgba[4 * p] = c[0]!;
+        rgba[4 * p + 1] = c[1]!;
+        rgba[4 * p + 2] = c[2]!;
+      }
+      rgba[4 * p + 3] = 255;
+    }
+  }
+  const alpha = Uint8Array.from(person);
+  dilateMask(alpha, w, h, 3, 2);
+  return { rgba, truth, person, alpha, toCanvas };
+}
+
+/** True motion from frame `from` to frame `to` (maps `from` pixels to `to` pixels). */
+export function trueMotion(to: SyntheticFrame, from: SyntheticFrame): Mat3 {
+  return multiply3(invert3(to.toCanvas), from.toCanvas);
+}
+
+/** PSNR in dB of the RGB of `a` against `b` over the pixels where `select` is true; Infinity when equal. */
+export function psnr(a: ArrayLike<number>, b: ArrayLike<number>, select: (p: number) => boolean, pixels: number): { psnr: number; count: number; mae: number } {
+  let se = 0;
+  let ae = 0;
+  let n = 0;
+  for (let p = 0; p < pixels; p++) {
+    if (!select(p)) continue;
+    for (let c = 0; c < 3; c++) {
+      const d = a[4 * p + c]! - b[4 * p + c]!;
+      se += d * d;
+      ae += Math.abs(d);
+    }
+    n++;
+  }
+  const mse = se / Math.max(1, 3 * n);
+  return { psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse), count: n, mae: ae / Math.max(1, 3 * n) };
+}

@@ -1,0 +1,72 @@
+/**
+ * The contract both engines implement (DESIGN.md "Two engines, one pipeline"): the builtin 3D
+ * "copy & paste" engine and the diffusion (MimicMotion model pack) engine take the same inputs
+ * and deliver frames; the UI, export and evaluation do not know which one ran.
+ *
+ * Coordinates are output-frame pixels (origin top-left, x right, y down); images are RGBA at the
+ * output size; poses are whole-body keypoints as `toWholeBody` (src/pose) lays them out:
+ * 60 × (x, y, score) = OpenPose-18 body, 21 left-hand, 21 right-hand points, scores in [0, 1].
+ */
+import type { RgbaImage } from '../pose';
+
+/** Which engine. */
+export type EngineId = 'builtin' | 'diffusion';
+
+/** Guidance maps of one output frame, rendered by src/guidance (RGBA, output size). */
+export interface GuidanceMaps {
+  /** Near = white, background black (Champ's encoding). */
+  depth?: RgbaImage;
+  /** Camera-space normals as ((x+1)/2, (y+1)/2, (z+1)/2). */
+  normal?: RgbaImage;
+  /** Semantic body parts (viridis of the SMPL joint label). */
+  parts?: RgbaImage;
+  /** The retargeted skeleton as a pose map. */
+  skeleton?: RgbaImage;
+}
+
+/** What an engine generates from. Accessors may be called in any order and more than once. */
+export interface EngineInputs {
+  /** Output frames, ≥ 1. */
+  frameCount: number;
+  /** Output size, in pixels. */
+  width: number;
+  height: number;
+  /** Output frame rate, frames per second. */
+  fps: number;
+  /** The reference frame shown at output frame `index`'s time (video-to-video), output size. */
+  referenceFrame(index: number): Promise<RgbaImage>;
+  /** Index in the reference clip of the frame `referenceFrame(index)` returns (equal indices share work). */
+  referenceFrameIndex(index: number): number;
+  /** The reference person's own pose in reference frame `referenceIndex` (whole-body, output pixels). */
+  referencePose(referenceIndex: number): Float32Array;
+  /** The retargeted, aligned motion pose of output frame `index` (whole-body, output pixels). */
+  motionPose(index: number): Float32Array;
+  /** Guidance maps of output frame `index`, when the guidance stage ran. */
+  guidance?(index: number): Promise<GuidanceMaps>;
+  /** A render to refine (diffusion refine mode: e.g. the builtin engine's output for `index`). */
+  initFrame?(index: number): Promise<RgbaImage>;
+}
+
+/** Progress of a run, as the UI shows it (step/chunk of the diffusion loop, frames elsewhere). */
+export type EngineProgress =
+  | { stage: 'prepare'; done: number; total: number }
+  | { stage: 'denoise'; step: number; steps: number; chunk: number; chunks: number }
+  | { stage: 'render'; done: number; total: number };
+
+/** Callbacks and cancellation of one run. */
+export interface EngineRunOptions {
+  /** Aborting stops the run before the next unit of work; `run` then rejects with the signal's reason (an AbortError). */
+  signal?: AbortSignal;
+  /** Each finished output frame, in order; the image belongs to the receiver. Awaited (back-pressure). */
+  onFrame(index: number, frame: RgbaImage): void | Promise<void>;
+  onProgress?(progress: EngineProgress): void;
+}
+
+/** An engine. `Settings` is engine-specific (sampling for diffusion, blending for builtin). */
+export interface Engine<Settings = unknown> {
+  readonly id: EngineId;
+  /** Generates `inputs.frameCount` frames, delivering them through `options.onFrame`. */
+  run(inputs: EngineInputs, settings: Settings, options: EngineRunOptions): Promise<void>;
+  /** Frees what the engine holds (sessions, GPU buffers). The engine is unusable afterwards. */
+  dispose(): Promise<void>;
+}
