@@ -47,3 +47,4 @@ export {
 export { BodyArgumentError, NoBodyError } from './errors';
 export { NAMED_POSES, poseFromSpec, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip, type PoseSpec, type SyntheticKeypoints } from './synthetic';
 export type { Quat, Vec3 } from './math';
+export { openPoseFromBody } from './openpose';

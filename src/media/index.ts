@@ -4,7 +4,7 @@ import type { MediaWorkerApi } from '../workers/media.worker';
 export type { ClipInfo, Progress, RenderJob, RenderResult, Slot, AudioChoice, EncoderChoice } from './types';
 export type { TimelineSettings, Trim, TimeMapping } from './timeline';
 export { MediaError, asMediaError, type MediaErrorCode } from './errors';
-export { frameIndexAt, outputDuration, sourceTimes, clampTrim, mapTime } from './timeline';
+export { frameIndexAt, outputDuration, outputFrameTimes, sourceTimes, clampTrim, mapTime } from './timeline';
 export { MAX_FILE_BYTES } from './limits';
 
 export type MediaClient = Comlink.Remote<MediaWorkerApi>;

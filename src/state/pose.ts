@@ -3,6 +3,7 @@ import type { PoseModelId, PoseTrack } from '../pose';
 import { etaSeconds } from './eta';
 import { readPose, writePose } from './pose-cache';
 import { computeApi } from './services';
+import { fitSlotBody } from './body';
 import type { Slot } from '../media';
 import { useEditor, type EditorState } from './store';
 
@@ -65,6 +66,7 @@ export function analyzeSlot(slot: Slot, follow: PoseState['follow'] = null): Pro
       const cached = await readPose(info.key, POSE_MODEL);
       if (cached && cached.track.frameCount === info.frameCount) {
         patchPose(slot, clipId, { status: 'done', track: cached.track, follow: cached.follow, fromCache: true, ep: cached.track.ep, done: info.frameCount });
+        void fitSlotBody(slot);
         return;
       }
     }
@@ -83,6 +85,7 @@ export function analyzeSlot(slot: Slot, follow: PoseState['follow'] = null): Pro
         ),
       );
       patchPose(slot, clipId, { status: 'done', track, ep: track.ep, etaS: 0 });
+      void fitSlotBody(slot);
       await writePose(info.key, POSE_MODEL, { track, follow });
     } catch (e) {
       const err = e as { name?: string; message?: string };

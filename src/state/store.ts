@@ -4,6 +4,7 @@ import {
   clampTrim,
   frameIndexAt,
   outputDuration,
+  outputFrameTimes,
   proxy,
   sourceTimes,
   type AudioChoice,
@@ -25,6 +26,8 @@ import { etaSeconds } from './eta';
 import { FrameFeed } from './frame-feed';
 import * as persist from './persist';
 import { analyzeSlot, forgetPose, idlePose, type PoseState } from './pose';
+import { defaultPlacement, forgetBody, idleBody, idleGuidanceExport, retargetBodies, type BodyState, type GuidanceExportState, type PlacementSettings } from './body';
+import type { BodyTrack } from '../body';
 
 export type ClipStatus = 'empty' | 'loading' | 'ready';
 
@@ -84,6 +87,12 @@ export interface EditorState {
   overlays: Overlays;
   /** Which engine Generate runs. */
   engine: EngineChoice;
+  /** Fitted 3D body of each clip. */
+  body: Record<Slot, BodyState>;
+  /** The motion body on the reference body and camera (indexed by motion frames). */
+  retargeted: BodyTrack | null;
+  placement: PlacementSettings;
+  guidanceExport: GuidanceExportState;
   pack: PackState;
 }
 
@@ -132,6 +141,10 @@ export const useEditor = create<EditorState>(() => ({
   pose: { reference: idlePose(), motion: idlePose() },
   overlays: { skeleton: true, hands: true, mask: false },
   engine: 'preview',
+  body: { reference: idleBody(), motion: idleBody() },
+  retargeted: null,
+  placement: defaultPlacement(),
+  guidanceExport: idleGuidanceExport(),
   pack: { status: 'none', info: null, error: null, progress: 0 },
 }));
 
@@ -172,6 +185,14 @@ export function timelineDuration(s: EditorState): number {
 /** The fps that drives stepping and the output: the motion clip's, else the reference's. */
 export function timelineFps(s: EditorState): number {
   return (s.clips.motion.info ?? s.clips.reference.info)?.fps ?? 30;
+}
+
+/** Motion frame index at every output frame of the timeline (what a render or export follows). */
+export function outputMotionFrames(s: EditorState): number[] {
+  const t = timelineOf(s);
+  const info = s.clips.motion.info;
+  if (!t || !info) return [];
+  return outputFrameTimes(t, info.fps).map((time) => frameIndexAt(info.timestamps, sourceTimes(t, time).motion));
 }
 
 /** Frame index shown in each pane at the current time. */
@@ -256,6 +277,7 @@ export async function loadClip(slot: Slot, file: File, options: { keep?: boolean
     patchClip(slot, { status: 'ready', info, trim, loadingName: null, convertProgress: null, thumbnails: [] });
     frameFeeds[slot].reset();
     forgetPose(slot);
+    forgetBody(slot);
     void analyzeSlot(slot);
     if (options.keep !== false) void persist.keepInput(slot, file).catch(() => undefined);
     clampTime();
@@ -278,6 +300,7 @@ export function dismissError(slot: Slot): void {
 
 export async function removeClip(slot: Slot): Promise<void> {
   forgetPose(slot);
+  forgetBody(slot);
   await mediaApi().close(slot);
   frameFeeds[slot].reset();
   patchClip(slot, emptyClip());
@@ -296,9 +319,12 @@ export async function swapClips(): Promise<void> {
   set((s) => ({
     clips: { reference: s.clips.motion, motion: s.clips.reference },
     pose: { reference: s.pose.motion, motion: s.pose.reference },
+    body: { reference: s.body.motion, motion: s.body.reference },
+    retargeted: null,
     offsetS: -s.offsetS,
   }));
   void persist.swapInputs().catch(() => undefined);
+  void retargetBodies();
   clampTime();
   showFrames();
   saveSettingsSoon();

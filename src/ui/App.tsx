@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { startEditor, swapClips, useEditor } from '../state';
+import { BodyPanel } from './BodyPanel';
 import { ClipPanel } from './ClipPanel';
 import { GeneratePanel } from './GeneratePanel';
 import { GpuStatus } from './GpuStatus';
@@ -38,6 +39,7 @@ export function App() {
           <ClipPanel slot="motion" />
         </div>
         <Timeline />
+        <BodyPanel />
         <GeneratePanel />
         <ResultPanel />
       </main>

@@ -2,7 +2,8 @@
 import * as Comlink from 'comlink';
 import { GpuRoot } from '../gpu/device';
 import { probeAdapter, type GpuCapabilities } from '../gpu/probe';
-import { guidanceSelfTest } from '../guidance';
+import { guidanceSelfTest, renderGuidance, type GuidanceExportJob } from '../guidance';
+import { bodyTrackBuffers, fitBodyTrack, retargetMotion, type BodyTrack, type RetargetOptions } from '../body';
 import { analyzeClip, AnalysisCanceled, type AnalysisClip, type AnalysisOptions, type AnalysisProgress } from '../pose/analysis';
 import type { PoseTrack } from '../pose/track';
 import { DiffusionService, type PackInfo } from '../generate/diffusion-service';
@@ -150,6 +151,42 @@ const api = {
       throw e instanceof Error ? e : new Error(String(e));
     } finally {
       if (generation === controller) generation = null;
+    }
+  },
+
+  /** Fits the 3D body to a pose track (rotations, root, camera, one shape). */
+  fitBody(track: PoseTrack): BodyTrack {
+    const body = fitBodyTrack(track);
+    return Comlink.transfer(body, bodyTrackBuffers(body));
+  },
+
+  /** The motion body on the reference body's shape, placed in the reference camera. */
+  retarget(motion: BodyTrack, reference: BodyTrack, options: RetargetOptions): BodyTrack {
+    const body = retargetMotion(motion, reference, options);
+    return Comlink.transfer(body, bodyTrackBuffers(body));
+  },
+
+  /** Renders one guidance map of a body over its frames into an H.264 MP4. */
+  async exportGuidance(job: GuidanceExportJob, onProgress: (done: number, total: number) => void): Promise<{ bytes: ArrayBuffer; frameCount: number }> {
+    if (!media) throw new Error('the compute worker is not connected to the media worker');
+    const source = media;
+    const gpu = await getRoot();
+    const id = await source.encodeStart(job.width, job.height, job.fps);
+    try {
+      await renderGuidance(
+        gpu.device,
+        job,
+        async (rgba, i) => {
+          await source.encodeFrame(id, Comlink.transfer(rgba, [rgba.buffer]));
+          onProgress(i + 1, job.frames.length);
+        },
+        () => false,
+      );
+      const out = await source.encodeFinish(id);
+      return Comlink.transfer({ bytes: out.bytes, frameCount: out.frameCount }, [out.bytes]);
+    } catch (e) {
+      await source.encodeCancel(id);
+      throw e;
     }
   },
 

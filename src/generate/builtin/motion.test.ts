@@ -58,6 +58,15 @@ describe('estimateMotion on synthetic frames', () => {
     }
   });
 
+  it('recovers a turning camera (perspective change) with the homography model, better than a similarity', () => {
+    const o: SyntheticClipOptions = { width: W, height: H, frames: 40, pan: [1, 0.5], tilt: [2e-5, -1.5e-5] };
+    const h = motionOf(o, 10, 16, 'homography');
+    const s = motionOf(o, 10, 16, 'similarity');
+    console.log(`[motion] perspective: homography corner error ${h.error.toFixed(3)} px, similarity ${s.error.toFixed(3)} px (true corner motion ${cornerDistance3(h.truth, identity3(), W, H).toFixed(1)} px)`);
+    expect(h.error).toBeLessThan(0.5);
+    expect(s.error).toBeGreaterThan(2 * h.error);
+  });
+
   it('recovers a large translation (25 px) from the coarse search', () => {
     const o: SyntheticClipOptions = { width: W, height: H, frames: 40, pan: [5, 3] };
     const { est, error } = motionOf(o, 5, 10);

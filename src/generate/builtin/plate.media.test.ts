@@ -35,10 +35,22 @@ interface PlateRun {
   maskMs: number[];
   memory: number;
   motion: string;
+  /** Share of person pixels filled by the spatial fill (nothing saw them). */
+  inpainted: number;
 }
 
-function runPlates(frames: Array<Uint8Array | Uint8ClampedArray>, width: number, height: number, track: PoseTrack, options: Partial<PlateBuilderOptions> = {}): PlateRun {
+function runPlates(
+  frames: Array<Uint8Array | Uint8ClampedArray>,
+  width: number,
+  height: number,
+  track: PoseTrack,
+  options: Partial<PlateBuilderOptions> = {},
+  primeEvery = 0,
+): PlateRun {
   const builder = new PlateBuilder({ width, height, window: WINDOW, ...options });
+  if (primeEvery > 0) for (let k = 0; k < frames.length; k += primeEvery) builder.prime(frames[k]!, personMask(track, k, { width, height }).alpha);
+  let personPixels = 0;
+  let inpainted = 0;
   const plates: Uint8ClampedArray[] = [];
   const masks: PersonMask[] = [];
   const pushMs: number[] = [];
@@ -50,6 +62,8 @@ function runPlates(frames: Array<Uint8Array | Uint8ClampedArray>, width: number,
     const t = performance.now();
     plates[i] = builder.plate(i)!;
     plateMs.push(performance.now() - t);
+    personPixels += builder.stats.personPixels;
+    inpainted += builder.stats.inpainted;
   };
   for (let k = 0; k < frames.length; k++) {
     let t = performance.now();
@@ -67,7 +81,7 @@ function runPlates(frames: Array<Uint8Array | Uint8ClampedArray>, width: number,
     if (ready !== null) take(ready);
   }
   for (const i of builder.flush()) take(i);
-  return { plates, masks, pushMs, plateMs, maskMs, memory, motion: motions.join(' ') };
+  return { plates, masks, pushMs, plateMs, maskMs, memory, motion: motions.join(' '), inpainted: inpainted / Math.max(1, personPixels) };
 }
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
@@ -85,7 +99,7 @@ function mad(a: ArrayLike<number>, b: ArrayLike<number>, pixels: number, select:
 }
 
 /** The metrics the brief asks for, printed; returned for the assertions. */
-function measure(clip: Clip, run: PlateRun) {
+function measure(clip: Clip, run: PlateRun, label = '') {
   const { width: w, height: h } = clip.frames[0]!;
   const px = w * h;
   // (a) Outside the dilated person region the plate keeps the frame.
@@ -112,11 +126,12 @@ function measure(clip: Clip, run: PlateRun) {
   const found = run.masks.filter((m) => m.source !== 'none').length;
   const personShare = mean(run.masks.map((m) => m.alpha.reduce((s, v) => s + (v > 0 ? 1 : 0), 0) / px));
   console.log(
-    `[plate media] ${clip.name} frames ${clip.start}-${clip.start + FRAMES - 1} (${w}x${h}): person in ${found}/${FRAMES} frames ` +
+    `[plate media] ${clip.name}${label} frames ${clip.start}-${clip.start + FRAMES - 1} (${w}x${h}): person in ${found}/${FRAMES} frames ` +
       `(${run.masks.filter((m) => m.source === 'keypoints').length} from the keypoint box), ${(100 * personShare).toFixed(1)} % of the frame on average\n` +
       `  (a) PSNR outside the dilated person region: ${outsidePsnr.toFixed(1)} dB\n` +
       `  (b) consecutive-plate mean |difference|: inside the person regions ${mean(inside).toFixed(2)}, outside ${mean(outside).toFixed(2)} ` +
       `(the original frames inside: ${mean(original).toFixed(2)}) grey levels\n` +
+      `  person pixels filled by the spatial fill (seen by no frame): ${(100 * run.inpainted).toFixed(1)} %\n` +
       `  motion of frame k onto its keyframe (key:tx,ty(confidence), I = identity, F = flat): ${run.motion || 'not estimated'}\n` +
       `  CPU per frame: mask ${mean(run.maskMs).toFixed(0)} ms, push ${mean(run.pushMs).toFixed(0)} ms, plate ${mean(run.plateMs).toFixed(0)} ms; peak builder memory ${(run.memory / 2 ** 20).toFixed(1)} MiB`,
   );
@@ -127,7 +142,7 @@ function measure(clip: Clip, run: PlateRun) {
  * (c) For sample frames i, the plate inside i's person region against the original frame j in
  * which most of that region is background, beside the original frame i against frame j.
  */
-function againstOtherTime(clip: Clip, run: PlateRun) {
+function againstOtherTime(clip: Clip, run: PlateRun, label = '') {
   const { width: w, height: h } = clip.frames[0]!;
   const rows: string[] = [];
   const gains: number[] = [];
@@ -146,8 +161,8 @@ function againstOtherTime(clip: Clip, run: PlateRun) {
     }
     let total = 0;
     for (let p = 0; p < w * h; p++) if (region[p] === 255) total++;
-    if (best < 0 || bestCount < 0.5 * total) {
-      rows.push(`frame ${i}: no frame shows ≥ 50 % of its person region`);
+    if (best < 0 || bestCount < 0.4 * total) {
+      rows.push(`frame ${i}: no frame shows ≥ 40 % of its person region`);
       continue;
     }
     const sel = (p: number) => region[p] === 255 && run.masks[best]!.alpha[p] === 0;
@@ -159,7 +174,7 @@ function againstOtherTime(clip: Clip, run: PlateRun) {
         `original frame ${orig.psnr.toFixed(1)} dB (MAE ${orig.mae.toFixed(1)})`,
     );
   }
-  console.log(`[plate media] ${clip.name} (c) inside the person region, against a frame where the person was elsewhere:\n  ${rows.join('\n  ')}`);
+  console.log(`[plate media] ${clip.name}${label} (c) inside the person region, against a frame where the person was elsewhere:\n  ${rows.join('\n  ')}`);
   return gains;
 }
 
@@ -232,7 +247,7 @@ describe.skipIf(skip !== null)('background plates on real clips', () => {
     expect(run.motion.split(' ').every((s) => s === 'I')).toBe(true);
     expect(m.outsidePsnr).toBeGreaterThan(60);
     expect(m.inside).toBeLessThan(Math.max(2 * m.outside, m.outside + 1.5));
-  });
+  }, 30_000);
 
   it('nearly static camera (tennis, drifts about 3 px in 40 frames): the fill matches the background seen at other times', () => {
     const clip = clips.get('tennis')!;
@@ -251,7 +266,23 @@ describe.skipIf(skip !== null)('background plates on real clips', () => {
     expect(m.inside).toBeLessThan(Math.max(2 * m.outside, m.outside + 1.5));
     expect(gains.length).toBeGreaterThan(0);
     for (const g of gains) expect(g).toBeGreaterThan(3);
-  });
+
+    // With a first pass over every second frame, the model knows the background seen anywhere in the 40 frames.
+    const primed = runPlates(
+      clip.frames.map((f) => f.data),
+      width,
+      height,
+      clip.track,
+      {},
+      2,
+    );
+    const mp = measure(clip, primed, ' primed');
+    const gp = againstOtherTime(clip, primed, ' primed');
+    savePair({ ...clip, name: 'tennis-primed' }, primed, 16);
+    expect(primed.inpainted).toBeLessThan(run.inpainted);
+    expect(mp.inside).toBeLessThan(Math.max(2 * mp.outside, mp.outside + 1.5));
+    expect(mean(gp)).toBeGreaterThan(mean(gains));
+  }, 30_000);
 
   it('handheld camera (street): the background is kept and the fill is about as stable as the rest', () => {
     const clip = clips.get('street')!;
@@ -268,7 +299,7 @@ describe.skipIf(skip !== null)('background plates on real clips', () => {
     expect(run.motion.split(' ').filter((s) => s === 'I').length).toBeLessThan(FRAMES / 2);
     expect(m.outsidePsnr).toBeGreaterThan(60);
     expect(m.inside).toBeLessThan(1.5 * m.outside + 1);
-  });
+  }, 30_000);
 
   it('CPU time per frame at 1280x720 (tennis frames scaled up; masks scaled from the track)', () => {
     const clip = clips.get('tennis')!;

@@ -18,6 +18,8 @@
  *    `modelTolerance` of the model joins a mean over at most `modelCap` observations; `modelReset`
  *    disagreeing observations in a row replace it: something in the scene changed). For a static
  *    camera the anchor never moves and this is a per-pixel estimate with no resampling at all.
+ *    An optional first pass (`prime`, e.g. every 4th frame of the clip) fills it before the first
+ *    push, so that plates also use background seen far outside the window.
  * 3. Temporal fill of the person's pixels in frame i: stepping outward (i ± 1, i ± 2, … i ± K), each
  *    frame warped into frame i; the first `candidates` frames whose pixel is background give a
  *    per-channel median. Where the long-term model agrees with that median (within `agree`) the
@@ -30,12 +32,13 @@
  *    are the frame's own.
  *
  * Memory (bytes, W × H frame, K = window, L = lag):
- *   (2K + 1 + L) × W·H × 5        buffered frames (RGBA + person alpha)
+ *   (2K + 1 + L) × W·H × 5        buffered frames (RGBA + person alpha), plus W·H / 32 of cell flags
  * + W″·H″ × 14                    background model (RGB float32 + two counters) on the canvas
  *                                 W″ = W + 2M, H″ = H + 2M (M = 0 for a static camera)
  * + ≈ W'·H' × 14                  motion pyramids of the previous frame and the keyframe (W' ≤ 800 px on the longer side)
  * + per plate call: W·H × 4 output + 16 bytes per pixel of the person's box (work buffers).
- * E.g. 1280×720, K = 15: 31 × 4.6 MB + 19.6 MB (moving camera) + ~3 MB ≈ 165 MB; K = 8: ≈ 100 MB.
+ * E.g. 1280×720, K = 15: 136 MiB of frames + 12 MiB (static camera) or 20 MiB (moving) of model
+ * + ≈ 4 MiB ≈ 150-160 MiB, whatever the clip's length; K = 8: ≈ 90 MiB.
  *
  * GPU notes: the model update (per anchor pixel), the temporal gather (per person pixel, a loop
  * over ≤ 2K warped taps), the push-pull passes and the blend are all per-pixel passes that map to
@@ -48,7 +51,7 @@ import { apply3, cornerDistance3, identity3, invert3, isIdentity3, multiply3, no
 import { nonzeroBox, type PixelBox } from './mask';
 import { estimateMotion, motionFrame, type MotionEstimate, type MotionFrame, type MotionOptions } from './motion';
 
-/** How the camera is treated: estimated between consecutive frames, or assumed fixed. */
+/** How the camera is treated: its motion estimated on every frame (see step 1), or assumed fixed (no estimation, no resampling). */
 export type PlateCamera = 'auto' | 'static';
 
 export interface PlateBuilderOptions {
@@ -145,8 +148,9 @@ function resolve(o: PlateBuilderOptions): Resolved {
  *
  * ```ts
  * const builder = new PlateBuilder({ width, height, window: 15 });
+ * for (let k = 0; k < frameCount; k += 4) builder.prime(rgbaOf(k), personMask(track, k).alpha); // optional
  * for (let k = 0; k < frameCount; k++) {
- *   const ready = builder.push(k, rgba, personMask(track, k).alpha);
+ *   const ready = builder.push(k, rgbaOf(k), personMask(track, k).alpha);
  *   if (ready !== null) use(ready, builder.plate(ready)!);
  * }
  * for (const i of builder.flush()) use(i, builder.plate(i)!);
@@ -171,6 +175,8 @@ export class PlateBuilder {
   private prevMotion: MotionFrame | null = null;
   /** Keyframe of motion estimation: its pyramid (null with a static camera) and place on the canvas. */
   private key: { index: number; motion: MotionFrame | null; toAnchor: Mat3 } | null = null;
+  /** Frames fed to the model by `prime`. */
+  private primed = 0;
   // Background model on the canvas: mw × mh pixels, the anchor frame at (margin, margin).
   private readonly margin: number;
   private readonly mw: number;
@@ -227,7 +233,10 @@ export class PlateBuilder {
     const prev = this.slotOf(frameIndex - 1);
     const mf = this.options.camera === 'auto' ? motionFrame(slot.rgba, width, height, slot.box ? slot.alpha : null, this.options.motion) : null;
     let record: { key: number; estimate: MotionEstimate } | null = null;
-    if (!prev || !this.key) {
+    if (!prev && this.primed > 0 && this.key && this.placeOnKey(slot, mf)) {
+      // The first frame after priming continues the primed segment (the model is kept).
+      slot.segment = this.segment;
+    } else if (!prev || !this.key) {
       this.newSegment(slot, mf);
     } else if (!mf) {
       slot.segment = this.segment;
@@ -244,6 +253,41 @@ export class PlateBuilder {
     this.updateModel(slot);
     const ready = frameIndex - window;
     return ready >= this.first ? ready : null;
+  }
+
+  /**
+   * Optional first pass, before any `push`: feeds a frame (e.g. every 4th of the whole clip) to the
+   * long-term background model only, so that plates can use background seen anywhere in the clip,
+   * not only within ±K frames. The frame is placed by its motion onto the keyframe (the first
+   * primed frame) and skipped when that cannot be measured or it falls off the model canvas: this
+   * helps static and slowly drifting cameras, not panning ones. Nothing is kept but the model.
+   * Returns whether the frame was used.
+   */
+  prime(rgba: Uint8ClampedArray | Uint8Array, alpha: Uint8Array | null): boolean {
+    const { width, height } = this.options;
+    if (this.last >= 0) throw new PlateError('order', 'prime() after push(): prime the background model before pushing the first frame.');
+    if (rgba.length !== width * height * 4) throw new RangeError(`rgba must hold ${width} x ${height} x 4 = ${width * height * 4} bytes; got ${rgba.length}.`);
+    if (alpha && alpha.length !== width * height) throw new RangeError(`alpha must hold ${width} x ${height} = ${width * height} bytes; got ${alpha.length}.`);
+    const cells = Math.ceil(width / CELL) * Math.ceil(height / CELL);
+    const frame: Slot = {
+      index: -1,
+      rgba: rgba instanceof Uint8ClampedArray ? rgba : new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length),
+      alpha: alpha ?? new Uint8Array(width * height),
+      box: null,
+      toAnchor: this.home(),
+      segment: this.segment,
+      cellAll: new Uint8Array(cells),
+      cellAny: new Uint8Array(cells),
+    };
+    const mf = this.options.camera === 'auto' ? motionFrame(frame.rgba, width, height, alpha, this.options.motion) : null;
+    if (!this.key) {
+      this.newSegment(frame, mf);
+    } else if (!this.placeOnKey(frame, mf)) {
+      return false;
+    }
+    this.updateModel(frame);
+    this.primed++;
+    return true;
   }
 
   /** Marks the end of the clip; returns the indexes of the plates that became ready (the last `window` frames). */
@@ -327,6 +371,25 @@ export class PlateBuilder {
     this.key = { index: slot.index, motion: mf, toAnchor: slot.toAnchor };
     this.count.fill(0);
     this.miss.fill(0);
+  }
+
+  /**
+   * Places `frame` on the canvas by its motion onto the keyframe alone (no prediction); false when
+   * that motion is not reliable or moves the frame beyond the canvas margin.
+   */
+  private placeOnKey(frame: Slot, mf: MotionFrame | null): boolean {
+    const key = this.key!;
+    if (!mf || !key.motion) {
+      frame.toAnchor = key.toAnchor;
+      return true;
+    }
+    const e = estimateMotion(key.motion, mf, this.options.motion);
+    if (!(e.identity || e.flat || e.confidence >= 0.5)) return false;
+    const toAnchor = multiply3(key.toAnchor, e.matrix);
+    const { width, height } = this.options;
+    if (cornerDistance3(toAnchor, this.home(), width, height) > this.margin) return false;
+    frame.toAnchor = toAnchor;
+    return true;
   }
 
   /**

@@ -68,6 +68,8 @@ export interface SyntheticClipOptions {
   pan?: [number, number];
   /** Camera roll per frame, radians. */
   roll?: number;
+  /** Perspective terms per frame (m6, m7 of the frame → canvas map, per pixel from the centre): a camera that turns. */
+  tilt?: [number, number];
   /** Share of the frame's width the person walks over the clip, from 20 % of the width. Default 0.35. */
   walk?: number;
 }
@@ -92,7 +94,15 @@ export interface SyntheticFrame {
 export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number): SyntheticFrame {
   const { width: w, height: h } = o;
   const [px, py] = o.pan ?? [0, 0];
-  const toCanvas = similarity3(1, (o.roll ?? 0) * t, 300 + px * t, 300 + py * t, w / 2, h / 2);
+  let toCanvas = similarity3(1, (o.roll ?? 0) * t, 300 + px * t, 300 + py * t, w / 2, h / 2);
+  if (o.tilt) {
+    // Perspective about the frame's centre: (x - c) / (1 + g·(x - c)), then back.
+    const [gx, gy] = o.tilt;
+    const c = Float64Array.of(1, 0, -w / 2, 0, 1, -h / 2, 0, 0, 1);
+    const pz = Float64Array.of(1, 0, 0, 0, 1, 0, gx * t, gy * t, 1);
+    const back = Float64Array.of(1, 0, w / 2, 0, 1, h / 2, 0, 0, 1);
+    toCanvas = multiply3(toCanvas, multiply3(back, multiply3(pz, c)));
+  }
   const rgba = new Uint8ClampedArray(w * h * 4);
   const truth = new Uint8ClampedArray(w * h * 4);
   const person = new Uint8Array(w * h);
@@ -108,7 +118,8 @@ export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number)
     for (let x = 0; x < w; x++) {
       const u = x + 0.5;
       const v = y + 0.5;
-      tex.sample(m[0]! * u + m[1]! * v + m[2]!, m[3]! * u + m[4]! * v + m[5]!, c);
+      const z = m[6]! * u + m[7]! * v + m[8]!;
+      tex.sample((m[0]! * u + m[1]! * v + m[2]!) / z, (m[3]! * u + m[4]! * v + m[5]!) / z, c);
       const p = y * w + x;
       truth[4 * p] = c[0]!;
       truth[4 * p + 1] = c[1]!;
