@@ -111,6 +111,8 @@ export interface Overlays {
   skeleton: boolean;
   hands: boolean;
   mask: boolean;
+  /** The fitted 3D body's silhouette. */
+  body: boolean;
 }
 
 const emptyClip = (): ClipState => ({
@@ -139,7 +141,7 @@ export const useEditor = create<EditorState>(() => ({
   gpu: null,
   restoring: true,
   pose: { reference: idlePose(), motion: idlePose() },
-  overlays: { skeleton: true, hands: true, mask: false },
+  overlays: { skeleton: true, hands: true, mask: false, body: false },
   engine: 'preview',
   body: { reference: idleBody(), motion: idleBody() },
   retargeted: null,
@@ -577,7 +579,7 @@ export async function startEditor(): Promise<void> {
         mapping: settings.mapping ?? 'hold',
         audio: settings.audio ?? 'motion',
         maxHeight: settings.maxHeight ?? 720,
-        overlays: settings.overlays ?? get().overlays,
+        overlays: { ...get().overlays, ...settings.overlays },
       });
     }
     await Promise.all(

@@ -24,6 +24,8 @@ export function GeneratePanel() {
   const ready = Boolean(ref && mot) && !busy;
   const running = render.status === 'running';
   const p = render.progress;
+  // A choice whose clip has no audio shows (and renders) as "no audio".
+  const effectiveAudio: AudioChoice = (audio === 'motion' && mot && !mot.audio) || (audio === 'reference' && ref && !ref.audio) ? 'none' : audio;
   const engine = useEditor((s) => s.engine);
   const packReady = useEditor((s) => s.pack.status === 'ready');
   const posesReady = useEditor((s) => s.pose.reference.status === 'done' && s.pose.motion.status === 'done');
@@ -47,7 +49,7 @@ export function GeneratePanel() {
         </label>
         <label>
           Audio from
-          <select value={audio} onChange={(e) => setAudio(e.target.value as AudioChoice)} data-testid="audio-choice">
+          <select value={effectiveAudio} onChange={(e) => setAudio(e.target.value as AudioChoice)} data-testid="audio-choice">
             <option value="motion" disabled={!mot?.audio}>
               motion clip{mot && !mot.audio ? ' (has none)' : ''}
             </option>

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { cropToSource, drawPoseMap, toOpenPose18, toWholeBody, trackFrame, type PoseMapContext } from '../pose';
-import { followPerson, frameFeeds, useEditor, type Slot } from '../state';
+import type { BodyTrack } from '../body';
+import { followPerson, frameFeeds, posedBody, useEditor, type Slot } from '../state';
 
 /** Mask tint: a translucent blue over the person. */
 const MASK_RGB = [60, 140, 255];
@@ -27,6 +28,36 @@ function drawMask(g: CanvasRenderingContext2D, frame: ReturnType<typeof trackFra
 }
 
 /**
+ * The fitted body's silhouette in the clip's camera: every triangle projected and filled. Triangles
+ * are wound the same way so one non-zero fill covers their union.
+ */
+function drawBody(g: CanvasRenderingContext2D, body: BodyTrack, index: number, scale: number): void {
+  const { positions, indices } = posedBody(body, index);
+  const { focal, cx, cy } = body.camera;
+  const n = positions.length / 3;
+  const px = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const z = Math.max(1e-3, positions[i * 3 + 2]!);
+    px[i * 2] = ((focal * positions[i * 3]!) / z + cx) * scale;
+    px[i * 2 + 1] = ((focal * positions[i * 3 + 1]!) / z + cy) * scale;
+  }
+  g.beginPath();
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t]! * 2;
+    let b = indices[t + 1]! * 2;
+    let c = indices[t + 2]! * 2;
+    const area = (px[b]! - px[a]!) * (px[c + 1]! - px[a + 1]!) - (px[c]! - px[a]!) * (px[b + 1]! - px[a + 1]!);
+    if (area < 0) [b, c] = [c, b];
+    g.moveTo(px[a]!, px[a + 1]!);
+    g.lineTo(px[b]!, px[b + 1]!);
+    g.lineTo(px[c]!, px[c + 1]!);
+    g.closePath();
+  }
+  g.fillStyle = 'rgba(255, 154, 60, 0.38)';
+  g.fill('nonzero');
+}
+
+/**
  * Draws the followed person's pose over a video pane: skeleton in the OpenPose palette with
  * confidence-scaled colours, hands, and the segmentation mask. Click to follow someone else.
  */
@@ -35,6 +66,7 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
   const track = useEditor((s) => s.pose[slot].track);
   const overlays = useEditor((s) => s.overlays);
   const status = useEditor((s) => s.pose[slot].status);
+  const body = useEditor((s) => s.body[slot].track);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -58,6 +90,7 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
       // What was drawn, in clip pixels: lets tests and tools check the overlay against ground truth.
       canvas.dataset.openpose = Array.from(toOpenPose18(frame), (v) => Math.round(v * 100) / 100).join(',');
       const scale = w / track.width;
+      if (overlays.body && body && index < body.frameCount) drawBody(g, body, index, w / body.camera.width);
       if (overlays.mask) drawMask(g, frame, scale);
       if (overlays.skeleton || overlays.hands) {
         const whole = toWholeBody(frame);
@@ -71,7 +104,7 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
     };
     const unsubscribe = frameFeeds[slot].subscribe((bitmap, index) => draw(bitmap, index));
     return () => void unsubscribe();
-  }, [slot, track, overlays, width, height]);
+  }, [slot, track, body, overlays, width, height]);
 
   const onClick = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const frame = frameFeeds[slot].current;

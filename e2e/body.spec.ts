@@ -1,0 +1,58 @@
+import { expect, loadClip, openEditor, seekTo, test } from './fixtures';
+import { hasSharedMedia, imageToRgba, probe, shared, SHARED_SKIP_REASON } from './media';
+
+/** Pixels of a PNG whose colour is close in hue to `rgb` (a body colour under lighting). */
+function countHue(rgba: Buffer, rgb: [number, number, number]): number {
+  const target = Math.atan2(Math.sqrt(3) * (rgb[1] - rgb[2]), 2 * rgb[0] - rgb[1] - rgb[2]);
+  let n = 0;
+  for (let i = 0; i < rgba.length; i += 4) {
+    const [r, g, b] = [rgba[i]!, rgba[i + 1]!, rgba[i + 2]!];
+    if (Math.max(r, g, b) - Math.min(r, g, b) < 40) continue; // greys: background, grid
+    const hue = Math.atan2(Math.sqrt(3) * (g - b), 2 * r - g - b);
+    const d = Math.abs(Math.atan2(Math.sin(hue - target), Math.cos(hue - target)));
+    if (d < 0.25) n++;
+  }
+  return n;
+}
+
+test.describe('3D body', () => {
+  test('both bodies in the 3D view, the silhouette overlay, and a guidance map export', async ({ page, offOrigin }, info) => {
+    test.skip(!hasSharedMedia, SHARED_SKIP_REASON);
+    test.setTimeout(300_000);
+    void offOrigin;
+    await openEditor(page);
+    await loadClip(page, 'reference', shared('indoor_dance_woman_yellow_sweater_static.mp4'));
+    await loadClip(page, 'motion', shared('street_two_women_walking_handheld_camera.mp4'));
+    await expect(page.getByTestId('body-panel')).toHaveAttribute('data-bodies', 'reference,motion', { timeout: 240_000 });
+    await expect(page.getByTestId('body-status')).toContainText(/Reference: fitted, [\d.]+ m tall, median reprojection [\d.]+ px/);
+
+    await seekTo(page, 40, 'motion', 40);
+    await page.waitForTimeout(1000); // the viewer draws on the next animation frame
+    const viewer = imageToRgba(await page.getByTestId('body-viewer-canvas').screenshot());
+    const blue = countHue(viewer, [107, 140, 255]);
+    const orange = countHue(viewer, [255, 154, 60]);
+    console.log(`3D view: ${blue} reference-body pixels, ${orange} motion-body pixels`);
+    expect(blue).toBeGreaterThan(1500);
+    expect(orange).toBeGreaterThan(1500);
+
+    // The fitted body's silhouette over the video pane covers the person.
+    await page.getByTestId('overlay-body').check();
+    await page.waitForTimeout(300);
+    const overlay = imageToRgba(await page.getByTestId('overlay-reference').screenshot());
+    expect(countHue(overlay, [255, 154, 60])).toBeGreaterThan(3000);
+
+    // A depth map of every output frame (the motion clip's trimmed range) as an MP4.
+    await page.getByTestId('trim-out-motion').fill('1');
+    await page.getByTestId('export-depth').click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 120_000 }),
+      page.getByTestId('guidance-download').click({ timeout: 120_000 }),
+    ]);
+    const out = `${info.outputDir}/depth.mp4`;
+    await download.saveAs(out);
+    const video = probe(out).streams.find((s) => s.codec_type === 'video')!;
+    expect(video.codec_name).toBe('h264');
+    expect(Number(video.nb_read_frames)).toBe(25);
+    expect([video.width, video.height]).toEqual([450, 720]);
+  });
+});
