@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, generateAndDownload, loadClip, openEditor, test } from './fixtures';
+import { expect, loadClip, openEditor, test } from './fixtures';
 import { genLandscape, genPortrait, probe } from './media';
 
 /** A tiny proxy MimicMotion pack with the contract's I/O, made by tools/fixtures. */
@@ -29,7 +29,10 @@ test.describe('diffusion engine with a model pack', () => {
 
     await page.getByTestId('generate').click();
     await expect(page.getByTestId('render-status')).toContainText(/Denoising step \d+\/4 · chunk \d+\/\d+/);
-    const out = await generateAndDownload(page, info.outputDir);
+    await expect(page.getByTestId('result')).toBeVisible({ timeout: 170_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    const out = `${info.outputDir}/diffusion.mp4`;
+    await download.saveAs(out);
     const video = probe(out).streams.find((s) => s.codec_type === 'video')!;
     expect(video.codec_name).toBe('h264');
     expect([video.width, video.height]).toEqual([64, 64]);

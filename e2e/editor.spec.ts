@@ -102,6 +102,7 @@ test.describe('editor round trip on generated clips', () => {
     await expect(page.getByTestId('frame-motion')).toHaveAttribute('data-frame', '0');
 
     // 600 frames: long enough to cancel midway.
+    await page.getByTestId('engine').selectOption('preview');
     await page.getByTestId('generate').click();
     await expect(page.getByTestId('render-status')).toContainText(/frame \d+\/600/);
     await expect(page.getByTestId('render-status')).toContainText('left');

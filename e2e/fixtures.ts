@@ -71,8 +71,9 @@ export async function paneImage(page: Page, slot: Slot): Promise<Buffer> {
   return Buffer.from(url.split(',')[1]!, 'base64');
 }
 
-/** Presses Generate, waits for the result, downloads it and returns the saved path. */
-export async function generateAndDownload(page: Page, outDir: string): Promise<string> {
+/** Picks the engine, presses Generate, waits for the result, downloads it and returns the saved path. */
+export async function generateAndDownload(page: Page, outDir: string, engine: 'preview' | 'builtin' | 'diffusion' = 'preview'): Promise<string> {
+  await page.getByTestId('engine').selectOption(engine);
   await page.getByTestId('generate').click();
   await expect(page.getByTestId('result')).toBeVisible({ timeout: 170_000 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);

@@ -96,8 +96,8 @@ export interface EditorState {
   pack: PackState;
 }
 
-/** 'preview': the two clips side by side; 'diffusion': the MimicMotion model pack. */
-export type EngineChoice = 'preview' | 'diffusion';
+/** 'builtin': 3D copy & paste; 'preview': the two clips side by side; 'diffusion': the MimicMotion model pack. */
+export type EngineChoice = 'builtin' | 'preview' | 'diffusion';
 
 export interface PackState {
   status: 'none' | 'loading' | 'ready' | 'failed';
@@ -142,7 +142,7 @@ export const useEditor = create<EditorState>(() => ({
   restoring: true,
   pose: { reference: idlePose(), motion: idlePose() },
   overlays: { skeleton: true, hands: true, mask: false, body: false },
-  engine: 'preview',
+  engine: 'builtin',
   body: { reference: idleBody(), motion: idleBody() },
   retargeted: null,
   placement: defaultPlacement(),
@@ -452,6 +452,7 @@ export async function generate(): Promise<void> {
   const startedAt = performance.now();
   set({ render: { ...idleRender(), status: 'running', startedAt } });
   if (s.engine === 'diffusion') return generateDiffusion(startedAt);
+  if (s.engine === 'builtin') return generateBuiltin(startedAt);
   try {
     const audio = s.audio === 'reference' && !ref.audio ? 'none' : s.audio === 'motion' && !mot.audio ? 'none' : s.audio;
     const result = await mediaApi().render(
@@ -474,8 +475,8 @@ export async function generate(): Promise<void> {
 
 export function cancelGenerate(): void {
   if (get().render.status !== 'running') return;
-  if (get().engine === 'diffusion') void computeApi().cancelGenerate();
-  else void mediaApi().cancelRender();
+  if (get().engine === 'preview') void mediaApi().cancelRender();
+  else void computeApi().cancelGenerate();
 }
 
 /** Progress of an engine run as the render bar shows it. */
@@ -518,6 +519,51 @@ async function generateDiffusion(startedAt: number): Promise<void> {
   }
 }
 
+const evenSize = (n: number) => Math.max(2, 2 * Math.round(n / 2));
+
+async function generateBuiltin(startedAt: number): Promise<void> {
+  const s = get();
+  const timeline = timelineOf(s)!;
+  const ref = s.clips.reference.info!;
+  const mot = s.clips.motion.info!;
+  try {
+    const refTrack = s.pose.reference.track;
+    const refBody = s.body.reference.track;
+    const retargeted = s.retargeted;
+    if (!refTrack || !refBody || !retargeted) throw new Error('Wait until both clips have a fitted 3D body.');
+    const scale = Math.min(1, s.maxHeight / ref.height);
+    const result = await computeApi().generateBuiltin(
+      {
+        reference: { clipId: ref.id, width: ref.width, height: ref.height, timestamps: ref.timestamps, track: refTrack, body: refBody },
+        retargeted,
+        motionTimestamps: mot.timestamps,
+        timeline,
+        fps: mot.fps,
+        width: evenSize(ref.width * scale),
+        height: evenSize(ref.height * scale),
+      },
+      proxy((p: EngineProgress) => {
+        const progress: Progress =
+          p.stage === 'render'
+            ? { phase: 'render', fraction: 0.1 + (0.9 * p.done) / Math.max(1, p.total), done: p.done, total: p.total }
+            : p.stage === 'prepare'
+              ? { phase: 'render', fraction: (0.1 * p.done) / Math.max(1, p.total), label: `Lifting the reference person's appearance onto the body ${p.done}/${p.total}` }
+              : engineProgress(p);
+        patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
+      }),
+    );
+    const { bytes, ...rest } = result;
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
+    const fileName = `motionpaste-${baseName(ref.name)}-${baseName(mot.name)}.mp4`;
+    const info = { ...rest, durationS: rest.frameCount / rest.fps, audioCodec: null, encoder: 'webcodecs' as const };
+    patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
+  } catch (e) {
+    const err = e as { name?: string; message?: string };
+    if (err?.name === 'AbortError') patchRender({ status: 'canceled', progress: null, etaS: null });
+    else patchRender({ status: 'failed', error: `Generation failed: ${err?.message ?? String(e)}` });
+  }
+}
+
 export function setEngine(engine: EngineChoice): void {
   set({ engine });
   saveSettingsSoon();
@@ -539,7 +585,7 @@ export async function loadPack(files: File[]): Promise<void> {
 
 export async function unloadPack(): Promise<void> {
   await computeApi().unloadPack();
-  set({ pack: { status: 'none', info: null, error: null, progress: 0 }, engine: 'preview' });
+  set({ pack: { status: 'none', info: null, error: null, progress: 0 }, engine: 'builtin' });
 }
 
 // ---- start-up ----
@@ -559,6 +605,13 @@ export async function startEditor(): Promise<void> {
       motionpasteBench: {
         decode: (slot: Slot) => mediaApi().benchDecode(slot),
         guidanceSelfTest: () => computeApi().guidanceSelfTest(),
+        /** The pose track of a clip as plain arrays (evaluation reads keypoints through the app). */
+        track: (slot: Slot) => {
+          const t = get().pose[slot].track;
+          return t
+            ? { frameCount: t.frameCount, width: t.width, height: t.height, found: Array.from(t.found), score: Array.from(t.score), keypoints: Array.from(t.keypoints), masks: null }
+            : null;
+        },
         pose: (slot: Slot, model: PoseModelId, ep: 'webgpu' | 'wasm', frames: number) => {
           const info = get().clips[slot].info!;
           const clip = { id: info.id, frameCount: info.frameCount, timestamps: info.timestamps, width: info.width, height: info.height };

@@ -29,13 +29,19 @@ export function GeneratePanel() {
   const engine = useEditor((s) => s.engine);
   const packReady = useEditor((s) => s.pack.status === 'ready');
   const posesReady = useEditor((s) => s.pose.reference.status === 'done' && s.pose.motion.status === 'done');
+  const bodiesReady = useEditor((s) => s.retargeted !== null);
+  const bodyFailed = useEditor((s) => s.body.reference.status === 'failed' || s.body.motion.status === 'failed');
   const blocker = !ready
     ? 'Load both clips to generate.'
     : engine === 'diffusion' && !packReady
       ? 'Load a model pack to use the diffusion engine.'
       : engine === 'diffusion' && !posesReady
         ? 'Waiting for the pose analysis of both clips.'
-        : null;
+        : engine === 'builtin' && bodyFailed
+          ? 'The builtin engine needs a person in both clips (see the 3D body panel).'
+          : engine === 'builtin' && !bodiesReady
+            ? 'Waiting for the pose analysis and 3D body of both clips.'
+            : null;
 
   return (
     <section className="generate" data-testid="generate-panel">
@@ -43,6 +49,7 @@ export function GeneratePanel() {
         <label>
           Engine
           <select value={engine} onChange={(e) => setEngine(e.target.value as EngineChoice)} data-testid="engine">
+            <option value="builtin">builtin (3D copy &amp; paste)</option>
             <option value="preview">side by side (preview)</option>
             <option value="diffusion">diffusion (model pack)</option>
           </select>

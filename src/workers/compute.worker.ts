@@ -10,6 +10,7 @@ import { DiffusionService, type PackInfo } from '../generate/diffusion-service';
 import type { DiffusionSettings } from '../generate/diffusion';
 import type { EngineProgress } from '../generate/engine';
 import type { GenerationJob } from '../generate/job';
+import { runBuiltin, type BuiltinJob } from '../generate/builtin';
 import type { MediaWorkerApi } from './media.worker';
 
 /**
@@ -187,6 +188,41 @@ const api = {
     } catch (e) {
       await source.encodeCancel(id);
       throw e;
+    }
+  },
+
+  /** Runs the builtin engine over a job and returns the encoded MP4. Rejects with name "AbortError" when canceled. */
+  async generateBuiltin(
+    job: BuiltinJob,
+    onProgress: (p: EngineProgress) => void,
+  ): Promise<{ bytes: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; videoCodec: string; seconds: number }> {
+    if (!media) throw new Error('the compute worker is not connected to the media worker');
+    const gpu = await getRoot();
+    if (!gpu.device) throw new Error(gpu.caps.reason ?? 'The builtin engine needs WebGPU.');
+    const source = media;
+    const started = performance.now();
+    generation?.abort();
+    const controller = new AbortController();
+    generation = controller;
+    const encoder = await source.encodeStart(job.width, job.height, job.fps);
+    try {
+      const { frameCount } = await runBuiltin(
+        gpu.device,
+        job,
+        (clipId, i) => source.analysisFrame(clipId, i),
+        (rgba) => source.encodeFrame(encoder, Comlink.transfer(rgba, [rgba.buffer])),
+        onProgress,
+        controller.signal,
+      );
+      const result = await source.encodeFinish(encoder);
+      const out = { bytes: result.bytes, width: job.width, height: job.height, fps: job.fps, frameCount, videoCodec: result.codec, seconds: (performance.now() - started) / 1000 };
+      return Comlink.transfer(out, [out.bytes]);
+    } catch (e) {
+      await source.encodeCancel(encoder);
+      if (controller.signal.aborted) throw Object.assign(new Error('canceled'), { name: 'AbortError' });
+      throw e instanceof Error ? e : new Error(String(e));
+    } finally {
+      if (generation === controller) generation = null;
     }
   },
 

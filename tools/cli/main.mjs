@@ -12,6 +12,8 @@ Options:
   --trim-reference IN:OUT         seconds of the reference clip to use
   --trim-motion IN:OUT            seconds of the motion clip to use
   --offset S                      reference offset against the motion, in seconds
+  --engine preview|diffusion      which engine generates (default: preview, side by side)
+  --pack DIR                      model pack folder for --engine diffusion
   --encoder auto|webcodecs|ffmpeg export path (default: auto)
   --rebuild                       rebuild the app before running
   --json                          print one JSON object with the result instead of text`;
@@ -34,6 +36,8 @@ const { values, positionals } = parseArgs({
     'trim-motion': { type: 'string' },
     offset: { type: 'string' },
     encoder: { type: 'string', default: 'auto' },
+    engine: { type: 'string', default: 'preview' },
+    pack: { type: 'string' },
     rebuild: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -75,6 +79,23 @@ try {
   if (await audioOption.isDisabled()) throw new RunnerError(`The ${values.audio} clip has no audio track; choose another --audio.`);
   await page.getByTestId('audio-choice').selectOption(values.audio);
   await page.getByTestId('max-height').selectOption(values['max-height']);
+  const engines = await page.getByTestId('engine').locator('option').evaluateAll((o) => o.map((x) => x.value));
+  if (!engines.includes(values.engine)) throw new RunnerError(`--engine must be one of ${engines.join(', ')}.`);
+  await page.getByTestId('engine').selectOption(values.engine);
+  if (values.engine === 'diffusion') {
+    if (!values.pack) throw new RunnerError('--engine diffusion needs --pack DIR (a model pack folder).');
+    await page.getByTestId('pack-input').setInputFiles(values.pack);
+    const error = page.getByTestId('pack-error');
+    await Promise.race([page.getByTestId('pack-info').waitFor({ timeout: 600_000 }), error.waitFor({ timeout: 600_000 })]);
+    if (await error.count()) throw new RunnerError((await error.textContent()) ?? 'the pack was refused');
+  }
+  if (values.engine !== 'preview') {
+    // Engines other than the preview need the pose of both clips.
+    for (const slot of ['reference', 'motion']) {
+      log(`waiting for the ${slot} pose analysis…`);
+      await page.locator(`[data-testid=pose-status-${slot}][data-status=done], [data-testid=pose-status-${slot}][data-status=failed]`).waitFor({ timeout: 1_800_000 });
+    }
+  }
   let last = '';
   const result = await generate(page, (text) => {
     if (text !== last) log(text);

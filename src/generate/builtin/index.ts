@@ -27,3 +27,5 @@ export {
   translation3,
   type Mat3,
 } from './mat3';
+export { BodyAppearance, ATLAS_SIZE } from './appearance';
+export { runBuiltin, type BuiltinJob } from './runner';

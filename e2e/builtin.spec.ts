@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { expect, generateAndDownload, loadClip, openEditor, test } from './fixtures';
+import { hasSharedMedia, probe, psnr, shared, SHARED_SKIP_REASON } from './media';
+
+/** Frame `n` of `file` scaled to w x h, RGB24. */
+function frameAt(file: string, n: number, w: number, h: number): Buffer {
+  return execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${n}),scale=${w}:${h}`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 27 });
+}
+
+/** Keeps only the pixels of a band of columns (x0..x1) of an RGB24 image. */
+function columns(rgb: Buffer, w: number, h: number, x0: number, x1: number): Buffer {
+  const out = Buffer.alloc((x1 - x0) * h * 3);
+  for (let y = 0; y < h; y++) rgb.copy(out, y * (x1 - x0) * 3, (y * w + x0) * 3, (y * w + x1) * 3);
+  return out;
+}
+
+test.describe('builtin engine', () => {
+  test('the reference person performs the motion in the reference scene', async ({ page, offOrigin }, info) => {
+    test.skip(!hasSharedMedia, SHARED_SKIP_REASON);
+    test.setTimeout(300_000);
+    void offOrigin;
+    const referenceFile = shared('indoor_dance_woman_yellow_sweater_static.mp4'); // 450x720, 16 fps
+    await openEditor(page);
+    await loadClip(page, 'reference', referenceFile);
+    await loadClip(page, 'motion', shared('fashion_model_turn_navy_dress_91BjuE6irxS.mp4'));
+    await page.getByTestId('trim-out-motion').fill('1');
+    await expect(page.getByTestId('body-panel')).toHaveAttribute('data-bodies', 'reference,motion', { timeout: 240_000 });
+    await page.getByTestId('engine').selectOption('builtin');
+    await expect(page.getByTestId('generate')).toBeEnabled({ timeout: 30_000 });
+    const out = await generateAndDownload(page, info.outputDir, 'builtin');
+    const video = probe(out).streams.find((s) => s.codec_type === 'video')!;
+    expect(video.codec_name).toBe('h264');
+    expect([video.width, video.height]).toEqual([450, 720]);
+    expect(Number(video.nb_read_frames)).toBe(30); // 1 s of the 29.97 fps motion clip
+
+    // Background kept: the outer columns (away from the dancer) match the reference frame at that time.
+    const n = 20;
+    const output = frameAt(out, n, 450, 720);
+    const refIndex = Math.floor(((n * 1001) / 30000) * 16 + 1e-6);
+    const reference = frameAt(referenceFile, refIndex, 450, 720);
+    const edges = psnr(Buffer.concat([columns(output, 450, 720, 0, 60), columns(output, 450, 720, 390, 450)]), Buffer.concat([columns(reference, 450, 720, 0, 60), columns(reference, 450, 720, 390, 450)]));
+    console.log(`builtin: PSNR of the background columns against the reference frame: ${edges.toFixed(1)} dB`);
+    expect(edges).toBeGreaterThan(28);
+    // The person region changed: the body was re-posed, not copied.
+    const middle = psnr(columns(output, 450, 720, 150, 300), columns(reference, 450, 720, 150, 300));
+    expect(middle).toBeLessThan(edges - 3);
+  });
+});

@@ -1,0 +1,288 @@
+import type { Intrinsics } from '../../guidance';
+import { halfToFloat32 } from '../diffusion';
+
+/**
+ * The reference person's appearance on the body's UV layout, gathered on the GPU from reference
+ * frames: every texel takes the colour of the frames that see it, weighted by how squarely they
+ * see it (view angle), whether it is visible at all (depth test against the body itself) and the
+ * pose confidence of the frame. Then the body is rendered textured from any pose.
+ */
+
+const PROJECT = /* wgsl */ `
+struct Camera { fx: f32, fy: f32, cx: f32, cy: f32, width: f32, height: f32, weight: f32, pad: f32, gain: vec4f };
+@group(0) @binding(0) var<uniform> cam: Camera;
+fn toClip(p: vec3f) -> vec4f {
+  let z = max(p.z, 1e-4);
+  let px = cam.fx * p.x / z + cam.cx;
+  let py = cam.fy * p.y / z + cam.cy;
+  let ndc = vec2f(px / cam.width * 2.0 - 1.0, 1.0 - py / cam.height * 2.0);
+  return vec4f(ndc * z, clamp(z / 100.0, 0.0, 1.0) * z, z);
+}
+fn toPixel(p: vec3f) -> vec2f {
+  let z = max(p.z, 1e-4);
+  return vec2f(cam.fx * p.x / z + cam.cx, cam.fy * p.y / z + cam.cy);
+}
+`;
+
+const DEPTH_SHADER = PROJECT + /* wgsl */ `
+@vertex fn vs(@location(0) p: vec3f) -> @builtin(position) vec4f { return toClip(p); }
+`;
+
+const GATHER_SHADER = PROJECT + /* wgsl */ `
+@group(0) @binding(1) var frame: texture_2d<f32>;
+@group(0) @binding(2) var depth: texture_depth_2d;
+struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1) n: vec3f };
+@vertex fn vs(@location(0) p: vec3f, @location(1) n: vec3f, @location(2) uv: vec2f) -> VOut {
+  var o: VOut;
+  o.pos = vec4f(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0, 0.5, 1.0);
+  o.p = p;
+  o.n = n;
+  return o;
+}
+@fragment fn fs(i: VOut) -> @location(0) vec4f {
+  let px = toPixel(i.p);
+  if (px.x < 0.0 || px.y < 0.0 || px.x >= cam.width || px.y >= cam.height || i.p.z <= 0.0) { discard; }
+  let texel = vec2i(px);
+  // Visible only if this surface point is the body's nearest at that pixel.
+  let nearest = textureLoad(depth, texel, 0);
+  let own = clamp(i.p.z / 100.0, 0.0, 1.0);
+  if (own > nearest + 0.0004) { discard; }
+  let facing = max(0.0, dot(normalize(i.n), -normalize(i.p)));
+  let c = textureLoad(frame, texel, 0);
+  // The frame's alpha is the person mask: silhouette-edge samples that hit the background drop out.
+  let w = cam.weight * facing * facing * c.a * c.a;
+  if (w <= 0.0001) { discard; }
+  return vec4f(c.rgb * w, w);
+}
+`;
+
+const RENDER_SHADER = PROJECT + /* wgsl */ `
+@group(0) @binding(1) var atlas: texture_2d<f32>;
+@group(0) @binding(2) var linear: sampler;
+struct VOut { @builtin(position) pos: vec4f, @location(0) uv: vec2f };
+@vertex fn vs(@location(0) p: vec3f, @location(1) uv: vec2f) -> VOut {
+  var o: VOut;
+  o.pos = toClip(p);
+  o.uv = uv;
+  return o;
+}
+@fragment fn fs(i: VOut) -> @location(0) vec4f {
+  let acc = textureSample(atlas, linear, i.uv);
+  // Texels no frame saw take the fallback colour (the mean of the atlas).
+  var c = select(fallback.rgb, acc.rgb / max(acc.a, 1e-6), acc.a > 1e-4);
+  return vec4f(clamp(c * cam.gain.rgb, vec3f(0.0), vec3f(1.0)), 1.0);
+}
+@group(0) @binding(3) var<uniform> fallback: vec4f;
+`;
+
+export interface BodyGeometry {
+  positions: Float32Array;
+  normals: Float32Array;
+  uvs: Float32Array;
+  indices: Uint32Array;
+}
+
+export const ATLAS_SIZE = 1024;
+
+/** Gathers the atlas from views, then renders the textured body. Owns its GPU resources. */
+export class BodyAppearance {
+  private readonly atlas: GPUTexture;
+  private readonly camera: GPUBuffer;
+  private readonly fallback: GPUBuffer;
+  private readonly sampler: GPUSampler;
+  private readonly depthPipeline: GPURenderPipeline;
+  private readonly gatherPipeline: GPURenderPipeline;
+  private readonly renderPipeline: GPURenderPipeline;
+  private readonly index: GPUBuffer;
+  private readonly uv: GPUBuffer;
+  private readonly position: GPUBuffer;
+  private readonly normal: GPUBuffer;
+  private readonly indexCount: number;
+  private views = 0;
+  private gain: [number, number, number] = [1, 1, 1];
+
+  constructor(
+    private readonly device: GPUDevice,
+    topology: { uvs: Float32Array; indices: Uint32Array; vertexCount: number },
+  ) {
+    const d = device;
+    this.atlas = d.createTexture({
+      size: [ATLAS_SIZE, ATLAS_SIZE],
+      format: 'rgba16float',
+      usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC,
+    });
+    this.camera = d.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.fallback = d.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    d.queue.writeBuffer(this.fallback, 0, new Float32Array([0.5, 0.5, 0.5, 1]));
+    this.sampler = d.createSampler({ magFilter: 'linear', minFilter: 'linear' });
+    const vb = (data: ArrayBufferView, usage: number) => {
+      const b = d.createBuffer({ size: Math.ceil(data.byteLength / 4) * 4, usage: usage | GPUBufferUsage.COPY_DST });
+      d.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
+      return b;
+    };
+    this.index = vb(topology.indices, GPUBufferUsage.INDEX);
+    this.uv = vb(topology.uvs, GPUBufferUsage.VERTEX);
+    this.position = d.createBuffer({ size: topology.vertexCount * 12, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
+    this.normal = d.createBuffer({ size: topology.vertexCount * 12, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
+    this.indexCount = topology.indices.length;
+    const f3 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 12, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32x3' }] });
+    const f2 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 8, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32x2' }] });
+    const depthModule = d.createShaderModule({ code: DEPTH_SHADER });
+    this.depthPipeline = d.createRenderPipeline({
+      layout: 'auto',
+      vertex: { module: depthModule, entryPoint: 'vs', buffers: [f3(0)] },
+      primitive: { topology: 'triangle-list', cullMode: 'none' },
+      depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
+    });
+    const gatherModule = d.createShaderModule({ code: GATHER_SHADER });
+    this.gatherPipeline = d.createRenderPipeline({
+      layout: 'auto',
+      vertex: { module: gatherModule, entryPoint: 'vs', buffers: [f3(0), f3(1), f2(2)] },
+      fragment: {
+        module: gatherModule,
+        entryPoint: 'fs',
+        targets: [{ format: 'rgba16float', blend: { color: { srcFactor: 'one', dstFactor: 'one' }, alpha: { srcFactor: 'one', dstFactor: 'one' } } }],
+      },
+      primitive: { topology: 'triangle-list', cullMode: 'none' },
+    });
+    const renderModule = d.createShaderModule({ code: RENDER_SHADER });
+    this.renderPipeline = d.createRenderPipeline({
+      layout: 'auto',
+      vertex: { module: renderModule, entryPoint: 'vs', buffers: [f3(0), f2(1)] },
+      fragment: { module: renderModule, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] },
+      primitive: { topology: 'triangle-list', cullMode: 'none' },
+      depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
+    });
+    // Start from an empty atlas.
+    const e = d.createCommandEncoder();
+    e.beginRenderPass({ colorAttachments: [{ view: this.atlas.createView(), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 0 } }] }).end();
+    d.queue.submit([e.finish()]);
+  }
+
+  private writeCamera(k: Intrinsics, width: number, height: number, weight: number): void {
+    this.device.queue.writeBuffer(this.camera, 0, new Float32Array([k.fx, k.fy, k.cx, k.cy, width, height, weight, 0, ...this.gain, 1]));
+  }
+
+  private writePose(positions: Float32Array, normals: Float32Array): void {
+    this.device.queue.writeBuffer(this.position, 0, positions.buffer, positions.byteOffset, positions.byteLength);
+    this.device.queue.writeBuffer(this.normal, 0, normals.buffer, normals.byteOffset, normals.byteLength);
+  }
+
+  /** Adds one reference view: the frame (RGBA, alpha = person mask), the body posed as in that frame (camera space), its camera and a weight. */
+  addView(frame: { data: Uint8ClampedArray; width: number; height: number }, posed: { positions: Float32Array; normals: Float32Array }, k: Intrinsics, weight: number): void {
+    const d = this.device;
+    const { width, height } = frame;
+    const source = d.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    d.queue.writeTexture({ texture: source }, frame.data, { bytesPerRow: width * 4 }, [width, height]);
+    const depth = d.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
+    this.writeCamera(k, width, height, weight);
+    this.writePose(posed.positions, posed.normals);
+    const e = d.createCommandEncoder();
+    const dp = e.beginRenderPass({ colorAttachments: [], depthStencilAttachment: { view: depth.createView(), depthLoadOp: 'clear', depthStoreOp: 'store', depthClearValue: 1 } });
+    dp.setPipeline(this.depthPipeline);
+    dp.setBindGroup(0, d.createBindGroup({ layout: this.depthPipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: this.camera } }] }));
+    dp.setVertexBuffer(0, this.position);
+    dp.setIndexBuffer(this.index, 'uint32');
+    dp.drawIndexed(this.indexCount);
+    dp.end();
+    const gp = e.beginRenderPass({ colorAttachments: [{ view: this.atlas.createView(), loadOp: 'load', storeOp: 'store' }] });
+    gp.setPipeline(this.gatherPipeline);
+    gp.setBindGroup(
+      0,
+      d.createBindGroup({
+        layout: this.gatherPipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.camera } },
+          { binding: 1, resource: source.createView() },
+          { binding: 2, resource: depth.createView() },
+        ],
+      }),
+    );
+    gp.setVertexBuffer(0, this.position);
+    gp.setVertexBuffer(1, this.normal);
+    gp.setVertexBuffer(2, this.uv);
+    gp.setIndexBuffer(this.index, 'uint32');
+    gp.drawIndexed(this.indexCount);
+    gp.end();
+    d.queue.submit([e.finish()]);
+    void d.queue.onSubmittedWorkDone().then(() => {
+      source.destroy();
+      depth.destroy();
+    });
+    this.views++;
+  }
+
+  get viewCount(): number {
+    return this.views;
+  }
+
+  /** The mean colour of the texels seen, used for the texels no view saw. One readback per job. */
+  async finish(): Promise<void> {
+    const d = this.device;
+    const bytesPerRow = ATLAS_SIZE * 8;
+    const buffer = d.createBuffer({ size: bytesPerRow * ATLAS_SIZE, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const e = d.createCommandEncoder();
+    e.copyTextureToBuffer({ texture: this.atlas }, { buffer, bytesPerRow }, [ATLAS_SIZE, ATLAS_SIZE]);
+    d.queue.submit([e.finish()]);
+    await buffer.mapAsync(GPUMapMode.READ);
+    const texels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
+    const sum = [0, 0, 0];
+    let n = 0;
+    // Every 7th texel is plenty for a mean colour.
+    for (let i = 0; i < texels.length; i += 4 * 7) {
+      const a = texels[i + 3]!;
+      if (a <= 1e-4) continue;
+      for (let c = 0; c < 3; c++) sum[c]! += texels[i + c]! / a;
+      n++;
+    }
+    buffer.unmap();
+    buffer.destroy();
+    const mean = n ? sum.map((v) => v / n) : [0.5, 0.5, 0.5];
+    d.queue.writeBuffer(this.fallback, 0, new Float32Array([mean[0]!, mean[1]!, mean[2]!, 1]));
+  }
+
+  /** Per-channel gain applied to the rendered body (colour matching to the reference frames). */
+  setGain(gain: [number, number, number]): void {
+    this.gain = gain;
+  }
+
+  /**
+   * Renders the textured body at `posed` (camera space) into `target` (rgba8unorm, cleared to
+   * transparent), with depth in `depth`.
+   */
+  render(target: GPUTexture, depth: GPUTexture, posed: { positions: Float32Array; normals: Float32Array }, k: Intrinsics): void {
+    const d = this.device;
+    this.writeCamera(k, target.width, target.height, 1);
+    this.writePose(posed.positions, posed.normals);
+    const e = d.createCommandEncoder();
+    const pass = e.beginRenderPass({
+      colorAttachments: [{ view: target.createView(), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 0 } }],
+      depthStencilAttachment: { view: depth.createView(), depthLoadOp: 'clear', depthStoreOp: 'store', depthClearValue: 1 },
+    });
+    pass.setPipeline(this.renderPipeline);
+    pass.setBindGroup(
+      0,
+      d.createBindGroup({
+        layout: this.renderPipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.camera } },
+          { binding: 1, resource: this.atlas.createView() },
+          { binding: 2, resource: this.sampler },
+          { binding: 3, resource: { buffer: this.fallback } },
+        ],
+      }),
+    );
+    pass.setVertexBuffer(0, this.position);
+    pass.setVertexBuffer(1, this.uv);
+    pass.setIndexBuffer(this.index, 'uint32');
+    pass.drawIndexed(this.indexCount);
+    pass.end();
+    d.queue.submit([e.finish()]);
+  }
+
+  dispose(): void {
+    this.atlas.destroy();
+    for (const b of [this.camera, this.fallback, this.index, this.uv, this.position, this.normal]) b.destroy();
+  }
+}
+

@@ -1,0 +1,217 @@
+import { bodyFrame, buildBodyMesh, posedMesh, restSkeleton, type BodyTrack } from '../../body';
+import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
+import type { PoseTrack, RgbaImage } from '../../pose';
+import type { EngineProgress } from '../engine';
+import { BodyAppearance } from './appearance';
+import { personMask } from './mask';
+import { PlateBuilder } from './plate';
+
+/** What the builtin engine renders from: the reference clip with its pose and body, and the retargeted motion body. */
+export interface BuiltinJob {
+  reference: { clipId: string; width: number; height: number; timestamps: number[]; track: PoseTrack; body: BodyTrack };
+  /** The motion body on the reference body and camera, indexed by motion frames. */
+  retargeted: BodyTrack;
+  motionTimestamps: number[];
+  timeline: TimelineSettings;
+  fps: number;
+  /** Output size, pixels (even); the reference frame scaled to it. */
+  width: number;
+  height: number;
+}
+
+/** Reference views gathered into the appearance atlas, at most. */
+const MAX_VIEWS = 24;
+
+/** Mean RGB of `rgba` where `alpha` (0-255) is high; null when nothing is selected. */
+function maskedMean(rgba: Uint8ClampedArray, alpha: Uint8Array): [number, number, number] | null {
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let i = 0; i < alpha.length; i += 3) {
+    if (alpha[i]! < 200) continue;
+    sum[0] += rgba[i * 4]!;
+    sum[1] += rgba[i * 4 + 1]!;
+    sum[2] += rgba[i * 4 + 2]!;
+    n++;
+  }
+  return n > 50 ? [sum[0]! / n, sum[1]! / n, sum[2]! / n] : null;
+}
+
+/** Softens a 0/255 coverage mask by one 3x3 box pass, so the body's edge blends into the plate. */
+function soften(alpha: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(alpha.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let s = 0;
+      let n = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= width) continue;
+          s += alpha[yy * width + xx]!;
+          n++;
+        }
+      }
+      out[y * width + x] = s / n;
+    }
+  }
+  return out;
+}
+
+/**
+ * The builtin engine: the reference person's appearance lifted onto the fitted body, the body
+ * re-posed with the retargeted motion and rendered with the reference camera, composited over the
+ * background plate of the reference frame at the same time, colour-matched to that frame.
+ * Frames stream through: memory is bounded by the plate window, not the clip length.
+ */
+export async function runBuiltin(
+  device: GPUDevice,
+  job: BuiltinJob,
+  readFrame: (clipId: string, index: number) => Promise<RgbaImage>,
+  emit: (rgba: Uint8ClampedArray, index: number) => Promise<void>,
+  onProgress: (p: EngineProgress) => void,
+  signal: AbortSignal,
+): Promise<{ frameCount: number; views: number }> {
+  const { width, height, reference, retargeted } = job;
+  const check = () => {
+    if (signal.aborted) throw Object.assign(new Error('canceled'), { name: 'AbortError' });
+  };
+  const times = outputFrameTimes(job.timeline, job.fps);
+  const refIndex = times.map((t) => frameIndexAt(reference.timestamps, sourceTimes(job.timeline, t).reference));
+  const motionIndex = times.map((t) => frameIndexAt(job.motionTimestamps, sourceTimes(job.timeline, t).motion));
+
+  // Reference frames at output size.
+  const canvas = new OffscreenCanvas(width, height);
+  const g = canvas.getContext('2d', { willReadFrequently: true })!;
+  const outputFrame = async (r: number): Promise<Uint8ClampedArray> => {
+    const f = await readFrame(reference.clipId, r);
+    const src = new OffscreenCanvas(f.width, f.height);
+    src.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(f.data), f.width, f.height), 0, 0);
+    g.drawImage(src, 0, 0, width, height);
+    return g.getImageData(0, 0, width, height).data;
+  };
+  const maskOf = (r: number) => personMask(reference.track, r, { width, height }).alpha;
+
+  const scale = width / reference.body.camera.width;
+  const k = { fx: reference.body.camera.focal * scale, fy: reference.body.camera.focal * scale, cx: reference.body.camera.cx * scale, cy: reference.body.camera.cy * scale };
+
+  // 1. Appearance: the reference body's texels from the best views over the whole clip.
+  const mesh = buildBodyMesh(reference.body.shape);
+  const refSkel = restSkeleton(reference.body.shape);
+  const appearance = new BodyAppearance(device, { uvs: mesh.uvs, indices: mesh.indices, vertexCount: mesh.vertexCount });
+  try {
+    const fitted = Array.from({ length: reference.body.frameCount }, (_, i) => i).filter((i) => !reference.body.filled[i] && reference.body.confidence[i]! > 0.3);
+    const step = Math.max(1, fitted.length / MAX_VIEWS);
+    const views = Array.from({ length: Math.min(MAX_VIEWS, fitted.length) }, (_, v) => fitted[Math.floor(v * step)]!);
+    const personColour = [0, 0, 0];
+    let colourViews = 0;
+    for (let v = 0; v < views.length; v++) {
+      check();
+      const r = views[v]!;
+      const rgba = await outputFrame(r);
+      const f = bodyFrame(reference.body, r);
+      // A tight person mask (no margin) in the alpha channel keeps background out of the texture.
+      const tight = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6 }).alpha;
+      const view = new Uint8ClampedArray(rgba);
+      for (let p = 0; p < tight.length; p++) view[p * 4 + 3] = tight[p]!;
+      appearance.addView({ data: view, width, height }, posedMesh(mesh, refSkel, f.rotations, f.root), k, f.confidence);
+      const mean = maskedMean(rgba, maskOf(r));
+      if (mean) {
+        mean.forEach((m, c) => (personColour[c]! += m));
+        colourViews++;
+      }
+      onProgress({ stage: 'prepare', done: v + 1, total: views.length + 1 });
+    }
+    await appearance.finish();
+    const globalColour = colourViews ? personColour.map((c) => c / colourViews) : null;
+
+    // 2. Per output frame: plate of the reference frame, the re-posed textured body, composite.
+    const motionSkel = restSkeleton(retargeted.shape);
+    const motionMesh = retargeted.shape === reference.body.shape ? mesh : buildBodyMesh(retargeted.shape);
+    const target = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+    const depth = device.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
+    const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
+    const readback = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    let plates = new PlateBuilder({ width, height });
+    let nextPush = refIndex[0]!;
+    const lastRef = Math.max(...refIndex);
+    const frameCache = new Map<number, { rgba: Uint8ClampedArray; alpha: Uint8Array }>();
+    try {
+      for (let i = 0; i < times.length; i++) {
+        check();
+        const r = refIndex[i]!;
+        if (r < nextPush - 1 && plates.plate(r) === null) {
+          // The timeline went back (loop, ping-pong): start the plate stream again there.
+          plates = new PlateBuilder({ width, height });
+          nextPush = r;
+        }
+        let plate: Uint8ClampedArray | null = null;
+        try {
+          plate = plates.plate(r);
+        } catch {
+          plates = new PlateBuilder({ width, height });
+          nextPush = r;
+        }
+        while (plate === null) {
+          if (nextPush <= Math.min(lastRef + 30, reference.track.frameCount - 1)) {
+            const rgba = await outputFrame(nextPush);
+            const alpha = maskOf(nextPush);
+            frameCache.set(nextPush, { rgba, alpha });
+            plates.push(nextPush, rgba, alpha);
+            nextPush++;
+          } else {
+            plates.flush();
+          }
+          plate = plates.plate(r);
+          if (plate === null && nextPush > reference.track.frameCount - 1) {
+            plates.flush();
+            plate = plates.plate(r);
+            if (plate === null) throw new Error(`no background plate for reference frame ${r}`);
+          }
+        }
+        for (const key of frameCache.keys()) if (key < r - 2) frameCache.delete(key);
+
+        // Colour: this reference frame's person colour against the clip's.
+        const cached = frameCache.get(r);
+        const here = cached ? maskedMean(cached.rgba, cached.alpha) : null;
+        const gain: [number, number, number] = here && globalColour ? [0, 1, 2].map((c) => Math.min(1.5, Math.max(0.67, here[c]! / Math.max(1, globalColour[c]!)))) as [number, number, number] : [1, 1, 1];
+        appearance.setGain(gain);
+
+        const m = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
+        const f = bodyFrame(retargeted, m);
+        appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
+        const e = device.createCommandEncoder();
+        e.copyTextureToBuffer({ texture: target }, { buffer: readback, bytesPerRow }, [width, height]);
+        device.queue.submit([e.finish()]);
+        await readback.mapAsync(GPUMapMode.READ);
+        const body = new Uint8Array(readback.getMappedRange());
+        const coverage = new Uint8Array(width * height);
+        for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) coverage[y * width + x] = body[y * bytesPerRow + x * 4 + 3]!;
+        const alpha = soften(coverage, width, height);
+        const out = new Uint8ClampedArray(width * height * 4);
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) {
+            const o = (y * width + x) * 4;
+            const b = y * bytesPerRow + x * 4;
+            const a = alpha[y * width + x]! / 255;
+            out[o] = plate[o]! * (1 - a) + body[b]! * a;
+            out[o + 1] = plate[o + 1]! * (1 - a) + body[b + 1]! * a;
+            out[o + 2] = plate[o + 2]! * (1 - a) + body[b + 2]! * a;
+            out[o + 3] = 255;
+          }
+        }
+        readback.unmap();
+        await emit(out, i);
+        onProgress({ stage: 'render', done: i + 1, total: times.length });
+      }
+    } finally {
+      target.destroy();
+      depth.destroy();
+      readback.destroy();
+    }
+    return { frameCount: times.length, views: appearance.viewCount };
+  } finally {
+    appearance.dispose();
+  }
+}

@@ -1,0 +1,453 @@
+#!/usr/bin/env node
+// npm run eval: the evaluation protocol of ../shared/docs/EVALUATION.md, through the app itself.
+// The engine runs in the built app in headless Chromium (the same UI a person uses); the `still`
+// and `paste-2d` baselines are made here from the same clips and poses; every output (engine and
+// baselines) is loaded back into the app to re-run our pose pipeline on it; the metrics are
+// computed here on frames decoded with ffmpeg (tools/eval/metrics.mjs).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { download, generate, loadClip, RunnerError, startApp } from '../app-runner.mjs';
+import { cutFrames, decodeFrames, encodeFrames, EvalError, frameTimes, probe } from './media.mjs';
+import {
+  cocoFromTrack, frameIndexAt, l1, luma, mean, meanSsim, outsideBoxesMask, poseAgreement, poseBox, psnr, PSNR_CAP,
+  ssimMap, sumAgreement, temporalStability, torsoSize, triplesFromTrack, unionBox,
+} from './metrics.mjs';
+import { alignPose, fillBoxRows, medianBodyHeight, midHip, paste2dFrame } from './paste2d.mjs';
+
+const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
+       npm run eval -- --reference A.mp4 --motion B.mp4 [--truth T.mp4] [options]
+
+  --split FILE                 self-reenactment: first half = reference, second half = motion and truth
+  --reference FILE --motion FILE [--truth FILE]
+                               cross-person (no truth) or explicit evaluation
+  --engine NAME                an engine the app's Engine select offers (default: preview)
+  --pack DIR                   model pack folder for --engine diffusion
+  --frames N                   evaluate at most N output frames (default: 48); the motion clip is
+                               trimmed to them in the app, so only they are generated
+  --max-height 360|480|720|1080  output height cap (default: 720)
+  --paste-fill rows|reference  how paste-2d fills the reference person's place: a row-wise blend
+                               across the person's box (default), or the reference frame as is
+  --out FILE                   write the JSON report there
+  --keep DIR                   keep the intermediate files (halves, outputs, baselines, the input
+                               clips' pose tracks as tracks.json) in DIR
+  --check-pose-beats-still     exit 1 unless the engine's PCK@0.2 is above the still baseline's
+  --rebuild                    rebuild the app before running`;
+
+/** Person box padding per side (share of the box): EVALUATION.md's box, and the dilated "mask" for the background. */
+const BOX_PAD = 0.1;
+const BG_PAD = 0.25;
+
+const t0 = performance.now();
+const timing = {};
+const lap = (name, since) => (timing[name] = +((performance.now() - since) / 1000).toFixed(2));
+const log = (line) => console.error(line);
+
+function fail(message) {
+  console.error(`error: ${message}`);
+  process.exit(1);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      split: { type: 'string' },
+      reference: { type: 'string' },
+      motion: { type: 'string' },
+      truth: { type: 'string' },
+      engine: { type: 'string', default: 'preview' },
+      pack: { type: 'string' },
+      frames: { type: 'string', default: '48' },
+      'max-height': { type: 'string', default: '720' },
+      out: { type: 'string' },
+      'paste-fill': { type: 'string', default: 'rows' },
+      keep: { type: 'string' },
+      'check-pose-beats-still': { type: 'boolean', default: false },
+      rebuild: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  }));
+} catch (e) {
+  fail(`${e.message}\n\n${USAGE}`);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (values.split && (values.reference || values.motion || values.truth)) fail(`--split cannot be combined with --reference/--motion/--truth.\n\n${USAGE}`);
+if (!values.split && !(values.reference && values.motion)) fail(`give --split FILE, or --reference and --motion.\n\n${USAGE}`);
+const maxFrames = Number(values.frames);
+if (!Number.isInteger(maxFrames) || maxFrames < 2) fail('--frames must be an integer >= 2.');
+if (!['360', '480', '720', '1080'].includes(values['max-height'])) fail('--max-height must be 360, 480, 720 or 1080.');
+for (const key of ['split', 'reference', 'motion', 'truth']) if (values[key] && !existsSync(values[key])) fail(`--${key} file not found: ${values[key]}`);
+if (!['rows', 'reference'].includes(values['paste-fill'])) fail('--paste-fill must be rows or reference.');
+if (values.pack && !existsSync(values.pack)) fail(`--pack folder not found: ${values.pack}`);
+
+const work = values.keep ? path.resolve(values.keep) : mkdtempSync(path.join(tmpdir(), 'motionpaste-eval-'));
+mkdirSync(work, { recursive: true });
+
+/** Waits for the pose analysis of a slot; returns the app's message when it failed. */
+async function waitPose(page, slot) {
+  const el = page.locator(`[data-testid=pose-status-${slot}][data-status=done], [data-testid=pose-status-${slot}][data-status=failed]`);
+  await el.waitFor({ timeout: 1_800_000 });
+  const status = await el.getAttribute('data-status');
+  return status === 'failed' ? ((await el.textContent()) ?? 'pose analysis failed') : null;
+}
+
+async function readTrack(page, slot) {
+  const track = await page.evaluate((s) => globalThis.motionpasteBench.track(s), slot);
+  if (!track) throw new EvalError(`the app has no pose track for the ${slot} clip.`);
+  return track;
+}
+
+/**
+ * Loads `file` into the motion slot of the page (replacing what is there), waits for its pose
+ * analysis and returns its track. Waits for the new clip by name: the slot is "ready" before.
+ */
+async function analyze(page, file) {
+  const name = path.basename(file);
+  await page.getByTestId('file-motion').setInputFiles(path.resolve(file));
+  const error = page.getByTestId('error-motion');
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    if (await error.count()) throw new EvalError(`the app could not open ${name}: ${await error.locator('span').first().textContent()}`);
+    const clip = page.getByTestId('clip-motion');
+    const info = JSON.parse((await clip.getAttribute('data-info')) ?? 'null');
+    if (info?.name === name && (await clip.getAttribute('data-status')) === 'ready') break;
+    if (Date.now() > deadline) throw new EvalError(`the app did not open ${name} in 10 minutes.`);
+    await page.waitForTimeout(200);
+  }
+  const info = JSON.parse((await page.getByTestId('clip-motion').getAttribute('data-info')) ?? 'null');
+  const failed = await waitPose(page, 'motion');
+  if (failed) throw new EvalError(`pose analysis of ${name} failed: ${failed}`);
+  const track = await readTrack(page, 'motion');
+  if (track.frameCount !== info.frameCount) throw new EvalError(`the pose track of ${name} has ${track.frameCount} frames, the clip ${info.frameCount}.`);
+  return track;
+}
+
+/** Starts the app with ?bench; rebuilds once when the build predates motionpasteBench.track. */
+async function openApp() {
+  let app = await startApp({ rebuild: values.rebuild, query: '?bench', log });
+  const hasTrack = () => app.page.evaluate(() => typeof globalThis.motionpasteBench?.track === 'function');
+  if (!(await hasTrack()) && !values.rebuild) {
+    log('the built app has no motionpasteBench.track; rebuilding…');
+    await app.close();
+    app = await startApp({ rebuild: true, query: '?bench', log });
+  }
+  if (!(await hasTrack())) {
+    await app.close();
+    throw new EvalError('the app exposes no motionpasteBench.track(slot) under ?bench (src/state/store.ts); evaluation needs it.');
+  }
+  return app;
+}
+
+const fmt = (v, digits) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v === Infinity ? 'inf' : v.toFixed(digits));
+const finite = (v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+let app;
+let exitCode = 0;
+try {
+  // ---- inputs ----
+  let reference;
+  let motion;
+  let truth = null;
+  let mode;
+  const ts = performance.now();
+  if (values.split) {
+    mode = 'split';
+    const src = path.resolve(values.split);
+    const info = await probe(src);
+    if (info.frameCount < 4) throw new EvalError(`${values.split} has ${info.frameCount} frames; --split needs at least 4.`);
+    const half = Math.floor(info.frameCount / 2);
+    const stem = path.basename(src, path.extname(src));
+    reference = path.join(work, `${stem}.first-half.mp4`);
+    motion = path.join(work, `${stem}.second-half.mp4`);
+    log(`splitting ${path.basename(src)} (${info.frameCount} frames at ${info.fps.toFixed(3)} fps) at frame ${half}…`);
+    await cutFrames(src, 0, half, reference);
+    await cutFrames(src, half, info.frameCount, motion);
+    truth = motion;
+    lap('split', ts);
+  } else {
+    reference = path.resolve(values.reference);
+    motion = path.resolve(values.motion);
+    truth = values.truth ? path.resolve(values.truth) : null;
+    mode = truth ? 'explicit' : 'cross';
+  }
+
+  // ---- the engine, through the app ----
+  const ta = performance.now();
+  app = await openApp();
+  const { page } = app;
+  lap('startApp', ta);
+  const engines = await page.getByTestId('engine').locator('option').evaluateAll((o) => o.map((x) => x.value));
+  if (!engines.includes(values.engine)) throw new EvalError(`--engine must be one of ${engines.join(', ')} (the app's Engine select).`);
+  const tl = performance.now();
+  log(`opening ${path.basename(reference)} and ${path.basename(motion)}…`);
+  const refInfo = await loadClip(page, 'reference', reference);
+  const motInfo = await loadClip(page, 'motion', motion);
+  await page.getByTestId('audio-choice').selectOption('none');
+  await page.getByTestId('max-height').selectOption(values['max-height']);
+  if (motInfo.frameCount > maxFrames) {
+    // Generate only the frames that are evaluated: the motion clip's range, trimmed.
+    await page.getByTestId('trim-out-motion').fill(String(maxFrames / motInfo.fps));
+  }
+  await page.getByTestId('engine').selectOption(values.engine);
+  if (values.engine === 'diffusion') {
+    if (!values.pack) throw new EvalError('--engine diffusion needs --pack DIR (a model pack folder).');
+    await page.getByTestId('pack-input').setInputFiles(values.pack);
+    const error = page.getByTestId('pack-error');
+    await Promise.race([page.getByTestId('pack-info').waitFor({ timeout: 600_000 }), error.waitFor({ timeout: 600_000 })]);
+    if (await error.count()) throw new EvalError((await error.textContent()) ?? 'the pack was refused');
+  }
+  for (const slot of ['reference', 'motion']) {
+    log(`waiting for the ${slot} pose analysis…`);
+    const failed = await waitPose(page, slot);
+    if (failed) throw new EvalError(`pose analysis of the ${slot} clip failed: ${failed}`);
+  }
+  const refTrack = await readTrack(page, 'reference');
+  const motTrack = await readTrack(page, 'motion');
+  lap('loadAndPose', tl);
+  if (values.keep) writeFileSync(path.join(work, 'tracks.json'), JSON.stringify({ reference: refTrack, motion: motTrack }));
+
+  const tg = performance.now();
+  log(`generating with the ${values.engine} engine…`);
+  let last = '';
+  const result = await generate(page, (text) => {
+    if (text !== last) log(`  ${text}`);
+    last = text;
+  });
+  const enginePath = await download(page, path.join(work, `output-${values.engine}.mp4`));
+  lap('generate', tg);
+
+  // ---- frames on the output's timeline ----
+  const out = await probe(enginePath);
+  const W = out.width;
+  const H = out.height;
+  const F = Math.min(maxFrames, out.frameCount);
+  const fps = out.fps;
+  const refTimes = await frameTimes(reference);
+  const motTimes = await frameTimes(motion);
+  const refLen = refTimes.length ? refTimes.at(-1) + (refTimes.length > 1 ? refTimes.at(-1) - refTimes.at(-2) : 1 / fps) : 0;
+  // The app's timeline (src/media/timeline.ts): output time t = k / fps reads the motion clip at t
+  // and the reference clip at t (offset 0), held at its last frame ('hold').
+  const rIdx = [];
+  const mIdx = [];
+  for (let k = 0; k < F; k++) {
+    const t = k / fps;
+    rIdx.push(frameIndexAt(refTimes, Math.min(t, Math.max(0, refLen - 1e-6))));
+    mIdx.push(frameIndexAt(motTimes, t));
+  }
+  const td = performance.now();
+  const size = { width: W, height: H, count: 0 };
+  const engineFrames = (await decodeFrames(enginePath, { ...size, count: F })).slice(0, F);
+  if (engineFrames.length < F) throw new EvalError(`decoded ${engineFrames.length} frames of ${path.basename(enginePath)}, expected ${F}.`);
+  const refAll = await decodeFrames(reference, { ...size, count: Math.max(...rIdx) + 1 });
+  const refFrames = rIdx.map((i) => refAll[Math.min(i, refAll.length - 1)]);
+  const motAll = await decodeFrames(motion, { ...size, count: Math.max(...mIdx) + 1 });
+  const motFrames = mIdx.map((i) => motAll[Math.min(i, motAll.length - 1)]);
+  let truthFrames = null;
+  if (truth) {
+    const truthAll = truth === motion ? motAll : await decodeFrames(truth, { ...size, count: Math.max(...mIdx) + 1 });
+    truthFrames = mIdx.map((i) => truthAll[Math.min(i, truthAll.length - 1)]);
+  }
+  lap('decode', td);
+
+  // Poses in output pixels.
+  const scaleOf = (track) => [W / track.width, H / track.height];
+  const pose33 = (track, i) => (track && i < track.frameCount && track.found[i] ? triplesFromTrack(track.keypoints, i, ...scaleOf(track)) : null);
+  const coco = (track, i) => (track && i < track.frameCount && track.found[i] ? cocoFromTrack(track.keypoints, i, ...scaleOf(track)) : null);
+
+  // ---- baselines ----
+  const tb = performance.now();
+  log('making the still and paste-2d baselines…');
+  const stillFrames = refFrames;
+  // Aligned in each clip's own display pixels (isotropic), then scaled into the output size.
+  const native = (track, i) => (i < track.frameCount && track.found[i] ? triplesFromTrack(track.keypoints, i) : null);
+  const toOutput = (pose, track) => {
+    const [sx, sy] = scaleOf(track);
+    const o = Float64Array.from(pose);
+    for (let j = 0; j < o.length; j += 3) {
+      o[j] *= sx;
+      o[j + 1] *= sy;
+    }
+    return o;
+  };
+  const refHeight = medianBodyHeight(Array.from({ length: refTrack.frameCount }, (_, i) => native(refTrack, i)));
+  const motHeight = medianBodyHeight(Array.from({ length: motTrack.frameCount }, (_, i) => native(motTrack, i)));
+  const pasteScale = refHeight && motHeight ? refHeight / motHeight : 1;
+  const partHeight = (refHeight ?? 0) * (H / refTrack.height);
+  const pasteFrames = [];
+  for (let k = 0; k < F; k++) {
+    const rn = native(refTrack, rIdx[k]);
+    const mn = native(motTrack, mIdx[k]);
+    const rp = rn ? toOutput(rn, refTrack) : null;
+    // The motion pose moved into the reference clip's pixels, then into the output's.
+    const aligned = rn && mn ? toOutput(alignPose(mn, pasteScale, midHip(rn)), refTrack) : null;
+    const base = values['paste-fill'] === 'rows' && rp ? fillBoxRows(refFrames[k], W, H, poseBox(rp, W, H, { pad: BG_PAD })) : refFrames[k];
+    pasteFrames.push(paste2dFrame(refFrames[k], W, H, rp, aligned, partHeight, base));
+  }
+  const stillPath = await encodeFrames(stillFrames, { width: W, height: H, rate: out.rate }, path.join(work, 'output-still.mp4'));
+  const pastePath = await encodeFrames(pasteFrames, { width: W, height: H, rate: out.rate }, path.join(work, 'output-paste-2d.mp4'));
+  // Measured on the decoded MP4s, as the engine's output is: every method goes through H.264.
+  const stillDecoded = await decodeFrames(stillPath, { ...size, count: F });
+  const pasteDecoded = await decodeFrames(pastePath, { ...size, count: F });
+  lap('baselines', tb);
+
+  // ---- our pose pipeline on every output ----
+  const tp = performance.now();
+  const methods = [
+    { name: values.engine, role: 'engine', file: enginePath, frames: engineFrames },
+    { name: 'still', role: 'still', file: stillPath, frames: stillDecoded },
+    { name: 'paste-2d', role: 'paste-2d', file: pastePath, frames: pasteDecoded },
+  ];
+  for (const m of methods) {
+    log(`pose analysis of the ${m.name} output…`);
+    m.track = await analyze(page, m.file);
+  }
+  let truthTrack = null;
+  if (truth) truthTrack = truth === motion ? motTrack : await analyze(page, truth);
+  lap('poseOnOutputs', tp);
+
+  // ---- metrics ----
+  const tm = performance.now();
+  log('computing the metrics…');
+  const truthBoxes = truth ? mIdx.map((i) => (pose33(truthTrack, i) ? poseBox(pose33(truthTrack, i), W, H, { pad: BOX_PAD }) : null)) : null;
+  const pairBoxes = (boxes) => boxes.slice(0, -1).map((b, k) => (b && boxes[k + 1] ? unionBox(b, boxes[k + 1]) : null));
+  const motBoxes = mIdx.map((i) => (pose33(motTrack, i) ? poseBox(pose33(motTrack, i), W, H, { pad: BOX_PAD }) : null));
+  const refBgBoxes = rIdx.map((i) => (pose33(refTrack, i) ? poseBox(pose33(refTrack, i), W, H, { pad: BG_PAD }) : null));
+  const truthLuma = truth ? truthFrames.map((f) => luma(f, W, H)) : null;
+  const pckRef = { torso: 0, box: 0 };
+  const gts = mIdx.map((i) => {
+    const gt = coco(motTrack, i);
+    if (!gt) return null;
+    let length = torsoSize(gt);
+    if (length) pckRef.torso++;
+    else {
+      const b = poseBox(gt, Infinity, Infinity, { pad: 0 });
+      length = b ? Math.max(b.x1 - b.x0, b.y1 - b.y0) : null;
+      if (length) pckRef.box++;
+    }
+    return length ? { gt, length } : null;
+  });
+
+  for (const m of methods) {
+    const r = {};
+    if (truth) {
+      const perFrame = { psnr: [], psnrBox: [], ssim: [], ssimBox: [], l1: [], l1Box: [] };
+      for (let k = 0; k < F; k++) {
+        const a = m.frames[k];
+        const b = truthFrames[k];
+        const box = truthBoxes[k];
+        perFrame.psnr.push(psnr(a, b, W, H));
+        perFrame.l1.push(l1(a, b, W, H));
+        const map = ssimMap(luma(a, W, H), truthLuma[k], W, H);
+        perFrame.ssim.push(meanSsim(map));
+        if (box) {
+          perFrame.psnrBox.push(psnr(a, b, W, H, { box }));
+          perFrame.l1Box.push(l1(a, b, W, H, { box }));
+          perFrame.ssimBox.push(meanSsim(map, box));
+        }
+      }
+      r.psnr = mean(perFrame.psnr, PSNR_CAP);
+      r.psnrBox = mean(perFrame.psnrBox, PSNR_CAP);
+      r.ssim = mean(perFrame.ssim);
+      r.ssimBox = mean(perFrame.ssimBox);
+      r.l1 = mean(perFrame.l1);
+      r.l1Box = mean(perFrame.l1Box);
+      r.boxFrames = perFrame.psnrBox.length;
+    }
+    // Pose fidelity: our pose on the output against the motion clip's own pose.
+    const agreements = [];
+    let found = 0;
+    for (let k = 0; k < F; k++) {
+      const pred = coco(m.track, k);
+      if (pred) found++;
+      if (gts[k]) agreements.push(poseAgreement(pred, gts[k].gt, gts[k].length));
+    }
+    const pose = sumAgreement(agreements);
+    r.pck01 = pose.pck['0.1'];
+    r.pck02 = pose.pck['0.2'];
+    r.keypointErrorPx = pose.meanErrorPx;
+    r.poseKeypoints = pose.keypoints;
+    r.poseFoundShare = found / F;
+    // Temporal stability inside the person box: the truth's box (or, without truth, each video's own pose box).
+    const outBoxes = Array.from({ length: F }, (_, k) => (pose33(m.track, k) ? poseBox(pose33(m.track, k), W, H, { pad: BOX_PAD }) : null));
+    r.temporalStability = truth
+      ? temporalStability(m.frames, truthFrames, W, H, pairBoxes(truthBoxes))
+      : temporalStability(m.frames, motFrames, W, H, pairBoxes(outBoxes), pairBoxes(motBoxes));
+    // Background kept: outside the dilated pose boxes of the reference frame and of the output.
+    const bg = [];
+    for (let k = 0; k < F; k++) {
+      const outBg = pose33(m.track, k) ? poseBox(pose33(m.track, k), W, H, { pad: BG_PAD }) : null;
+      bg.push(psnr(m.frames[k], refFrames[k], W, H, { mask: outsideBoxesMask(W, H, [refBgBoxes[k], outBg]) }));
+    }
+    r.backgroundPsnr = mean(bg, PSNR_CAP);
+    m.metrics = r;
+  }
+  lap('metrics', tm);
+  timing.total = +((performance.now() - t0) / 1000).toFixed(2);
+
+  // ---- report ----
+  const report = {
+    protocol: '../shared/docs/EVALUATION.md',
+    mode,
+    engine: values.engine,
+    inputs: {
+      split: values.split ? path.resolve(values.split) : null,
+      reference: { file: reference, width: refInfo.width, height: refInfo.height, fps: refInfo.fps, frameCount: refInfo.frameCount },
+      motion: { file: motion, width: motInfo.width, height: motInfo.height, fps: motInfo.fps, frameCount: motInfo.frameCount },
+      truth: truth ? { file: truth, sameAsMotion: truth === motion } : null,
+    },
+    settings: { frames: maxFrames, maxHeight: Number(values['max-height']), pack: values.pack ?? null, pasteFill: values['paste-fill'], offsetS: 0, mapping: 'hold', audio: 'none' },
+    output: { width: W, height: H, fps, rate: out.rate, frameCount: out.frameCount, evaluatedFrames: F, app: result },
+    comparedAt: `${W}x${H} (the output size; truth and reference frames resampled to it with ffmpeg bicubic, keypoints scaled per axis)`,
+    frameMap: { reference: rIdx, motion: mIdx },
+    pasteAlignment: { referenceBodyHeightPx: refHeight, motionBodyHeightPx: motHeight, scale: pasteScale, note: 'body heights in each clip\'s own display pixels' },
+    pckReferenceLength: { ...pckRef, note: 'torso = left shoulder to right hip of the motion pose; box = longer side of its keypoint box when the torso is not seen' },
+    methods: Object.fromEntries(methods.map((m) => [m.role === 'engine' ? 'engine' : m.name, { name: m.name, file: m.file, ...Object.fromEntries(Object.entries(m.metrics).map(([k, v]) => [k, finite(v)])) }])),
+    definitions: {
+      psnr: `dB over RGB, peak 255, per frame then averaged (capped at ${PSNR_CAP} dB)`,
+      ssim: 'luma (BT.601), 11x11 Gaussian window sigma 1.5, K1 0.01, K2 0.03, valid windows',
+      l1: 'mean absolute RGB difference, values in [0, 1]',
+      box: `person box of the ground-truth pose: keypoints with visibility > 0.5, padded ${BOX_PAD * 100}% per side`,
+      pose: 'PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong',
+      temporalStability: truth
+        ? 'mean |frame k+1 - frame k| inside the union of the truth boxes of k and k+1, over the same on the truth (1 = as stable as real video)'
+        : 'mean |frame k+1 - frame k| inside each video\'s own pose box (output: pose re-run on it; motion clip: its pose), output over motion clip',
+      backgroundPsnr: `PSNR against the reference frame at the same time, outside the pose boxes (padded ${BG_PAD * 100}% per side; masks are not exposed) of the reference frame and of the output`,
+      still: 'the reference frame at the output time (hold at its end), H.264-encoded like the outputs',
+      'paste-2d': `tools/eval/paste2d.mjs: per-limb 2D affine warp of the reference person onto the motion pose (aligned by body height and mid-hip), over the reference frame ${values['paste-fill'] === 'rows' ? `with the reference person's box (padded ${BG_PAD * 100}%) filled by a row-wise blend of its left and right edges` : 'as is (the original person stays where not covered)'}`,
+    },
+    timing,
+  };
+  if (values.out) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+
+  const cols = [
+    ['PSNR', 'psnr', 2], ['PSNR box', 'psnrBox', 2], ['SSIM', 'ssim', 3], ['SSIM box', 'ssimBox', 3], ['L1', 'l1', 4], ['L1 box', 'l1Box', 4],
+    ['PCK@0.1', 'pck01', 3], ['PCK@0.2', 'pck02', 3], ['kp err px', 'keypointErrorPx', 1], ['stability', 'temporalStability', 2], ['bg PSNR', 'backgroundPsnr', 2],
+  ];
+  const nameW = Math.max(10, ...methods.map((m) => m.name.length + 2));
+  console.log(`motionpaste eval — ${mode}${values.split ? ` of ${path.basename(values.split)}` : ''}; engine ${values.engine}; ${F} frames at ${W}x${H}, ${fps.toFixed(3)} fps`);
+  console.log('method'.padEnd(nameW) + cols.map(([h]) => h.padStart(10)).join(''));
+  for (const m of methods) console.log(m.name.padEnd(nameW) + cols.map(([, k, d]) => fmt(m.metrics[k], d).padStart(10)).join(''));
+  console.log(`(${truth ? 'truth: the motion clip' : 'no ground truth: PSNR/SSIM/L1 not defined'}; compared at the output size ${W}x${H}; ${timing.total} s)`);
+  if (values.out) console.log(`report: ${path.resolve(values.out)}`);
+
+  if (values['check-pose-beats-still']) {
+    const e = methods[0].metrics.pck02;
+    const s = methods[1].metrics.pck02;
+    if (!(e > s)) {
+      console.error(`check failed: the ${values.engine} engine's PCK@0.2 (${fmt(e, 3)}) is not above the still baseline's (${fmt(s, 3)}).`);
+      exitCode = 1;
+    } else console.error(`check passed: PCK@0.2 ${fmt(e, 3)} > still ${fmt(s, 3)}.`);
+  }
+} catch (e) {
+  console.error(`error: ${e instanceof EvalError || e instanceof RunnerError ? e.message : `unexpected failure: ${e?.stack ?? e}`}`);
+  exitCode = 1;
+} finally {
+  await app?.close().catch(() => undefined);
+  if (!values.keep) rmSync(work, { recursive: true, force: true });
+}
+process.exit(exitCode);
