@@ -5,8 +5,10 @@
 //
 // Choices, kept simple on purpose (a floor, not a competitor):
 // - The motion skeleton is first aligned to the reference person: scaled by the ratio of the two
-//   clips' body heights (median over the frames of nose->neck + neck->mid-hip + thigh + shin) and
-//   moved so that its mid-hip lands on the reference person's mid-hip in that reference frame.
+//   clips' body heights (median over the frames of nose->neck + neck->mid-hip + thigh + shin, each
+//   in its own clip's display pixels) and moved so that its mid-hip lands on the reference
+//   person's mid-hip in that reference frame (tools/eval/main.mjs does this before scaling both
+//   poses into the output size, so that a stretched output does not distort the heights).
 // - Limbs (upper/lower arms, thighs, shins): the source region is a capsule around the reference
 //   bone (radius a fixed share of the body height; forearms and shins extended past the wrist and
 //   ankle to take the hand and foot). The warp maps the reference bone onto the motion bone:
