@@ -25,6 +25,8 @@ try {
   await loadClip(page, 'reference', reference);
   await loadClip(page, 'motion', motion);
   await page.getByTestId('scrubber').fill('40');
+  // Synthetic clips have no person, so the builtin engine cannot run: show the preview engine.
+  await page.getByTestId('engine').selectOption('preview');
   await generate(page);
   await page.getByTestId('result-video').evaluate((v) => {
     v.pause();
