@@ -49,6 +49,7 @@ test.describe('bad input gets a clear message and the other clip stays', () => {
     await loadClip(page, 'motion', await genPortrait());
     await dropBad(page, 'motion', await genTruncated(), /cut off or damaged/);
     await expect(page.getByTestId('clip-motion')).toHaveAttribute('data-status', 'ready');
+    await page.getByTestId('engine').selectOption('preview'); // the clips have no person for the builtin engine
     await expect(page.getByTestId('generate')).toBeEnabled();
     await page.getByTestId('error-motion').getByRole('button', { name: 'Dismiss' }).click();
     await expect(page.getByTestId('error-motion')).toHaveCount(0);
