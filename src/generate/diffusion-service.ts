@@ -48,7 +48,8 @@ export class DiffusionService {
     const packFiles = packFilesFromList(files);
     const { manifest } = await loadPack(packFiles, { checkHashes: true, onProgress: (done, total) => onProgress(total ? done / total : 0) });
     const ort = configuredOrt(this.root);
-    const ep = this.root.device ? 'webgpu' : 'wasm';
+    // fp16 packs compute in f16: on WebGPU that needs the adapter's shader-f16; else the CPU runs them.
+    const ep = this.root.device && (!manifest.fp16 || this.root.caps.shaderF16) ? 'webgpu' : 'wasm';
     // Backend initialisation is not safe to overlap with the pose models' sessions.
     const runners = await enqueue(() => createPackRunners(ort, manifest, packFiles, { executionProviders: [ep], graphOptimizationLevel: 'all' }));
     const canvas = new OffscreenCanvas(1, 1);

@@ -62,7 +62,15 @@ export function BodyPanel() {
       <div className="body-status muted" data-testid="body-status">
         <FitStatus label="Reference" body={refBody} /> · <FitStatus label="Motion" body={motBody} />
       </div>
-      <BodyViewer bodies={bodies} groundY={null} />
+      <div className="viewer-wrap">
+        <BodyViewer bodies={bodies} groundY={null} />
+        {bodies.length === 0 && (
+          <p className="viewer-empty muted">
+            The fitted bodies appear here once pose analysis has found a person: the reference body in blue, the motion on the
+            reference body in orange. Drag to orbit, scroll to zoom.
+          </p>
+        )}
+      </div>
       <div className="placement">
         <label title="Where the motion body stands">
           Placement
