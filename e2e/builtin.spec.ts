@@ -28,7 +28,9 @@ test.describe('builtin engine', () => {
     await page.getByTestId('engine').selectOption('builtin');
     await expect(page.getByTestId('generate')).toBeEnabled({ timeout: 30_000 });
     const out = await generateAndDownload(page, info.outputDir, 'builtin');
-    const video = probe(out).streams.find((s) => s.codec_type === 'video')!;
+    const probed = probe(out);
+    expect(probed.streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac'); // the street clip's sound
+    const video = probed.streams.find((s) => s.codec_type === 'video')!;
     expect(video.codec_name).toBe('h264');
     expect([video.width, video.height]).toEqual([450, 720]);
     expect(Number(video.nb_read_frames)).toBe(25); // 1 s of the 25 fps motion clip

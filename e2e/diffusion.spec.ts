@@ -33,9 +33,11 @@ test.describe('diffusion engine with a model pack', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
     const out = `${info.outputDir}/diffusion.mp4`;
     await download.saveAs(out);
-    const video = probe(out).streams.find((s) => s.codec_type === 'video')!;
+    const probed = probe(out);
+    const video = probed.streams.find((s) => s.codec_type === 'video')!;
     expect(video.codec_name).toBe('h264');
     expect([video.width, video.height]).toEqual([64, 64]);
+    expect(probed.streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac'); // the motion clip's tone
     expect(Number(video.nb_read_frames)).toBe(10);
   });
 

@@ -1,6 +1,13 @@
-import { BufferTarget, Mp4OutputFormat, Output, QUALITY_HIGH, VideoSample, VideoSampleSource } from 'mediabunny';
+import { BufferTarget, Mp4OutputFormat, Output, QUALITY_HIGH, VideoSample, VideoSampleSource, type InputAudioTrack } from 'mediabunny';
 import { MediaError } from './errors';
-import { findAvcEncoder } from './render';
+import { findAvcEncoder, prepareAudioPassthrough } from './render';
+
+/** Audio to carry into the output: a track and the range of it, in file seconds. */
+export interface EncoderAudio {
+  track: InputAudioTrack;
+  startS: number;
+  durationS: number;
+}
 
 /**
  * Encodes RGBA frames into an H.264 MP4, frame by frame, so a producer elsewhere (the compute
@@ -14,19 +21,29 @@ export class RgbaVideoEncoder {
     readonly height: number,
     readonly fps: number,
     readonly codec: string,
+    /** Copying the audio packets, running beside the video; awaited by finish(). */
+    private readonly audio: Promise<void> | null,
+    readonly audioCodec: string | null,
   ) {}
 
   private frames = 0;
 
-  static async create(width: number, height: number, fps: number): Promise<RgbaVideoEncoder> {
+  static async create(width: number, height: number, fps: number, audio: EncoderAudio | null = null): Promise<RgbaVideoEncoder> {
     if (width % 2 || height % 2) throw new RangeError(`width and height must be even for H.264; got ${width}x${height}.`);
     const codec = await findAvcEncoder(width, height, fps);
     if (!codec) throw new MediaError('encode-failed', 'This browser has no H.264 encoder (WebCodecs).');
     const output = new Output({ format: new Mp4OutputFormat({ fastStart: 'in-memory' }), target: new BufferTarget() });
     const source = new VideoSampleSource({ codec: 'avc', bitrate: QUALITY_HIGH, fullCodecString: codec });
     output.addVideoTrack(source, { frameRate: fps });
+    const passthrough = audio ? await prepareAudioPassthrough(audio.track) : null;
+    if (passthrough) output.addAudioTrack(passthrough.source);
     await output.start();
-    return new RgbaVideoEncoder(output, source, width, height, fps, codec);
+    // Audio packets go in beside the video frames; the muxer interleaves them.
+    const copying =
+      passthrough && audio
+        ? passthrough.copy(audio.startS, audio.startS + audio.durationS, () => false).finally(() => passthrough.source.close())
+        : null;
+    return new RgbaVideoEncoder(output, source, width, height, fps, codec, copying, passthrough?.codec ?? null);
   }
 
   /** Adds the next frame: `width * height * 4` bytes of RGBA. */
@@ -49,10 +66,11 @@ export class RgbaVideoEncoder {
     }
   }
 
-  async finish(): Promise<{ bytes: ArrayBuffer; frameCount: number; codec: string }> {
+  async finish(): Promise<{ bytes: ArrayBuffer; frameCount: number; codec: string; audioCodec: string | null }> {
     this.source.close();
+    await this.audio;
     await this.output.finalize();
-    return { bytes: (this.output.target as BufferTarget).buffer!, frameCount: this.frames, codec: this.codec };
+    return { bytes: (this.output.target as BufferTarget).buffer!, frameCount: this.frames, codec: this.codec, audioCodec: this.audioCodec };
   }
 
   async cancel(): Promise<void> {

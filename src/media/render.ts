@@ -175,7 +175,7 @@ function audioRangeFor(job: RenderJob, clip: OpenClip): { startS: number; durati
  * Copies the audio packets of [startS, endS) into the output unchanged (no re-encode), shifted so
  * the range starts at 0. Returns null when the codec cannot go into an MP4 as it is.
  */
-async function prepareAudioPassthrough(track: InputAudioTrack) {
+export async function prepareAudioPassthrough(track: InputAudioTrack) {
   const codec = await track.getCodec();
   if (!codec || !MP4_AUDIO_PASSTHROUGH.has(codec)) return null;
   const decoderConfig = await track.getDecoderConfig();

@@ -489,6 +489,18 @@ function engineProgress(p: EngineProgress): Progress {
   return { phase: 'encode', fraction: 0.9 + (0.1 * p.done) / Math.max(1, p.total), done: p.done, total: p.total, label: `Decoding frame ${p.done}/${p.total}` };
 }
 
+/** The audio an engine's output carries: the chosen clip's range under the output, or none. */
+function engineAudio(s: EditorState): { slot: Slot; startS: number; durationS: number } | null {
+  const t = timelineOf(s);
+  if (!t) return null;
+  const ref = s.clips.reference.info;
+  const mot = s.clips.motion.info;
+  const durationS = outputDuration(t);
+  if (s.audio === 'motion' && mot?.audio) return { slot: 'motion', startS: t.motion.inS, durationS };
+  if (s.audio === 'reference' && ref?.audio) return { slot: 'reference', startS: t.reference.inS + t.offsetS, durationS };
+  return null;
+}
+
 async function generateDiffusion(startedAt: number): Promise<void> {
   const s = get();
   const timeline = timelineOf(s)!;
@@ -506,11 +518,12 @@ async function generateDiffusion(startedAt: number): Promise<void> {
         const progress = engineProgress(p);
         patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
       }),
+      engineAudio(s),
     );
     const { bytes, ...rest } = result;
     const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
     const fileName = `motionpaste-${baseName(ref.name)}-${baseName(mot.name)}-diffusion.mp4`;
-    const info = { ...rest, durationS: rest.frameCount / rest.fps, audioCodec: null, encoder: 'webcodecs' as const };
+    const info = { ...rest, durationS: rest.frameCount / rest.fps, encoder: 'webcodecs' as const };
     patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
   } catch (e) {
     const err = e as { name?: string; message?: string };
@@ -551,11 +564,12 @@ async function generateBuiltin(startedAt: number): Promise<void> {
               : engineProgress(p);
         patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
       }),
+      engineAudio(s),
     );
     const { bytes, ...rest } = result;
     const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
     const fileName = `motionpaste-${baseName(ref.name)}-${baseName(mot.name)}.mp4`;
-    const info = { ...rest, durationS: rest.frameCount / rest.fps, audioCodec: null, encoder: 'webcodecs' as const };
+    const info = { ...rest, durationS: rest.frameCount / rest.fps, encoder: 'webcodecs' as const };
     patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
   } catch (e) {
     const err = e as { name?: string; message?: string };

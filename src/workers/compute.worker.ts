@@ -22,6 +22,25 @@ const getRoot = () => (root ??= GpuRoot.create());
 let media: Comlink.Remote<MediaWorkerApi> | null = null;
 const canceled = new Set<string>();
 let diffusion: DiffusionService | null = null;
+
+/** Audio for an engine's output: which clip, and the range of it in clip seconds. */
+export interface OutputAudio {
+  slot: 'reference' | 'motion';
+  startS: number;
+  durationS: number;
+}
+
+/** An engine's encoded output. */
+export interface EngineResult {
+  bytes: ArrayBuffer;
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  videoCodec: string;
+  audioCodec: string | null;
+  seconds: number;
+}
 let generation: AbortController | null = null;
 
 /** Plain error objects cross the worker boundary; keep which kind it was. */
@@ -120,7 +139,8 @@ const api = {
     job: Omit<GenerationJob, 'width' | 'height'>,
     settings: DiffusionSettings,
     onProgress: (p: EngineProgress) => void,
-  ): Promise<{ bytes: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; videoCodec: string; seconds: number }> {
+    audio: OutputAudio | null = null,
+  ): Promise<EngineResult> {
     if (!media) throw new Error('the compute worker is not connected to the media worker');
     if (!diffusion) throw new Error('No model pack is loaded. Drop a pack folder first.');
     const source = media;
@@ -135,7 +155,7 @@ const api = {
         settings,
         (clipId, i) => source.analysisFrame(clipId, i),
         async ({ width, height }) => {
-          encoder = await source.encodeStart(width, height, job.fps);
+          encoder = await source.encodeStart(width, height, job.fps, audio);
           const id = encoder;
           return { add: (frame) => source.encodeFrame(id, Comlink.transfer(frame.data as Uint8ClampedArray, [frame.data.buffer])) };
         },
@@ -144,7 +164,7 @@ const api = {
       );
       const result = await source.encodeFinish(encoder!);
       encoder = null;
-      const out = { ...size, bytes: result.bytes, fps: job.fps, videoCodec: result.codec, seconds: (performance.now() - started) / 1000 };
+      const out = { ...size, bytes: result.bytes, fps: job.fps, videoCodec: result.codec, audioCodec: result.audioCodec, seconds: (performance.now() - started) / 1000 };
       return Comlink.transfer(out, [out.bytes]);
     } catch (e) {
       if (encoder !== null) await source.encodeCancel(encoder);
@@ -192,10 +212,7 @@ const api = {
   },
 
   /** Runs the builtin engine over a job and returns the encoded MP4. Rejects with name "AbortError" when canceled. */
-  async generateBuiltin(
-    job: BuiltinJob,
-    onProgress: (p: EngineProgress) => void,
-  ): Promise<{ bytes: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; videoCodec: string; seconds: number }> {
+  async generateBuiltin(job: BuiltinJob, onProgress: (p: EngineProgress) => void, audio: OutputAudio | null = null): Promise<EngineResult> {
     if (!media) throw new Error('the compute worker is not connected to the media worker');
     const gpu = await getRoot();
     if (!gpu.device) throw new Error(gpu.caps.reason ?? 'The builtin engine needs WebGPU.');
@@ -204,7 +221,7 @@ const api = {
     generation?.abort();
     const controller = new AbortController();
     generation = controller;
-    const encoder = await source.encodeStart(job.width, job.height, job.fps);
+    const encoder = await source.encodeStart(job.width, job.height, job.fps, audio);
     try {
       const { frameCount } = await runBuiltin(
         gpu.device,
@@ -215,7 +232,7 @@ const api = {
         controller.signal,
       );
       const result = await source.encodeFinish(encoder);
-      const out = { bytes: result.bytes, width: job.width, height: job.height, fps: job.fps, frameCount, videoCodec: result.codec, seconds: (performance.now() - started) / 1000 };
+      const out = { bytes: result.bytes, width: job.width, height: job.height, fps: job.fps, frameCount, videoCodec: result.codec, audioCodec: result.audioCodec, seconds: (performance.now() - started) / 1000 };
       return Comlink.transfer(out, [out.bytes]);
     } catch (e) {
       await source.encodeCancel(encoder);

@@ -97,9 +97,12 @@ const api = {
   },
 
   /** Starts an MP4 of RGBA frames (see RgbaVideoEncoder); returns its handle. */
-  async encodeStart(width: number, height: number, fps: number): Promise<number> {
+  async encodeStart(width: number, height: number, fps: number, audio?: { slot: Slot; startS: number; durationS: number } | null): Promise<number> {
     const id = nextEncoder++;
-    encoders.set(id, await RgbaVideoEncoder.create(width, height, fps));
+    const clip = audio ? clips[audio.slot]?.clip : undefined;
+    const track = clip?.audio ?? null;
+    const carried = audio && clip && track ? { track, startS: clip.firstTimestamp + Math.max(0, audio.startS), durationS: audio.durationS } : null;
+    encoders.set(id, await RgbaVideoEncoder.create(width, height, fps, carried));
     return id;
   },
 
@@ -109,7 +112,7 @@ const api = {
     await encoder.add(rgba);
   },
 
-  async encodeFinish(id: number): Promise<{ bytes: ArrayBuffer; frameCount: number; codec: string }> {
+  async encodeFinish(id: number): Promise<{ bytes: ArrayBuffer; frameCount: number; codec: string; audioCodec: string | null }> {
     const encoder = encoders.get(id);
     if (!encoder) throw new Error(`no encoder ${id}`);
     encoders.delete(id);
