@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { expect, generateAndDownload, loadClip, openEditor, test } from './fixtures';
+import { expect, loadClip, openEditor, test } from './fixtures';
 import { hasSharedMedia, probe, psnr, shared, SHARED_SKIP_REASON } from './media';
 
 /** Frame `n` of `file` scaled to w x h, RGB24. */
@@ -27,7 +27,13 @@ test.describe('builtin engine', () => {
     await expect(page.getByTestId('body-panel')).toHaveAttribute('data-bodies', 'reference,motion', { timeout: 240_000 });
     await page.getByTestId('engine').selectOption('builtin');
     await expect(page.getByTestId('generate')).toBeEnabled({ timeout: 30_000 });
-    const out = await generateAndDownload(page, info.outputDir, 'builtin');
+    await page.getByTestId('generate').click();
+    // Finished frames show while it runs.
+    await expect(page.getByTestId('live-preview')).toHaveAttribute('data-frame', /\d+/, { timeout: 120_000 });
+    await expect(page.getByTestId('result')).toBeVisible({ timeout: 240_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    const out = `${info.outputDir}/builtin.mp4`;
+    await download.saveAs(out);
     const probed = probe(out);
     expect(probed.streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac'); // the street clip's sound
     const video = probed.streams.find((s) => s.codec_type === 'video')!;

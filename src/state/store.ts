@@ -50,6 +50,8 @@ export type RenderStatus = 'idle' | 'running' | 'done' | 'failed' | 'canceled';
 
 export interface RenderState {
   status: RenderStatus;
+  /** The latest finished frame while an engine runs (live preview), and its index. */
+  preview: { frame: ImageBitmap; index: number } | null;
   progress: Progress | null;
   startedAt: number;
   etaS: number | null;
@@ -126,7 +128,7 @@ const emptyClip = (): ClipState => ({
   thumbnails: [],
 });
 
-const idleRender = (): RenderState => ({ status: 'idle', progress: null, startedAt: 0, etaS: null, error: null, result: null });
+const idleRender = (): RenderState => ({ status: 'idle', preview: null, progress: null, startedAt: 0, etaS: null, error: null, result: null });
 
 export const useEditor = create<EditorState>(() => ({
   clips: { reference: emptyClip(), motion: emptyClip() },
@@ -434,6 +436,12 @@ export function togglePlay(): void {
 
 // ---- generate ----
 
+/** Shows a finished frame as the live preview, closing the one it replaces. */
+const showPreview = proxy((frame: ImageBitmap, index: number) => {
+  get().render.preview?.frame.close();
+  patchRender({ preview: { frame, index } });
+});
+
 function patchRender(patch: Partial<RenderState>): void {
   set((s) => ({ render: { ...s.render, ...patch } }));
 }
@@ -449,6 +457,7 @@ export async function generate(): Promise<void> {
   if (!timeline || !ref || !mot || s.render.status === 'running') return;
   pause();
   if (s.render.result) URL.revokeObjectURL(s.render.result.url);
+  s.render.preview?.frame.close();
   const startedAt = performance.now();
   set({ render: { ...idleRender(), status: 'running', startedAt } });
   if (s.engine === 'diffusion') return generateDiffusion(startedAt);
@@ -519,6 +528,7 @@ async function generateDiffusion(startedAt: number): Promise<void> {
         patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
       }),
       engineAudio(s),
+      showPreview,
     );
     const { bytes, ...rest } = result;
     const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
@@ -565,6 +575,7 @@ async function generateBuiltin(startedAt: number): Promise<void> {
         patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
       }),
       engineAudio(s),
+      showPreview,
     );
     const { bytes, ...rest } = result;
     const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));

@@ -9,7 +9,29 @@ import {
   type AudioChoice,
   type EngineChoice,
 } from '../state';
+import { useEffect, useRef } from 'react';
 import { PackPanel } from './PackPanel';
+
+/** The latest finished frame of a running engine. */
+function LivePreview() {
+  const preview = useEditor((s) => s.render.preview);
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    if (!canvas || !preview) return;
+    canvas.width = preview.frame.width;
+    canvas.height = preview.frame.height;
+    canvas.getContext('2d')!.drawImage(preview.frame, 0, 0);
+    canvas.dataset.frame = String(preview.index);
+  }, [preview]);
+  if (!preview) return null;
+  return (
+    <figure className="live-preview">
+      <canvas ref={ref} data-testid="live-preview" />
+      <figcaption className="muted">frame {preview.index + 1} as it was finished</figcaption>
+    </figure>
+  );
+}
 
 const PHASE_LABEL = { render: 'Rendering frames', encode: 'Finishing the MP4', convert: 'Converting' } as const;
 
@@ -102,6 +124,7 @@ export function GeneratePanel() {
           </button>
         </div>
       )}
+      {running && <LivePreview />}
       {render.status === 'canceled' && <p className="muted" data-testid="render-canceled">Generation canceled.</p>}
       {render.status === 'failed' && (
         <p className="error" role="alert" data-testid="render-error">

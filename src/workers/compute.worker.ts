@@ -23,6 +23,16 @@ let media: Comlink.Remote<MediaWorkerApi> | null = null;
 const canceled = new Set<string>();
 let diffusion: DiffusionService | null = null;
 
+/** Sends a finished frame to the page now and then (at most about once a second) as a live preview. */
+let lastPreview = 0;
+async function preview(rgba: Uint8ClampedArray, width: number, height: number, index: number, send: (frame: ImageBitmap, index: number) => void): Promise<void> {
+  const now = performance.now();
+  if (index > 0 && now - lastPreview < 1000) return;
+  lastPreview = now;
+  const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(rgba), width, height));
+  send(Comlink.transfer(bitmap, [bitmap]) as ImageBitmap, index);
+}
+
 /** Audio for an engine's output: which clip, and the range of it in clip seconds. */
 export interface OutputAudio {
   slot: 'reference' | 'motion';
@@ -140,6 +150,7 @@ const api = {
     settings: DiffusionSettings,
     onProgress: (p: EngineProgress) => void,
     audio: OutputAudio | null = null,
+    onPreview: ((frame: ImageBitmap, index: number) => void) | null = null,
   ): Promise<EngineResult> {
     if (!media) throw new Error('the compute worker is not connected to the media worker');
     if (!diffusion) throw new Error('No model pack is loaded. Drop a pack folder first.');
@@ -157,7 +168,14 @@ const api = {
         async ({ width, height }) => {
           encoder = await source.encodeStart(width, height, job.fps, audio);
           const id = encoder;
-          return { add: (frame) => source.encodeFrame(id, Comlink.transfer(frame.data as Uint8ClampedArray, [frame.data.buffer])) };
+          let index = 0;
+          return {
+            add: async (frame) => {
+              if (onPreview) await preview(frame.data as Uint8ClampedArray, frame.width, frame.height, index, onPreview);
+              index++;
+              await source.encodeFrame(id, Comlink.transfer(frame.data as Uint8ClampedArray, [frame.data.buffer]));
+            },
+          };
         },
         onProgress,
         controller.signal,
@@ -212,7 +230,12 @@ const api = {
   },
 
   /** Runs the builtin engine over a job and returns the encoded MP4. Rejects with name "AbortError" when canceled. */
-  async generateBuiltin(job: BuiltinJob, onProgress: (p: EngineProgress) => void, audio: OutputAudio | null = null): Promise<EngineResult> {
+  async generateBuiltin(
+    job: BuiltinJob,
+    onProgress: (p: EngineProgress) => void,
+    audio: OutputAudio | null = null,
+    onPreview: ((frame: ImageBitmap, index: number) => void) | null = null,
+  ): Promise<EngineResult> {
     if (!media) throw new Error('the compute worker is not connected to the media worker');
     const gpu = await getRoot();
     if (!gpu.device) throw new Error(gpu.caps.reason ?? 'The builtin engine needs WebGPU.');
@@ -227,7 +250,10 @@ const api = {
         gpu.device,
         job,
         (clipId, i) => source.analysisFrame(clipId, i),
-        (rgba) => source.encodeFrame(encoder, Comlink.transfer(rgba, [rgba.buffer])),
+        async (rgba, i) => {
+          if (onPreview) await preview(rgba, job.width, job.height, i, onPreview);
+          await source.encodeFrame(encoder, Comlink.transfer(rgba, [rgba.buffer]));
+        },
         onProgress,
         controller.signal,
       );
