@@ -510,29 +510,27 @@ function engineAudio(s: EditorState): { slot: Slot; startS: number; durationS: n
   return null;
 }
 
-async function generateDiffusion(startedAt: number): Promise<void> {
-  const s = get();
-  const timeline = timelineOf(s)!;
-  const ref = s.clips.reference.info!;
-  const mot = s.clips.motion.info!;
-  const refTrack = s.pose.reference.track;
-  const motTrack = s.pose.motion.track;
+/**
+ * Runs an engine in the compute worker and turns its MP4 (or its failure or cancellation) into
+ * the render state. `progressOf` maps the engine's progress to the bar.
+ */
+async function runEngine(
+  startedAt: number,
+  suffix: string,
+  run: (onProgress: (p: EngineProgress) => void) => Promise<{ bytes: ArrayBuffer; frameCount: number; fps: number } & Omit<RenderResult, 'bytes' | 'durationS' | 'encoder'>>,
+  progressOf: (p: EngineProgress) => Progress = engineProgress,
+): Promise<void> {
+  const { reference, motion } = get().clips;
   try {
-    if (!refTrack || !motTrack) throw new Error('Wait for the pose analysis of both clips to finish.');
-    const clip = (info: ClipInfo, track: NonNullable<typeof refTrack>) => ({ clipId: info.id, width: info.width, height: info.height, timestamps: info.timestamps, track });
-    const result = await computeApi().generateDiffusion(
-      { reference: clip(ref, refTrack), motion: clip(mot, motTrack), timeline, fps: mot.fps },
-      {},
+    const result = await run(
       proxy((p: EngineProgress) => {
-        const progress = engineProgress(p);
+        const progress = progressOf(p);
         patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
       }),
-      engineAudio(s),
-      showPreview,
     );
     const { bytes, ...rest } = result;
     const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
-    const fileName = `motionpaste-${baseName(ref.name)}-${baseName(mot.name)}-diffusion.mp4`;
+    const fileName = `motionpaste-${baseName(reference.info!.name)}-${baseName(motion.info!.name)}${suffix}.mp4`;
     const info = { ...rest, durationS: rest.frameCount / rest.fps, encoder: 'webcodecs' as const };
     patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
   } catch (e) {
@@ -542,6 +540,26 @@ async function generateDiffusion(startedAt: number): Promise<void> {
   }
 }
 
+async function generateDiffusion(startedAt: number): Promise<void> {
+  const s = get();
+  const timeline = timelineOf(s)!;
+  const ref = s.clips.reference.info!;
+  const mot = s.clips.motion.info!;
+  const refTrack = s.pose.reference.track;
+  const motTrack = s.pose.motion.track;
+  await runEngine(startedAt, '-diffusion', (onProgress) => {
+    if (!refTrack || !motTrack) throw new Error('Wait for the pose analysis of both clips to finish.');
+    const clip = (info: ClipInfo, track: NonNullable<typeof refTrack>) => ({ clipId: info.id, width: info.width, height: info.height, timestamps: info.timestamps, track });
+    return computeApi().generateDiffusion(
+      { reference: clip(ref, refTrack), motion: clip(mot, motTrack), timeline, fps: mot.fps },
+      {},
+      onProgress,
+      engineAudio(s),
+      showPreview,
+    );
+  });
+}
+
 const evenSize = (n: number) => Math.max(2, 2 * Math.round(n / 2));
 
 async function generateBuiltin(startedAt: number): Promise<void> {
@@ -549,44 +567,37 @@ async function generateBuiltin(startedAt: number): Promise<void> {
   const timeline = timelineOf(s)!;
   const ref = s.clips.reference.info!;
   const mot = s.clips.motion.info!;
-  try {
-    const refTrack = s.pose.reference.track;
-    const refBody = s.body.reference.track;
-    const retargeted = s.retargeted;
-    if (!refTrack || !refBody || !retargeted) throw new Error('Wait until both clips have a fitted 3D body.');
-    const scale = Math.min(1, s.maxHeight / ref.height);
-    const result = await computeApi().generateBuiltin(
-      {
-        reference: { clipId: ref.id, width: ref.width, height: ref.height, timestamps: ref.timestamps, track: refTrack, body: refBody },
-        retargeted,
-        motionTimestamps: mot.timestamps,
-        timeline,
-        fps: mot.fps,
-        width: evenSize(ref.width * scale),
-        height: evenSize(ref.height * scale),
-      },
-      proxy((p: EngineProgress) => {
-        const progress: Progress =
-          p.stage === 'render'
-            ? { phase: 'render', fraction: 0.1 + (0.9 * p.done) / Math.max(1, p.total), done: p.done, total: p.total }
-            : p.stage === 'prepare'
-              ? { phase: 'render', fraction: (0.1 * p.done) / Math.max(1, p.total), label: `Lifting the reference person's appearance onto the body ${p.done}/${p.total}` }
-              : engineProgress(p);
-        patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
-      }),
-      engineAudio(s),
-      showPreview,
-    );
-    const { bytes, ...rest } = result;
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
-    const fileName = `motionpaste-${baseName(ref.name)}-${baseName(mot.name)}.mp4`;
-    const info = { ...rest, durationS: rest.frameCount / rest.fps, encoder: 'webcodecs' as const };
-    patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
-  } catch (e) {
-    const err = e as { name?: string; message?: string };
-    if (err?.name === 'AbortError') patchRender({ status: 'canceled', progress: null, etaS: null });
-    else patchRender({ status: 'failed', error: `Generation failed: ${err?.message ?? String(e)}` });
-  }
+  const refTrack = s.pose.reference.track;
+  const refBody = s.body.reference.track;
+  const retargeted = s.retargeted;
+  const scale = Math.min(1, s.maxHeight / ref.height);
+  await runEngine(
+    startedAt,
+    '',
+    (onProgress) => {
+      if (!refTrack || !refBody || !retargeted) throw new Error('Wait until both clips have a fitted 3D body.');
+      return computeApi().generateBuiltin(
+        {
+          reference: { clipId: ref.id, width: ref.width, height: ref.height, timestamps: ref.timestamps, track: refTrack, body: refBody },
+          retargeted,
+          motionTimestamps: mot.timestamps,
+          timeline,
+          fps: mot.fps,
+          width: evenSize(ref.width * scale),
+          height: evenSize(ref.height * scale),
+        },
+        onProgress,
+        engineAudio(s),
+        showPreview,
+      );
+    },
+    (p) =>
+      p.stage === 'render'
+        ? { phase: 'render', fraction: 0.1 + (0.9 * p.done) / Math.max(1, p.total), done: p.done, total: p.total }
+        : p.stage === 'prepare'
+          ? { phase: 'render', fraction: (0.1 * p.done) / Math.max(1, p.total), label: `Lifting the reference person's appearance onto the body ${p.done}/${p.total}` }
+          : engineProgress(p),
+  );
 }
 
 export function setEngine(engine: EngineChoice): void {

@@ -4,27 +4,16 @@
  * Every pixel is computed from a continuous function, so the true background of each frame is
  * exact. Not part of the engine's surface (index.ts does not export it).
  */
+import { seededRandom } from '../../body';
 import { dilateMask } from './mask';
 import { invert3, multiply3, similarity3, type Mat3 } from './mat3';
-
-/** Deterministic uniform random numbers in [0, 1) (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Smooth value noise: random lattice values, C¹ (smoothstep) interpolation, `octaves` from `cell` px down by halves. */
 export class Texture {
   private readonly grids: Array<{ cell: number; amp: number; n: number; values: Float32Array }> = [];
 
   constructor(seed: number, cell = 48, octaves = 4, extent = 2048) {
-    const rand = seeded(seed);
+    const rand = seededRandom(seed);
     let amp = 1;
     for (let o = 0; o < octaves; o++) {
       const c = cell / 2 ** o;
