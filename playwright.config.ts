@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tools/browser.mjs';
 
-const PORT = 4178;
+// PW_PORT lets two checkouts run their suites side by side.
+const PORT = Number(process.env.PW_PORT ?? 4178);
 
 export default defineConfig({
   testDir: 'e2e',
