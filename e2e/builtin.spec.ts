@@ -54,3 +54,46 @@ test.describe('builtin engine', () => {
     expect(middle).toBeLessThan(edges - 3);
   });
 });
+
+test.describe('builtin engine, resume', () => {
+  test('a run stopped by a reload goes on after the frames it kept', async ({ page, offOrigin }, info) => {
+    test.skip(!hasSharedMedia, SHARED_SKIP_REASON);
+    test.setTimeout(420_000);
+    void offOrigin;
+    const clip = shared('indoor_dance_woman_yellow_sweater_static.mp4'); // 450x720, 16 fps: 16-frame segments
+    await openEditor(page);
+    await loadClip(page, 'reference', clip);
+    await loadClip(page, 'motion', clip);
+    await page.getByTestId('trim-out-motion').fill('1.5'); // 24 output frames
+    await expect(page.getByTestId('body-panel')).toHaveAttribute('data-bodies', 'reference,motion', { timeout: 240_000 });
+    await page.getByTestId('engine').selectOption('builtin');
+    await expect(page.getByTestId('generate')).toBeEnabled({ timeout: 30_000 });
+    await page.getByTestId('generate').click();
+    // Past the first segment (frames 1-16), reload in the middle of the run.
+    await expect
+      .poll(async () => Number((await page.getByTestId('live-preview').getAttribute('data-frame').catch(() => null)) ?? -1), { timeout: 200_000, intervals: [500] })
+      .toBeGreaterThanOrEqual(17);
+    await page.reload();
+    await expect(page.getByTestId('app')).toHaveAttribute('data-restoring', 'false', { timeout: 120_000 });
+
+    // The kept frames are found once the bodies are fitted again; Generate becomes Resume.
+    await expect(page.getByTestId('resume-note')).toContainText('after 16 of 24 frames', { timeout: 240_000 });
+    await expect(page.getByTestId('generate')).toHaveText('Resume');
+    await page.getByTestId('generate').click();
+    await expect(page.getByTestId('result')).toBeVisible({ timeout: 200_000 });
+    await expect(page.getByTestId('result-facts')).toContainText('went on from frame 17');
+    await expect(page.getByTestId('resume-note')).toHaveCount(0);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+    const out = `${info.outputDir}/resumed.mp4`;
+    await download.saveAs(out);
+    const video = probe(out).streams.find((s) => s.codec_type === 'video')!;
+    expect(Number(video.nb_read_frames)).toBe(24);
+    // Kept and new frames join without a jump: the step across the join is like the steps beside it.
+    const f = [14, 15, 16, 17].map((n) => frameAt(out, n, 450, 720));
+    const across = psnr(f[1]!, f[2]!);
+    const beside = Math.min(psnr(f[0]!, f[1]!), psnr(f[2]!, f[3]!));
+    console.log(`resume: PSNR between neighbouring frames across the join ${across.toFixed(1)} dB, beside it ${beside.toFixed(1)} dB`);
+    expect(across).toBeGreaterThan(beside - 6);
+  });
+});

@@ -1,8 +1,8 @@
-import { BufferTarget, Mp4OutputFormat, Output, QUALITY_HIGH, VideoSample, VideoSampleSource, type InputAudioTrack } from 'mediabunny';
+import { BufferTarget, Mp4OutputFormat, Output, QUALITY_HIGH, VideoSample, VideoSampleSource, type InputAudioTrack, type Target } from 'mediabunny';
 import { MediaError } from './errors';
-import { findAvcEncoder, prepareAudioPassthrough } from './render';
+import { findAvcEncoder } from './render';
 
-/** Audio to carry into the output: a track and the range of it, in file seconds. */
+/** Audio to carry into an output: a track and the range of it, in file seconds. */
 export interface EncoderAudio {
   track: InputAudioTrack;
   startS: number;
@@ -21,29 +21,20 @@ export class RgbaVideoEncoder {
     readonly height: number,
     readonly fps: number,
     readonly codec: string,
-    /** Copying the audio packets, running beside the video; awaited by finish(). */
-    private readonly audio: Promise<void> | null,
-    readonly audioCodec: string | null,
   ) {}
 
   private frames = 0;
 
-  static async create(width: number, height: number, fps: number, audio: EncoderAudio | null = null): Promise<RgbaVideoEncoder> {
+  /** `target` defaults to memory; a streaming target (an OPFS file) keeps the MP4 out of memory. */
+  static async create(width: number, height: number, fps: number, target: Target = new BufferTarget()): Promise<RgbaVideoEncoder> {
     if (width % 2 || height % 2) throw new RangeError(`width and height must be even for H.264; got ${width}x${height}.`);
     const codec = await findAvcEncoder(width, height, fps);
     if (!codec) throw new MediaError('encode-failed', 'This browser has no H.264 encoder (WebCodecs).');
-    const output = new Output({ format: new Mp4OutputFormat({ fastStart: 'in-memory' }), target: new BufferTarget() });
+    const output = new Output({ format: new Mp4OutputFormat({ fastStart: target instanceof BufferTarget ? 'in-memory' : false }), target });
     const source = new VideoSampleSource({ codec: 'avc', bitrate: QUALITY_HIGH, fullCodecString: codec });
     output.addVideoTrack(source, { frameRate: fps });
-    const passthrough = audio ? await prepareAudioPassthrough(audio.track) : null;
-    if (passthrough) output.addAudioTrack(passthrough.source);
     await output.start();
-    // Audio packets go in beside the video frames; the muxer interleaves them.
-    const copying =
-      passthrough && audio
-        ? passthrough.copy(audio.startS, audio.startS + audio.durationS, () => false).finally(() => passthrough.source.close())
-        : null;
-    return new RgbaVideoEncoder(output, source, width, height, fps, codec, copying, passthrough?.codec ?? null);
+    return new RgbaVideoEncoder(output, source, width, height, fps, codec);
   }
 
   /** Adds the next frame: `width * height * 4` bytes of RGBA. */
@@ -66,11 +57,11 @@ export class RgbaVideoEncoder {
     }
   }
 
-  async finish(): Promise<{ bytes: ArrayBuffer; frameCount: number; codec: string; audioCodec: string | null }> {
+  /** Finishes the MP4 in its target. */
+  async finish(): Promise<number> {
     this.source.close();
-    await this.audio;
     await this.output.finalize();
-    return { bytes: (this.output.target as BufferTarget).buffer!, frameCount: this.frames, codec: this.codec, audioCodec: this.audioCodec };
+    return this.frames;
   }
 
   async cancel(): Promise<void> {

@@ -1,5 +1,4 @@
 import {
-  BufferTarget,
   CanvasSink,
   CanvasSource,
   EncodedAudioPacketSource,
@@ -14,6 +13,7 @@ import type { OpenClip } from './clip';
 import { MediaError, mediaErrors } from './errors';
 import { encodeFramesWithFfmpeg, type FfmpegAudio } from './ffmpeg';
 import { sideBySideLayout } from './layout';
+import { resultTarget } from './results';
 import { outputDuration, outputFrameTimes, sourceTimes } from './timeline';
 import type { Progress, RenderJob, RenderResult } from './types';
 
@@ -89,7 +89,8 @@ export async function renderSideBySide(ctx: RenderContext): Promise<RenderResult
 
   try {
     if (codec) {
-      const output = new Output({ format: new Mp4OutputFormat({ fastStart: 'in-memory' }), target: new BufferTarget() });
+      const { target, file } = await resultTarget('side-by-side.mp4');
+      const output = new Output({ format: new Mp4OutputFormat({ fastStart: false }), target });
       const video = new CanvasSource(canvas, { codec: 'avc', bitrate: QUALITY_HIGH, fullCodecString: codec });
       output.addVideoTrack(video, { frameRate: fps });
       const audio = audioClip?.audio && audioRange ? await prepareAudioPassthrough(audioClip.audio) : null;
@@ -116,9 +117,8 @@ export async function renderSideBySide(ctx: RenderContext): Promise<RenderResult
       }
       ctx.onProgress({ phase: 'encode', fraction: 1 });
       await output.finalize();
-      const bytes = (output.target as BufferTarget).buffer!;
       return {
-        bytes,
+        file: await file(),
         width: layout.width,
         height: layout.height,
         fps,
@@ -144,9 +144,8 @@ export async function renderSideBySide(ctx: RenderContext): Promise<RenderResult
     const data = await encodeFramesWithFfmpeg(jpegs, fps, ffAudio, (f) =>
       ctx.onProgress({ phase: 'encode', fraction: 0.5 + 0.5 * f, done: times.length, total: times.length }),
     );
-    const bytes = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
     return {
-      bytes,
+      file: new File([data as Uint8Array<ArrayBuffer>], 'side-by-side.mp4', { type: 'video/mp4' }),
       width: layout.width,
       height: layout.height,
       fps,

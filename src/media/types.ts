@@ -55,7 +55,8 @@ export interface RenderJob {
 }
 
 export interface RenderResult {
-  bytes: ArrayBuffer;
+  /** The MP4: on disk (OPFS) where the browser has it; `releaseResult(file.name)` frees it. */
+  file: File;
   width: number;
   height: number;
   fps: number;
@@ -65,4 +66,6 @@ export interface RenderResult {
   audioCodec: string | null;
   encoder: 'webcodecs' | 'ffmpeg';
   seconds: number;
+  /** First frame this run made when it went on from an earlier, stopped run's frames. */
+  resumedAt?: number;
 }

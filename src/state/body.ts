@@ -1,7 +1,7 @@
 import { buildBodyMesh, bodyFrame, posedMesh, restSkeleton, type BodyMesh, type BodyShape, type BodyTrack, type Placement, type RestSkeleton } from '../body';
 import type { Slot } from '../media';
 import { proxy } from '../media';
-import { computeApi } from './services';
+import { computeApi, releaseResultUrl, resultUrl } from './services';
 import { useEditor, type EditorState } from './store';
 
 export type BodyStatus = 'idle' | 'running' | 'done' | 'failed';
@@ -127,7 +127,7 @@ const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
 export async function exportGuidance(kind: GuidanceKind, frames: number[], fps: number): Promise<void> {
   const { retargeted, guidanceExport } = get();
   if (!retargeted || guidanceExport.status === 'running') return;
-  if (guidanceExport.url) URL.revokeObjectURL(guidanceExport.url);
+  if (guidanceExport.url) releaseResultUrl(guidanceExport.url);
   const scale = Math.min(1, 720 / retargeted.camera.height);
   const width = even(retargeted.camera.width * scale);
   const height = even(retargeted.camera.height * scale);
@@ -137,7 +137,7 @@ export async function exportGuidance(kind: GuidanceKind, frames: number[], fps: 
       { kind, body: retargeted, frames, width, height, fps },
       proxy((done: number, total: number) => set((s) => ({ guidanceExport: { ...s.guidanceExport, done, total } }))),
     );
-    const url = URL.createObjectURL(new Blob([out.bytes], { type: 'video/mp4' }));
+    const url = resultUrl(out.file);
     set((s) => ({ guidanceExport: { ...s.guidanceExport, status: 'done', url, fileName: `motionpaste-guidance-${kind}.mp4`, frameCount: out.frameCount } }));
   } catch (e) {
     set((s) => ({ guidanceExport: { ...s.guidanceExport, status: 'failed', error: `The ${kind} map could not be exported: ${(e as Error)?.message ?? e}` } }));

@@ -23,6 +23,7 @@ export {
   togglePlay,
   generate,
   cancelGenerate,
+  discardResumable,
   startEditor,
   setEngine,
   loadPack,

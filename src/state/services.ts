@@ -19,3 +19,21 @@ function start() {
 
 export const mediaApi = (): MediaClient => (services ??= start()).media;
 export const computeApi = (): ComputeClient => (services ??= start()).compute;
+
+/** Stored results behind the object URLs the page hands out, so letting a URL go frees its file. */
+const resultFiles = new Map<string, string>();
+
+/** An object URL for a finished MP4 (an OPFS-backed File: played and downloaded from disk). */
+export function resultUrl(file: File): string {
+  const url = URL.createObjectURL(file);
+  resultFiles.set(url, file.name);
+  return url;
+}
+
+/** Lets go of a URL from `resultUrl` and removes its stored file. */
+export function releaseResultUrl(url: string): void {
+  URL.revokeObjectURL(url);
+  const name = resultFiles.get(url);
+  resultFiles.delete(url);
+  if (name) void mediaApi().releaseResult(name);
+}

@@ -21,7 +21,8 @@ import type { GpuCapabilities } from '../gpu';
 import type { PoseModelId } from '../pose';
 import type { PackInfo } from '../generate/diffusion-service';
 import type { EngineProgress } from '../generate/engine';
-import { computeApi, mediaApi } from './services';
+import { jobKey, type BuiltinJob } from '../generate';
+import { computeApi, mediaApi, releaseResultUrl, resultUrl } from './services';
 import { etaSeconds } from './eta';
 import { FrameFeed } from './frame-feed';
 import * as persist from './persist';
@@ -56,7 +57,9 @@ export interface RenderState {
   startedAt: number;
   etaS: number | null;
   error: string | null;
-  result: { url: string; fileName: string; info: Omit<RenderResult, 'bytes'>; sizeBytes: number } | null;
+  result: { url: string; fileName: string; info: Omit<RenderResult, 'file'>; sizeBytes: number } | null;
+  /** Frames an earlier builtin run of the current job left on disk (a reload or Cancel stopped it); Generate resumes after them. */
+  resumable: { key: string; framesDone: number; frameCount: number } | null;
 }
 
 /** Settings that survive a reload. */
@@ -128,7 +131,7 @@ const emptyClip = (): ClipState => ({
   thumbnails: [],
 });
 
-const idleRender = (): RenderState => ({ status: 'idle', preview: null, progress: null, startedAt: 0, etaS: null, error: null, result: null });
+const idleRender = (): RenderState => ({ status: 'idle', preview: null, progress: null, startedAt: 0, etaS: null, error: null, result: null, resumable: null });
 
 export const useEditor = create<EditorState>(() => ({
   clips: { reference: emptyClip(), motion: emptyClip() },
@@ -456,10 +459,10 @@ export async function generate(): Promise<void> {
   const mot = s.clips.motion.info;
   if (!timeline || !ref || !mot || s.render.status === 'running') return;
   pause();
-  if (s.render.result) URL.revokeObjectURL(s.render.result.url);
+  if (s.render.result) releaseResultUrl(s.render.result.url);
   s.render.preview?.frame.close();
   const startedAt = performance.now();
-  set({ render: { ...idleRender(), status: 'running', startedAt } });
+  set({ render: { ...idleRender(), status: 'running', startedAt, resumable: s.render.resumable } });
   if (s.engine === 'diffusion') return generateDiffusion(startedAt);
   if (s.engine === 'builtin') return generateBuiltin(startedAt);
   try {
@@ -471,10 +474,9 @@ export async function generate(): Promise<void> {
         patchRender({ progress: p, etaS: etaSeconds(p.fraction, elapsed) });
       }),
     );
-    const { bytes, ...info } = result;
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
+    const { file, ...info } = result;
     const fileName = `motionpaste-${baseName(ref.name)}-${baseName(mot.name)}.mp4`;
-    patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
+    patchRender({ status: 'done', result: { url: resultUrl(file), fileName, info, sizeBytes: file.size }, etaS: 0 });
   } catch (e) {
     const known = asMediaError(e);
     if (known?.code === 'canceled') patchRender({ status: 'canceled', progress: null, etaS: null });
@@ -517,7 +519,7 @@ function engineAudio(s: EditorState): { slot: Slot; startS: number; durationS: n
 async function runEngine(
   startedAt: number,
   suffix: string,
-  run: (onProgress: (p: EngineProgress) => void) => Promise<{ bytes: ArrayBuffer; frameCount: number; fps: number } & Omit<RenderResult, 'bytes' | 'durationS' | 'encoder'>>,
+  run: (onProgress: (p: EngineProgress) => void) => Promise<{ file: File; frameCount: number; fps: number } & Omit<RenderResult, 'file' | 'durationS' | 'encoder'>>,
   progressOf: (p: EngineProgress) => Progress = engineProgress,
 ): Promise<void> {
   const { reference, motion } = get().clips;
@@ -528,15 +530,15 @@ async function runEngine(
         patchRender({ progress, etaS: etaSeconds(progress.fraction, (performance.now() - startedAt) / 1000) });
       }),
     );
-    const { bytes, ...rest } = result;
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'video/mp4' }));
+    const { file, ...rest } = result;
     const fileName = `motionpaste-${baseName(reference.info!.name)}-${baseName(motion.info!.name)}${suffix}.mp4`;
     const info = { ...rest, durationS: rest.frameCount / rest.fps, encoder: 'webcodecs' as const };
-    patchRender({ status: 'done', result: { url, fileName, info, sizeBytes: bytes.byteLength }, etaS: 0 });
+    patchRender({ status: 'done', result: { url: resultUrl(file), fileName, info, sizeBytes: file.size }, etaS: 0, resumable: null });
   } catch (e) {
     const err = e as { name?: string; message?: string };
     if (err?.name === 'AbortError') patchRender({ status: 'canceled', progress: null, etaS: null });
     else patchRender({ status: 'failed', error: `Generation failed: ${err?.message ?? String(e)}` });
+    void refreshResumable();
   }
 }
 
@@ -562,34 +564,67 @@ async function generateDiffusion(startedAt: number): Promise<void> {
 
 const evenSize = (n: number) => Math.max(2, 2 * Math.round(n / 2));
 
-async function generateBuiltin(startedAt: number): Promise<void> {
-  const s = get();
-  const timeline = timelineOf(s)!;
-  const ref = s.clips.reference.info!;
-  const mot = s.clips.motion.info!;
+/** The builtin engine's job for the current state, or null until both bodies are fitted. */
+function builtinJob(s: EditorState): BuiltinJob | null {
+  const timeline = timelineOf(s);
+  const ref = s.clips.reference.info;
+  const mot = s.clips.motion.info;
   const refTrack = s.pose.reference.track;
   const refBody = s.body.reference.track;
-  const retargeted = s.retargeted;
+  if (!timeline || !ref || !mot || !refTrack || !refBody || !s.retargeted) return null;
   const scale = Math.min(1, s.maxHeight / ref.height);
+  return {
+    reference: { clipId: ref.id, width: ref.width, height: ref.height, timestamps: ref.timestamps, track: refTrack, body: refBody },
+    retargeted: s.retargeted,
+    motionTimestamps: mot.timestamps,
+    timeline,
+    fps: mot.fps,
+    width: evenSize(ref.width * scale),
+    height: evenSize(ref.height * scale),
+  };
+}
+
+/** Bump when the builtin engine's output for the same inputs changes, so old frames are not resumed into new ones. */
+const BUILTIN_OUTPUT_VERSION = 1;
+
+/** The resume key of a builtin job: everything that shapes its frames (clip ids are per session, so the contents' keys stand in). */
+async function builtinJobKey(s: EditorState, job: BuiltinJob): Promise<string> {
+  const { reference, ...rest } = job;
+  const { clipId: _, ...refRest } = reference;
+  return jobKey({ v: BUILTIN_OUTPUT_VERSION, ref: s.clips.reference.info?.key, mot: s.clips.motion.info?.key, reference: refRest, ...rest, audio: engineAudio(s) });
+}
+
+/**
+ * Looks for frames an earlier builtin run of the current job left on disk, and shows them in
+ * the Generate panel; Generate then resumes after them.
+ */
+export async function refreshResumable(): Promise<void> {
+  const s = get();
+  const job = s.engine === 'builtin' ? builtinJob(s) : null;
+  if (!job || s.render.status === 'running') return patchRender({ resumable: null });
+  const key = await builtinJobKey(s, job);
+  const found = await mediaApi().resumable(key);
+  if (get().render.status === 'running') return;
+  patchRender({ resumable: found ? { key, ...found } : null });
+}
+
+/** Drops the frames of an interrupted builtin run, so the next Generate starts from the first frame. */
+export async function discardResumable(): Promise<void> {
+  const r = get().render.resumable;
+  if (!r) return;
+  patchRender({ resumable: null });
+  await mediaApi().discardResumable(r.key);
+}
+
+async function generateBuiltin(startedAt: number): Promise<void> {
+  const s = get();
+  const job = builtinJob(s);
   await runEngine(
     startedAt,
     '',
-    (onProgress) => {
-      if (!refTrack || !refBody || !retargeted) throw new Error('Wait until both clips have a fitted 3D body.');
-      return computeApi().generateBuiltin(
-        {
-          reference: { clipId: ref.id, width: ref.width, height: ref.height, timestamps: ref.timestamps, track: refTrack, body: refBody },
-          retargeted,
-          motionTimestamps: mot.timestamps,
-          timeline,
-          fps: mot.fps,
-          width: evenSize(ref.width * scale),
-          height: evenSize(ref.height * scale),
-        },
-        onProgress,
-        engineAudio(s),
-        showPreview,
-      );
+    async (onProgress) => {
+      if (!job) throw new Error('Wait until both clips have a fitted 3D body.');
+      return computeApi().generateBuiltin(job, onProgress, engineAudio(s), showPreview, await builtinJobKey(s, job));
     },
     (p) =>
       p.stage === 'render'
@@ -685,3 +720,14 @@ export async function startEditor(): Promise<void> {
 
 /** For the headless runner and tests: the store, read-only use. */
 export const editorSnapshot = () => get();
+
+// Whenever what shapes the builtin job changes, look again for frames a stopped run left.
+let resumeCheck: ReturnType<typeof setTimeout> | null = null;
+const resumeInputs = (s: EditorState) => [s.retargeted, s.engine, s.maxHeight, s.audio, JSON.stringify(timelineOf(s))];
+useEditor.subscribe((s, prev) => {
+  const now = resumeInputs(s);
+  const before = resumeInputs(prev);
+  if (now.every((v, i) => v === before[i])) return;
+  if (resumeCheck) clearTimeout(resumeCheck);
+  resumeCheck = setTimeout(() => void refreshResumable(), 300);
+});

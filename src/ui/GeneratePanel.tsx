@@ -1,5 +1,6 @@
 import {
   cancelGenerate,
+  discardResumable,
   formatClock,
   generate,
   setAudio,
@@ -49,6 +50,7 @@ export function GeneratePanel() {
   // A choice whose clip has no audio shows (and renders) as "no audio".
   const effectiveAudio: AudioChoice = (audio === 'motion' && mot && !mot.audio) || (audio === 'reference' && ref && !ref.audio) ? 'none' : audio;
   const engine = useEditor((s) => s.engine);
+  const resumable = useEditor((s) => (s.engine === 'builtin' ? s.render.resumable : null));
   const packReady = useEditor((s) => s.pack.status === 'ready');
   const posesReady = useEditor((s) => s.pose.reference.status === 'done' && s.pose.motion.status === 'done');
   const bodiesReady = useEditor((s) => s.retargeted !== null);
@@ -104,12 +106,21 @@ export function GeneratePanel() {
           data-testid="generate"
           disabled={blocker !== null || running}
           onClick={() => void generate()}
-          title={blocker ?? 'Render the trimmed range'}
+          title={blocker ?? (resumable ? `Go on from frame ${resumable.framesDone + 1}` : 'Render the trimmed range')}
         >
-          Generate
+          {resumable && !running ? 'Resume' : 'Generate'}
         </button>
         {blocker && !running && <span className="muted">{blocker}</span>}
       </div>
+      {resumable && !running && !blocker && (
+        <p className="resume-note" data-testid="resume-note">
+          An earlier run of this job stopped after {resumable.framesDone} of {resumable.frameCount} frames; they are kept, and Resume goes on from
+          frame {resumable.framesDone + 1}.{' '}
+          <button type="button" className="link" onClick={() => void discardResumable()} data-testid="start-over">
+            Start over
+          </button>
+        </p>
+      )}
       {engine === 'diffusion' && <PackPanel />}
       {running && (
         <div className="progress" data-testid="render-progress">

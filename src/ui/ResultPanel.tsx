@@ -13,6 +13,7 @@ export function ResultPanel() {
           {info.width}×{info.height} · {Number(info.fps.toFixed(3))} fps · {info.frameCount} frames · {info.videoCodec}
           {info.audioCodec ? ` + ${info.audioCodec}` : ', no audio'} · {(result.sizeBytes / 2 ** 20).toFixed(1)} MB · made in{' '}
           {info.seconds.toFixed(1)} s ({info.encoder === 'webcodecs' ? 'WebCodecs' : 'ffmpeg.wasm'})
+          {info.resumedAt ? ` · went on from frame ${info.resumedAt + 1}, the earlier frames kept from a stopped run` : ''}
         </span>
         <a className="button primary" href={result.url} download={result.fileName} data-testid="download">
           Download MP4

@@ -10,6 +10,7 @@ import { DiffusionService, type PackInfo } from '../generate/diffusion-service';
 import type { DiffusionSettings } from '../generate/diffusion';
 import type { EngineProgress } from '../generate/engine';
 import type { GenerationJob } from '../generate/job';
+import { outputFrameTimes } from '../media/timeline';
 import { runBuiltin, type BuiltinJob } from '../generate/builtin';
 import type { MediaWorkerApi } from './media.worker';
 
@@ -42,7 +43,8 @@ export interface OutputAudio {
 
 /** An engine's encoded output. */
 export interface EngineResult {
-  bytes: ArrayBuffer;
+  /** The MP4, on disk (OPFS) where the browser has it. */
+  file: File;
   width: number;
   height: number;
   fps: number;
@@ -166,8 +168,9 @@ const api = {
         settings,
         (clipId, i) => source.analysisFrame(clipId, i),
         async ({ width, height }) => {
-          encoder = await source.encodeStart(width, height, job.fps, audio);
-          const id = encoder;
+          const frameCount = outputFrameTimes(job.timeline, job.fps).length;
+          const { id } = await source.encodeStart({ width, height, fps: job.fps, frameCount, fileName: 'diffusion.mp4' }, audio);
+          encoder = id;
           let index = 0;
           return {
             add: async (frame) => {
@@ -182,8 +185,7 @@ const api = {
       );
       const result = await source.encodeFinish(encoder!);
       encoder = null;
-      const out = { ...size, bytes: result.bytes, fps: job.fps, videoCodec: result.codec, audioCodec: result.audioCodec, seconds: (performance.now() - started) / 1000 };
-      return Comlink.transfer(out, [out.bytes]);
+      return { ...size, file: result.file, fps: job.fps, videoCodec: result.codec, audioCodec: result.audioCodec, seconds: (performance.now() - started) / 1000 };
     } catch (e) {
       if (encoder !== null) await source.encodeCancel(encoder);
       if (controller.signal.aborted) throw Object.assign(new Error('canceled'), { name: 'AbortError' });
@@ -206,11 +208,11 @@ const api = {
   },
 
   /** Renders one guidance map of a body over its frames into an H.264 MP4. */
-  async exportGuidance(job: GuidanceExportJob, onProgress: (done: number, total: number) => void): Promise<{ bytes: ArrayBuffer; frameCount: number }> {
+  async exportGuidance(job: GuidanceExportJob, onProgress: (done: number, total: number) => void): Promise<{ file: File; frameCount: number }> {
     if (!media) throw new Error('the compute worker is not connected to the media worker');
     const source = media;
     const gpu = await getRoot();
-    const id = await source.encodeStart(job.width, job.height, job.fps);
+    const { id } = await source.encodeStart({ width: job.width, height: job.height, fps: job.fps, frameCount: job.frames.length, fileName: `${job.kind}.mp4` });
     try {
       await renderGuidance(
         gpu.device,
@@ -222,20 +224,25 @@ const api = {
         () => false,
       );
       const out = await source.encodeFinish(id);
-      return Comlink.transfer({ bytes: out.bytes, frameCount: out.frameCount }, [out.bytes]);
+      return { file: out.file, frameCount: out.frameCount };
     } catch (e) {
       await source.encodeCancel(id);
       throw e;
     }
   },
 
-  /** Runs the builtin engine over a job and returns the encoded MP4. Rejects with name "AbortError" when canceled. */
+  /**
+   * Runs the builtin engine over a job and returns the encoded MP4. With `resumeKey`, frames a
+   * run under the same key already finished (before a reload or Cancel) are kept and the engine
+   * starts after them. Rejects with name "AbortError" when canceled.
+   */
   async generateBuiltin(
     job: BuiltinJob,
     onProgress: (p: EngineProgress) => void,
     audio: OutputAudio | null = null,
     onPreview: ((frame: ImageBitmap, index: number) => void) | null = null,
-  ): Promise<EngineResult> {
+    resumeKey: string | null = null,
+  ): Promise<EngineResult & { resumedAt: number }> {
     if (!media) throw new Error('the compute worker is not connected to the media worker');
     const gpu = await getRoot();
     if (!gpu.device) throw new Error(gpu.caps.reason ?? 'The builtin engine needs WebGPU.');
@@ -244,11 +251,12 @@ const api = {
     generation?.abort();
     const controller = new AbortController();
     generation = controller;
-    const encoder = await source.encodeStart(job.width, job.height, job.fps, audio);
+    const frameCount = outputFrameTimes(job.timeline, job.fps).length;
+    const { id: encoder, framesDone } = await source.encodeStart({ width: job.width, height: job.height, fps: job.fps, frameCount, fileName: 'builtin.mp4' }, audio, resumeKey);
     try {
-      const { frameCount } = await runBuiltin(
+      await runBuiltin(
         gpu.device,
-        job,
+        { ...job, startFrame: framesDone },
         (clipId, i) => source.analysisFrame(clipId, i),
         async (rgba, i) => {
           if (onPreview) await preview(rgba, job.width, job.height, i, onPreview);
@@ -258,8 +266,7 @@ const api = {
         controller.signal,
       );
       const result = await source.encodeFinish(encoder);
-      const out = { bytes: result.bytes, width: job.width, height: job.height, fps: job.fps, frameCount, videoCodec: result.codec, audioCodec: result.audioCodec, seconds: (performance.now() - started) / 1000 };
-      return Comlink.transfer(out, [out.bytes]);
+      return { file: result.file, width: job.width, height: job.height, fps: job.fps, frameCount: result.frameCount, videoCodec: result.codec, audioCodec: result.audioCodec, seconds: (performance.now() - started) / 1000, resumedAt: framesDone };
     } catch (e) {
       await source.encodeCancel(encoder);
       if (controller.signal.aborted) throw Object.assign(new Error('canceled'), { name: 'AbortError' });

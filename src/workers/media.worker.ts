@@ -4,13 +4,15 @@ import { CanvasSink } from 'mediabunny';
 import { closeClip, openClip, type OpenClip } from '../media/clip';
 import { MediaError, mediaErrors } from '../media/errors';
 import { FrameReader, thumbnails } from '../media/frames';
-import { RgbaVideoEncoder } from '../media/encode';
+import type { EncoderAudio } from '../media/encode';
+import { clearStale, discardJob, JobOutput, jobProgress, type JobResult } from '../media/job-output';
+import { releaseResult } from '../media/results';
 import { renderSideBySide } from '../media/render';
 import type { ClipInfo, Progress, RenderJob, RenderResult, Slot } from '../media/types';
 
 /**
  * The media worker: owns every opened input and decoder. Frames leave it as transferred
- * ImageBitmaps; encoded results as transferred ArrayBuffers.
+ * ImageBitmaps; encoded results as Files in the origin's private file system.
  */
 interface Entry {
   clip: OpenClip;
@@ -23,8 +25,11 @@ const clips: Partial<Record<Slot, Entry>> = {};
 /** Longest side of frames handed to analysis, in pixels. */
 const ANALYSIS_MAX_SIDE = 1280;
 let renderCanceled = false;
-const encoders = new Map<number, RgbaVideoEncoder>();
+const encoders = new Map<number, { job: JobOutput; audio: EncoderAudio | null; fileName: string }>();
 let nextEncoder = 1;
+/** Length of a resumable output's segments: the most output a reload loses, in seconds. */
+const RESUME_SEGMENT_S = 1;
+void clearStale();
 
 // Errors cross to the main thread as plain objects: keep `code` so the UI can branch on it.
 const throwHandler = Comlink.transferHandlers.get('throw')!;
@@ -96,33 +101,57 @@ const api = {
     return Comlink.transfer(frame, [frame.data.buffer]);
   },
 
-  /** Starts an MP4 of RGBA frames (see RgbaVideoEncoder); returns its handle. */
-  async encodeStart(width: number, height: number, fps: number, audio?: { slot: Slot; startS: number; durationS: number } | null): Promise<number> {
-    const id = nextEncoder++;
+  /**
+   * Starts an MP4 of RGBA frames, written to disk as they come (see JobOutput), and returns its
+   * handle. With `resumeKey` it picks up that job's finished frames: the caller starts at
+   * `framesDone`. `audio` is the range of a loaded clip's sound to carry.
+   */
+  async encodeStart(
+    spec: { width: number; height: number; fps: number; frameCount: number; fileName?: string },
+    audio: { slot: Slot; startS: number; durationS: number } | null = null,
+    resumeKey: string | null = null,
+  ): Promise<{ id: number; framesDone: number }> {
+    const segmentFrames = resumeKey ? Math.max(8, Math.round(spec.fps * RESUME_SEGMENT_S)) : Math.max(1, spec.frameCount);
+    const job = await JobOutput.open(resumeKey, { width: spec.width, height: spec.height, fps: spec.fps, frameCount: spec.frameCount, segmentFrames });
     const clip = audio ? clips[audio.slot]?.clip : undefined;
     const track = clip?.audio ?? null;
     const carried = audio && clip && track ? { track, startS: clip.firstTimestamp + Math.max(0, audio.startS), durationS: audio.durationS } : null;
-    encoders.set(id, await RgbaVideoEncoder.create(width, height, fps, carried));
-    return id;
+    const id = nextEncoder++;
+    encoders.set(id, { job, audio: carried, fileName: spec.fileName ?? 'result.mp4' });
+    return { id, framesDone: job.framesDone };
   },
 
   async encodeFrame(id: number, rgba: Uint8ClampedArray): Promise<void> {
     const encoder = encoders.get(id);
     if (!encoder) throw new Error(`no encoder ${id}`);
-    await encoder.add(rgba);
+    await encoder.job.add(rgba);
   },
 
-  async encodeFinish(id: number): Promise<{ bytes: ArrayBuffer; frameCount: number; codec: string; audioCodec: string | null }> {
+  /** Finishes the MP4: a File (on disk where the browser has OPFS); `releaseResult(file.name)` frees it. */
+  async encodeFinish(id: number): Promise<JobResult> {
     const encoder = encoders.get(id);
     if (!encoder) throw new Error(`no encoder ${id}`);
     encoders.delete(id);
-    const result = await encoder.finish();
-    return Comlink.transfer(result, [result.bytes]);
+    return encoder.job.finish(encoder.audio, encoder.fileName);
   },
 
+  /** Stops an output; a resumable one keeps its finished segments for the next start with its key. */
   async encodeCancel(id: number): Promise<void> {
-    await encoders.get(id)?.cancel();
+    await encoders.get(id)?.job.cancel();
     encoders.delete(id);
+  },
+
+  /** How far the resumable output `key` got, or null when nothing of it is kept. */
+  resumable(key: string): Promise<{ framesDone: number; frameCount: number } | null> {
+    return jobProgress(key);
+  },
+
+  discardResumable(key: string): Promise<void> {
+    return discardJob(key);
+  },
+
+  releaseResult(name: string): Promise<void> {
+    return releaseResult(name);
   },
 
   /** Serves this API on `port` too, so the compute worker can read frames without the main thread. */
@@ -144,7 +173,7 @@ const api = {
       onProgress,
       isCanceled: () => renderCanceled,
     });
-    return Comlink.transfer(result, [result.bytes]);
+    return result;
   },
 
   cancelRender(): void {

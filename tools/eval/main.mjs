@@ -305,6 +305,7 @@ try {
   for (const m of methods) {
     log(`pose analysis of the ${m.name} output…`);
     m.track = await analyze(page, m.file);
+    if (values.keep) writeFileSync(path.join(work, `track-${m.name}.json`), JSON.stringify(m.track));
   }
   let truthTrack = null;
   if (truth) truthTrack = truth === motion ? motTrack : await analyze(page, truth);

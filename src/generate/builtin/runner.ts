@@ -17,6 +17,8 @@ export interface BuiltinJob {
   /** Output size, pixels (even); the reference frame scaled to it. */
   width: number;
   height: number;
+  /** First output frame to make (a resumed run starts after the frames it kept); 0 by default. */
+  startFrame?: number;
 }
 
 /** Reference views gathered into the appearance atlas, at most. */
@@ -133,12 +135,13 @@ export async function runBuiltin(
     const depth = device.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
     const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
     const readback = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const start = Math.min(job.startFrame ?? 0, times.length);
     let plates = new PlateBuilder({ width, height });
-    let nextPush = refIndex[0]!;
+    let nextPush = refIndex[start] ?? 0;
     const lastRef = Math.max(...refIndex);
     const frameCache = new Map<number, { rgba: Uint8ClampedArray; alpha: Uint8Array }>();
     try {
-      for (let i = 0; i < times.length; i++) {
+      for (let i = start; i < times.length; i++) {
         check();
         const r = refIndex[i]!;
         if (r < nextPush - 1 && plates.plate(r) === null) {
