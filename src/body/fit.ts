@@ -34,6 +34,14 @@ export const CORE_KEYPOINTS: readonly number[] = [
   B.leftHip, B.rightHip, B.leftKnee, B.rightKnee, B.leftAnkle, B.rightAnkle,
 ];
 
+/**
+ * Default weight of the world keypoints' depth component in the camera-aware refinement. BlazePose's
+ * metric depth is its least reliable output (on the h36m T-pose frames its wrists sit 15-30° in
+ * front of straight arms while the image shows forearms at full length); with less weight on it,
+ * foreshortening in the 2D keypoints decides how far a limb points towards the camera.
+ */
+export const WORLD_DEPTH_WEIGHT = 0.2;
+
 /** Options of `fitBodyTrack`; every field is optional. */
 export interface FitOptions {
   /** Frames whose confidence is below this are filled from their neighbours. Default 0.35. */
@@ -46,6 +54,8 @@ export interface FitOptions {
   smoothing?: 'taps5' | 'none';
   /** Weight of the image keypoints against the world keypoints. Default 1. */
   weight2d?: number;
+  /** Weight of the world keypoints' depth (camera z) against their x and y once the camera is known. Default WORLD_DEPTH_WEIGHT. */
+  worldDepthWeight?: number;
   /** Called after each fitted frame with (frames done, frames to fit). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -151,7 +161,7 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
     const start = local3d.get(i)!;
     const root0 = rootFor(model, camera, start, o);
     if (root0) {
-      const r = refinePose(model, o, start, root0, { camera, weight2d: options.weight2d ?? 1 });
+      const r = refinePose(model, o, start, root0, { camera, weight2d: options.weight2d ?? 1, worldDepthWeight: options.worldDepthWeight ?? WORLD_DEPTH_WEIGHT });
       rotations.set(r.local, i * 96);
       roots.set(r.root, i * 3);
     } else {
