@@ -37,7 +37,7 @@ import {
   vec3At,
 } from './math';
 import { BLAZEPOSE_MARKERS, BP_IDX as B, MARKER_COUNT, markerOffsets, posedMarkers } from './markers';
-import { type RestSkeleton, restSkeleton, type BodyShape } from './shape';
+import { type RestSkeleton, restSkeleton, type BodyShape, BUILTIN_SKELETON, type SkeletonTemplate } from './shape';
 import { J, JOINT_COUNT, JOINT_LIMITS, PARENTS, clampToLimit, isDescendant } from './skeleton';
 import { type PosedSkeleton, forwardKinematics, restRotations } from './skinning';
 import type { BodyCamera } from './types';
@@ -51,9 +51,9 @@ export interface FitModel {
   restMarkers: Float32Array;
 }
 
-/** Prepares a shape for fitting: its rest skeleton and BlazePose markers. */
-export function fitModel(shape: Readonly<BodyShape>): FitModel {
-  const skel = restSkeleton(shape);
+/** Prepares a shape for fitting: its rest skeleton (on `template`, default the built-in body's) and BlazePose markers. */
+export function fitModel(shape: Readonly<BodyShape>, template: Readonly<SkeletonTemplate> = BUILTIN_SKELETON): FitModel {
+  const skel = restSkeleton(shape, template);
   const markers = markerOffsets(skel);
   const rest = forwardKinematics(skel, restRotations(), [0, 0, 0]);
   return { skel, markers, restMarkers: posedMarkers(markers, rest.rotations, rest.positions) };

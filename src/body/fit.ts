@@ -14,6 +14,7 @@
  * 7. Reprojection error of the smoothed body per frame.
  */
 import type { PoseTrack } from '../pose';
+import { type BodyModel, skeletonOf } from './body-model';
 import { focalCandidates, meanReprojectionError, solveRootTranslation } from './camera';
 import { estimateShape } from './estimate-shape';
 import { BodyArgumentError, NoBodyError } from './errors';
@@ -50,6 +51,8 @@ export interface FitOptions {
   focal?: number;
   /** Known body shape; estimated from the clip when absent. */
   shape?: BodyShape;
+  /** Body model to fit (its skeleton); default the built-in body. The track records it. */
+  model?: BodyModel;
   /** Temporal smoothing: Champ's 5-tap filter (default) or none. */
   smoothing?: 'taps5' | 'none';
   /** Weight of the image keypoints against the world keypoints. Default 1. */
@@ -139,8 +142,9 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
 
   const visibility = new Float32Array(n * MARKER_COUNT);
   for (let i = 0; i < n * MARKER_COUNT; i++) visibility[i] = pose.keypoints[i * 4 + 3]!;
-  const shape = options.shape ? validateShape(options.shape) : estimateShape(pose.world.subarray(0, n * 99), visibility, Array.from(good, Boolean)).shape;
-  const model = fitModel(shape);
+  const template = skeletonOf(options.model);
+  const shape = options.shape ? validateShape(options.shape) : estimateShape(pose.world.subarray(0, n * 99), visibility, Array.from(good, Boolean), undefined, template).shape;
+  const model = fitModel(shape, template);
 
   const obs = new Map<number, FrameObservation>();
   const local3d = new Map<number, Float32Array>();
@@ -176,6 +180,7 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
     version: BODY_TRACK_VERSION,
     frameCount: n,
     shape,
+    ...(options.model && options.model.kind !== 'builtin' ? { model: options.model } : {}),
     camera,
     rotations: smoothed.quats,
     roots: smoothed.vecs,
@@ -198,7 +203,7 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
  * the shoulder and hip midpoints of the 2D keypoints).
  */
 export function reprojectionFractions(body: BodyTrack, pose: PoseTrackInput, minVisibility = 0.5): number[] {
-  const model = fitModel(body.shape);
+  const model = fitModel(body.shape, skeletonOf(body.model));
   const out: number[] = [];
   for (let i = 0; i < body.frameCount; i++) {
     if (body.filled[i]) continue;

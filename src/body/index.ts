@@ -22,7 +22,10 @@ export {
   type JointLimit,
   type JointName,
 } from './skeleton';
-export { NEUTRAL_SHAPE, SHAPE_RANGES, boneLength, endSite, legLength, restSkeleton, validateShape, type BodyShape, type RestSkeleton } from './shape';
+export { BUILTIN_SKELETON, NEUTRAL_SHAPE, SHAPE_RANGES, boneLength, endSite, legLength, restSkeleton, validateShape, type BodyShape, type RestSkeleton, type SkeletonTemplate } from './shape';
+export { BUILTIN_BODY_MODEL, PKL_TO_NPZ, bodyModelMesh, loadBodyModelFile, modelSkeleton, skeletonOf, smplModelFromArrays, type BodyModel, type SmplData } from './body-model';
+export { NpyFormatError, encodeNpy, parseNpy, type NpyArray, type NpyDtype } from './npy';
+export { readNpz, writeZip } from './npz';
 export { TUBE_NAMES, buildBodyMesh, packCharts, uvCharts, vertexNormals, type BodyMesh, type Chart, type TubeName } from './mesh';
 export { forwardKinematics, posePoint, posedMesh, restRotations, skinMesh, skinningMatrices, type PosedSkeleton, type SkinnableMesh } from './skinning';
 export { BLAZEPOSE_MARKERS, MARKER_COUNT, markerOffsets, posedMarkers, type Marker } from './markers';
@@ -44,7 +47,7 @@ export {
   type BodyFrame,
   type BodyTrack,
 } from './types';
-export { BodyArgumentError, NoBodyError } from './errors';
+export { BodyArgumentError, BodyModelError, NoBodyError } from './errors';
 export { NAMED_POSES, poseFromSpec, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip, type PoseSpec, type SyntheticKeypoints } from './synthetic';
 export type { Quat, Vec3 } from './math';
 export { openPoseFromBody } from './openpose';

@@ -35,7 +35,7 @@ const SAVEZ_COMPRESSED =
   'Lm5weVBLAQItAy0AAAAIAAAAIQAdan4bWwAAAKAAAAAFAAAAAAAAAAAAAACAARwBAABjLm5weVBLAQItAy0AAAAIAAAAIQAUt1hF' +
   'UAAAAJgAAAARAAAAAAAAAAAAAACAAa4BAABraW50cmVlX3RhYmxlLm5weVBLBQYAAAAABAAEANgAAABBAgAAAAA=';
 
-const fromB64 = (s: string) => Uint8Array.from(Buffer.from(s, 'base64'));
+const fromB64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 describe('.npy', () => {
   it('round-trips every supported dtype through encodeNpy / parseNpy', () => {
