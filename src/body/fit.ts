@@ -12,10 +12,14 @@
  * 6. Unfitted frames interpolated from their neighbours (held at the ends); then Champ's 5-tap
  *    filter on rotations and root (temporal.ts).
  * 7. Reprojection error of the smoothed body per frame.
+ * 8. With `girthFromMasks`, girth from the person masks (estimate-girth.ts) when no shape was given.
+ *    Off by default: on the h36m clip it saturates at +1 (64² soft masks and clothes widen the
+ *    silhouette; not yet checked against a known real girth).
  */
 import type { PoseTrack } from '../pose';
 import { type BodyModel, skeletonOf } from './body-model';
 import { focalCandidates, meanReprojectionError, solveRootTranslation } from './camera';
+import { estimateGirth, poseMaskSampler } from './estimate-girth';
 import { estimateShape } from './estimate-shape';
 import { BodyArgumentError, NoBodyError } from './errors';
 import { type FitModel, type FrameObservation, fitModel, initialPose, refinePose } from './fit-frame';
@@ -27,7 +31,7 @@ import { fillGaps, smoothFrames } from './temporal';
 import { BODY_TRACK_VERSION, type BodyCamera, type BodyTrack, centredCamera, defaultFocal } from './types';
 
 /** The parts of a PoseTrack the fit reads. */
-export type PoseTrackInput = Pick<PoseTrack, 'frameCount' | 'width' | 'height' | 'found' | 'score' | 'keypoints' | 'world'>;
+export type PoseTrackInput = Pick<PoseTrack, 'frameCount' | 'width' | 'height' | 'found' | 'score' | 'keypoints' | 'world'> & Partial<Pick<PoseTrack, 'maskSize' | 'masks' | 'rois'>>;
 
 /** Keypoints whose reprojection is measured and whose visibility makes a frame's confidence: shoulders, elbows, wrists, hips, knees, ankles. */
 export const CORE_KEYPOINTS: readonly number[] = [
@@ -53,6 +57,8 @@ export interface FitOptions {
   shape?: BodyShape;
   /** Body model to fit (its skeleton); default the built-in body. The track records it. */
   model?: BodyModel;
+  /** Estimate girth from the pose track's person masks (needs masks). Default false. */
+  girthFromMasks?: boolean;
   /** Temporal smoothing: Champ's 5-tap filter (default) or none. */
   smoothing?: 'taps5' | 'none';
   /** Weight of the image keypoints against the world keypoints. Default 1. */
@@ -188,6 +194,11 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
     filled: Uint8Array.from(good, (g) => 1 - g),
     reprojectionErrorPx: new Float32Array(n).fill(NaN),
   };
+  const sampler = options.girthFromMasks && !options.shape && pose.masks && pose.rois && pose.maskSize ? poseMaskSampler({ frameCount: n, maskSize: pose.maskSize, masks: pose.masks, rois: pose.rois }) : null;
+  if (sampler) {
+    const { girth } = estimateGirth(track, sampler);
+    if (Number.isFinite(girth)) track.shape = { ...track.shape, girth };
+  }
   for (const i of goodFrames) {
     if (!good[i]) continue;
     const m = cameraMarkers(model, track.rotations.subarray(i * 96, (i + 1) * 96), track.roots.subarray(i * 3, i * 3 + 3));
