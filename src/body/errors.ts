@@ -12,3 +12,8 @@ export class NoBodyError extends Error {
 export class BodyArgumentError extends Error {
   override name = 'BodyArgumentError';
 }
+
+/** A body model file that cannot be used (not an .npz, missing or mis-shaped arrays, not SMPL's skeleton). */
+export class BodyModelError extends Error {
+  override name = 'BodyModelError';
+}

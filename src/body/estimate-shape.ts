@@ -4,7 +4,7 @@
  */
 import { type Vec3, dist3, median, mid, vec3At } from './math';
 import { BP_IDX as B, markerOffsets, posedMarkers } from './markers';
-import { type BodyShape, NEUTRAL_SHAPE, type RestSkeleton, restSkeleton, validateShape } from './shape';
+import { type BodyShape, BUILTIN_SKELETON, NEUTRAL_SHAPE, type RestSkeleton, type SkeletonTemplate, restSkeleton, validateShape } from './shape';
 import { forwardKinematics, restRotations } from './skinning';
 
 /** Segment lengths the shape is estimated from, metres. */
@@ -65,10 +65,10 @@ export function medianMeasures(frames: readonly BodyMeasures[]): BodyMeasures {
  * iteration: each ratio scales its own measure; the common factor of legs, arms and torso is moved
  * into the height so the ratios stay near 1. `girth` is kept from `base` (keypoints do not show it).
  */
-export function shapeFromMeasures(target: Readonly<BodyMeasures>, base: Readonly<BodyShape> = NEUTRAL_SHAPE): BodyShape {
+export function shapeFromMeasures(target: Readonly<BodyMeasures>, base: Readonly<BodyShape> = NEUTRAL_SHAPE, template: Readonly<SkeletonTemplate> = BUILTIN_SKELETON): BodyShape {
   let shape = validateShape({ ...base, legs: 1, arms: 1, torso: 1, neckHead: 1, shoulders: 1, hips: 1 });
   const update = (normalise: boolean) => {
-    const m = measureSkeleton(restSkeleton(shape));
+    const m = measureSkeleton(restSkeleton(shape, template));
     const next = { ...shape };
     for (const n of NAMES) if (Number.isFinite(target[n]) && target[n] > 0) next[n] *= target[n] / m[n];
     if (normalise) {
@@ -88,7 +88,13 @@ export function shapeFromMeasures(target: Readonly<BodyMeasures>, base: Readonly
  * @param visibility frameCount x 33 in [0, 1], or null (all visible).
  * @param use frames to take (e.g. confident ones); all when null.
  */
-export function estimateShape(world: Float32Array, visibility: Float32Array | null, use: ArrayLike<boolean> | null = null, base: Readonly<BodyShape> = NEUTRAL_SHAPE): { shape: BodyShape; measures: BodyMeasures } {
+export function estimateShape(
+  world: Float32Array,
+  visibility: Float32Array | null,
+  use: ArrayLike<boolean> | null = null,
+  base: Readonly<BodyShape> = NEUTRAL_SHAPE,
+  template: Readonly<SkeletonTemplate> = BUILTIN_SKELETON,
+): { shape: BodyShape; measures: BodyMeasures } {
   const frames: BodyMeasures[] = [];
   const count = world.length / 99;
   for (let i = 0; i < count; i++) {
@@ -96,5 +102,5 @@ export function estimateShape(world: Float32Array, visibility: Float32Array | nu
     frames.push(measureKeypoints(world.subarray(i * 99, (i + 1) * 99), visibility ? visibility.subarray(i * 33, (i + 1) * 33) : null));
   }
   const measures = medianMeasures(frames);
-  return { shape: shapeFromMeasures(measures, base), measures };
+  return { shape: shapeFromMeasures(measures, base, template), measures };
 }

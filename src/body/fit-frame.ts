@@ -37,7 +37,7 @@ import {
   vec3At,
 } from './math';
 import { BLAZEPOSE_MARKERS, BP_IDX as B, MARKER_COUNT, markerOffsets, posedMarkers } from './markers';
-import { type RestSkeleton, restSkeleton, type BodyShape } from './shape';
+import { type RestSkeleton, restSkeleton, type BodyShape, BUILTIN_SKELETON, type SkeletonTemplate } from './shape';
 import { J, JOINT_COUNT, JOINT_LIMITS, PARENTS, clampToLimit, isDescendant } from './skeleton';
 import { type PosedSkeleton, forwardKinematics, restRotations } from './skinning';
 import type { BodyCamera } from './types';
@@ -51,9 +51,9 @@ export interface FitModel {
   restMarkers: Float32Array;
 }
 
-/** Prepares a shape for fitting: its rest skeleton and BlazePose markers. */
-export function fitModel(shape: Readonly<BodyShape>): FitModel {
-  const skel = restSkeleton(shape);
+/** Prepares a shape for fitting: its rest skeleton (on `template`, default the built-in body's) and BlazePose markers. */
+export function fitModel(shape: Readonly<BodyShape>, template: Readonly<SkeletonTemplate> = BUILTIN_SKELETON): FitModel {
+  const skel = restSkeleton(shape, template);
   const markers = markerOffsets(skel);
   const rest = forwardKinematics(skel, restRotations(), [0, 0, 0]);
   return { skel, markers, restMarkers: posedMarkers(markers, rest.rotations, rest.positions) };
@@ -229,6 +229,11 @@ export interface RefineOptions {
   weight3d?: number;
   /** Levenberg-Marquardt iterations. Default 8. */
   iterations?: number;
+  /**
+   * Weight of the world keypoints' depth component (camera z) relative to x and y, in [0, 1]; only
+   * used with a camera (the 2D term then constrains depth through foreshortening). Default 1.
+   */
+  worldDepthWeight?: number;
 }
 
 /** Keypoint weight from its marker's trust and visibility (occluded keypoints still say something). */
@@ -240,6 +245,8 @@ interface Problem {
   camera: BodyCamera | null;
   w2: number;
   w3: number;
+  /** Square root of the world term's depth weight. */
+  depthScale: number;
   params: number;
 }
 
@@ -304,6 +311,10 @@ function evaluate(p: Problem, local: Float32Array, root: Vec3, A: Float64Array |
     if (p.w3 > 0) {
       const r = sub(sub(kp(m, k), hip), kp(p.obs.world, k));
       if (A) jacobian(k, true, false);
+      if (p.depthScale !== 1) {
+        r[2] *= p.depthScale;
+        if (A) for (let a = 0; a < cols.length; a++) vals[128 + a] = vals[128 + a]! * p.depthScale;
+      }
       accumulate(3, r, w * p.w3);
     }
     const img = p.obs.image;
@@ -364,7 +375,8 @@ export function refinePose(model: FitModel, obs: FrameObservation, local: Float3
   const camera = options.camera && obs.image ? options.camera : null;
   const withRoot = camera !== null;
   const params = ROT_PARAMS + (withRoot ? 3 : 0);
-  const p: Problem = { model, obs, camera, w2: options.weight2d ?? 1, w3: options.weight3d ?? 1, params };
+  const depthScale = camera ? Math.sqrt(Math.min(1, Math.max(0, options.worldDepthWeight ?? 1))) : 1;
+  const p: Problem = { model, obs, camera, w2: options.weight2d ?? 1, w3: options.weight3d ?? 1, depthScale, params };
   let cur: Float32Array = local.slice();
   let r: Vec3 = [root[0], root[1], root[2]];
   let lambda = 1e-3;

@@ -12,9 +12,14 @@
  * 6. Unfitted frames interpolated from their neighbours (held at the ends); then Champ's 5-tap
  *    filter on rotations and root (temporal.ts).
  * 7. Reprojection error of the smoothed body per frame.
+ * 8. With `girthFromMasks`, girth from the person masks (estimate-girth.ts) when no shape was given.
+ *    Off by default: on the h36m clip it saturates at +1 (64² soft masks and clothes widen the
+ *    silhouette; not yet checked against a known real girth).
  */
 import type { PoseTrack } from '../pose';
+import { type BodyModel, skeletonOf } from './body-model';
 import { focalCandidates, meanReprojectionError, solveRootTranslation } from './camera';
+import { estimateGirth, poseMaskSampler } from './estimate-girth';
 import { estimateShape } from './estimate-shape';
 import { BodyArgumentError, NoBodyError } from './errors';
 import { type FitModel, type FrameObservation, fitModel, initialPose, refinePose } from './fit-frame';
@@ -26,13 +31,21 @@ import { fillGaps, smoothFrames } from './temporal';
 import { BODY_TRACK_VERSION, type BodyCamera, type BodyTrack, centredCamera, defaultFocal } from './types';
 
 /** The parts of a PoseTrack the fit reads. */
-export type PoseTrackInput = Pick<PoseTrack, 'frameCount' | 'width' | 'height' | 'found' | 'score' | 'keypoints' | 'world'>;
+export type PoseTrackInput = Pick<PoseTrack, 'frameCount' | 'width' | 'height' | 'found' | 'score' | 'keypoints' | 'world'> & Partial<Pick<PoseTrack, 'maskSize' | 'masks' | 'rois'>>;
 
 /** Keypoints whose reprojection is measured and whose visibility makes a frame's confidence: shoulders, elbows, wrists, hips, knees, ankles. */
 export const CORE_KEYPOINTS: readonly number[] = [
   B.leftShoulder, B.rightShoulder, B.leftElbow, B.rightElbow, B.leftWrist, B.rightWrist,
   B.leftHip, B.rightHip, B.leftKnee, B.rightKnee, B.leftAnkle, B.rightAnkle,
 ];
+
+/**
+ * Default weight of the world keypoints' depth component in the camera-aware refinement. BlazePose's
+ * metric depth is its least reliable output (on the h36m T-pose frames its wrists sit 15-30° in
+ * front of straight arms while the image shows forearms at full length); with less weight on it,
+ * foreshortening in the 2D keypoints decides how far a limb points towards the camera.
+ */
+export const WORLD_DEPTH_WEIGHT = 0.2;
 
 /** Options of `fitBodyTrack`; every field is optional. */
 export interface FitOptions {
@@ -42,10 +55,16 @@ export interface FitOptions {
   focal?: number;
   /** Known body shape; estimated from the clip when absent. */
   shape?: BodyShape;
+  /** Body model to fit (its skeleton); default the built-in body. The track records it. */
+  model?: BodyModel;
+  /** Estimate girth from the pose track's person masks (needs masks). Default false. */
+  girthFromMasks?: boolean;
   /** Temporal smoothing: Champ's 5-tap filter (default) or none. */
   smoothing?: 'taps5' | 'none';
   /** Weight of the image keypoints against the world keypoints. Default 1. */
   weight2d?: number;
+  /** Weight of the world keypoints' depth (camera z) against their x and y once the camera is known. Default WORLD_DEPTH_WEIGHT. */
+  worldDepthWeight?: number;
   /** Called after each fitted frame with (frames done, frames to fit). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -129,8 +148,9 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
 
   const visibility = new Float32Array(n * MARKER_COUNT);
   for (let i = 0; i < n * MARKER_COUNT; i++) visibility[i] = pose.keypoints[i * 4 + 3]!;
-  const shape = options.shape ? validateShape(options.shape) : estimateShape(pose.world.subarray(0, n * 99), visibility, Array.from(good, Boolean)).shape;
-  const model = fitModel(shape);
+  const template = skeletonOf(options.model);
+  const shape = options.shape ? validateShape(options.shape) : estimateShape(pose.world.subarray(0, n * 99), visibility, Array.from(good, Boolean), undefined, template).shape;
+  const model = fitModel(shape, template);
 
   const obs = new Map<number, FrameObservation>();
   const local3d = new Map<number, Float32Array>();
@@ -151,7 +171,7 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
     const start = local3d.get(i)!;
     const root0 = rootFor(model, camera, start, o);
     if (root0) {
-      const r = refinePose(model, o, start, root0, { camera, weight2d: options.weight2d ?? 1 });
+      const r = refinePose(model, o, start, root0, { camera, weight2d: options.weight2d ?? 1, worldDepthWeight: options.worldDepthWeight ?? WORLD_DEPTH_WEIGHT });
       rotations.set(r.local, i * 96);
       roots.set(r.root, i * 3);
     } else {
@@ -166,6 +186,7 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
     version: BODY_TRACK_VERSION,
     frameCount: n,
     shape,
+    ...(options.model && options.model.kind !== 'builtin' ? { model: options.model } : {}),
     camera,
     rotations: smoothed.quats,
     roots: smoothed.vecs,
@@ -173,6 +194,11 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
     filled: Uint8Array.from(good, (g) => 1 - g),
     reprojectionErrorPx: new Float32Array(n).fill(NaN),
   };
+  const sampler = options.girthFromMasks && !options.shape && pose.masks && pose.rois && pose.maskSize ? poseMaskSampler({ frameCount: n, maskSize: pose.maskSize, masks: pose.masks, rois: pose.rois }) : null;
+  if (sampler) {
+    const { girth } = estimateGirth(track, sampler);
+    if (Number.isFinite(girth)) track.shape = { ...track.shape, girth };
+  }
   for (const i of goodFrames) {
     if (!good[i]) continue;
     const m = cameraMarkers(model, track.rotations.subarray(i * 96, (i + 1) * 96), track.roots.subarray(i * 3, i * 3 + 3));
@@ -188,7 +214,7 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
  * the shoulder and hip midpoints of the 2D keypoints).
  */
 export function reprojectionFractions(body: BodyTrack, pose: PoseTrackInput, minVisibility = 0.5): number[] {
-  const model = fitModel(body.shape);
+  const model = fitModel(body.shape, skeletonOf(body.model));
   const out: number[] = [];
   for (let i = 0; i < body.frameCount; i++) {
     if (body.filled[i]) continue;

@@ -22,10 +22,14 @@ export {
   type JointLimit,
   type JointName,
 } from './skeleton';
-export { NEUTRAL_SHAPE, SHAPE_RANGES, boneLength, endSite, legLength, restSkeleton, validateShape, type BodyShape, type RestSkeleton } from './shape';
+export { BUILTIN_SKELETON, NEUTRAL_SHAPE, SHAPE_RANGES, boneLength, endSite, legLength, restSkeleton, validateShape, type BodyShape, type RestSkeleton, type SkeletonTemplate } from './shape';
+export { BUILTIN_BODY_MODEL, PKL_TO_NPZ, bodyModelMesh, loadBodyModelFile, modelSkeleton, skeletonOf, smplModelFromArrays, type BodyModel, type SmplData } from './body-model';
+export { NpyFormatError, encodeNpy, parseNpy, type NpyArray, type NpyDtype } from './npy';
+export { readNpz, writeZip } from './npz';
 export { TUBE_NAMES, buildBodyMesh, packCharts, uvCharts, vertexNormals, type BodyMesh, type Chart, type TubeName } from './mesh';
 export { forwardKinematics, posePoint, posedMesh, restRotations, skinMesh, skinningMatrices, type PosedSkeleton, type SkinnableMesh } from './skinning';
 export { BLAZEPOSE_MARKERS, MARKER_COUNT, markerOffsets, posedMarkers, type Marker } from './markers';
+export { estimateGirth, poseMaskSampler, rasterizeSilhouette, type MaskSampler, type PoseMasks } from './estimate-girth';
 export { estimateShape, measureKeypoints, measureSkeleton, shapeFromMeasures, type BodyMeasures } from './estimate-shape';
 export { FITTED_JOINTS, fitModel, initialPose, refinePose, worldMarkers, type FitModel, type FrameObservation, type RefineOptions } from './fit-frame';
 export { CORE_KEYPOINTS, estimateFocal, fitBodyTrack, frameConfidence, reprojectionFractions, type FitOptions, type PoseTrackInput } from './fit';
@@ -44,7 +48,7 @@ export {
   type BodyFrame,
   type BodyTrack,
 } from './types';
-export { BodyArgumentError, NoBodyError } from './errors';
+export { BodyArgumentError, BodyModelError, NoBodyError } from './errors';
 export { NAMED_POSES, poseFromSpec, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip, type PoseSpec, type SyntheticKeypoints } from './synthetic';
 export type { Quat, Vec3 } from './math';
 export { openPoseFromBody } from './openpose';

@@ -10,7 +10,11 @@ import { createNodeRunner, decodeFrames, joinPath, mediaDir, mediaSkipReason, mo
 import { emptyTrack, writeFrame } from '../pose/track';
 import { PoseTracker, modelFile, type PoseTrackerModels } from '../pose';
 import { fitBodyTrack, reprojectionFractions } from './fit';
-import { median } from './math';
+import { type Vec3, DEG, dot, median, mid, norm, sub, vec3At } from './math';
+import { retargetMotion } from './retarget';
+import { restSkeleton } from './shape';
+import { J } from './skeleton';
+import { forwardKinematics } from './skinning';
 
 const skip = modelsSkipReason() ?? mediaSkipReason();
 if (skip) console.log(`[body real clips] skipped: ${skip}`);
@@ -18,8 +22,25 @@ if (skip) console.log(`[body real clips] skipped: ${skip}`);
 const CLIPS: ReadonlyArray<{ file: string; start: number; what: string }> = [
   { file: 'fashion_model_turn_navy_dress_91BjuE6irxS.mp4', start: 0, what: 'turning on the spot' },
   { file: 'indoor_dance_woman_yellow_sweater_static.mp4', start: 0, what: 'gesture dance' },
-  { file: 'h36m_lab_walking_static_camera.mp4', start: 40, what: 'T-pose, then walking towards the camera' },
+  { file: 'h36m_lab_walking_static_camera.mp4', start: 40, what: 'walking towards the camera' },
+  { file: 'h36m_lab_walking_static_camera.mp4', start: 0, what: 'T-pose (frames 0-11), arms lowering, walking' },
 ];
+
+/** Angle between two vectors, degrees. */
+const angle = (a: Vec3, b: Vec3) => Math.acos(Math.max(-1, Math.min(1, dot(a, b) / (norm(a) * norm(b))))) / DEG;
+
+/**
+ * Arm angles of a posed skeleton (24 x 3 joint positions): upper-arm abduction from the
+ * shoulders-to-hips direction (90° in a T-pose) and elbow flexion (0° straight), left and right.
+ */
+function armAngles(p: Float32Array): { abduction: [number, number]; elbow: [number, number] } {
+  const P = (j: number) => vec3At(p, j);
+  const down = sub(mid(P(J.left_hip), P(J.right_hip)), mid(P(J.left_shoulder), P(J.right_shoulder)));
+  const side = (s: number, e: number, w: number) => [angle(sub(P(e), P(s)), down), angle(sub(P(e), P(s)), sub(P(w), P(e)))] as const;
+  const l = side(J.left_shoulder, J.left_elbow, J.left_wrist);
+  const r = side(J.right_shoulder, J.right_elbow, J.right_wrist);
+  return { abduction: [l[0], r[0]], elbow: [l[1], r[1]] };
+}
 const FRAMES = 40;
 
 describe.skipIf(skip !== null)('body fit on real clips', () => {
@@ -62,6 +83,18 @@ describe.skipIf(skip !== null)('body fit on real clips', () => {
             `shape: height ${s.height.toFixed(2)} m, legs ${s.legs.toFixed(2)}, arms ${s.arms.toFixed(2)}, torso ${s.torso.toFixed(2)}, neck/head ${s.neckHead.toFixed(2)}, shoulders ${s.shoulders.toFixed(2)}, hips ${s.hips.toFixed(2)}; fit ${ms.toFixed(0)} ms`,
         );
         expect(body.filled.filter((f) => !f).length).toBeGreaterThanOrEqual(FRAMES - 2);
+        if (clip.start === 0 && clip.file.startsWith('h36m')) {
+          // The T-pose: straight arms held out sideways in frames 0-11 (the image shows it). The
+          // retargeted body (here onto itself) copies the rotations, so it must show the same.
+          const moved = retargetMotion(body, body);
+          const skel = restSkeleton(moved.shape);
+          const tpose = Array.from({ length: 12 }, (_, i) => armAngles(forwardKinematics(skel, moved.rotations.subarray(i * 96, (i + 1) * 96), moved.roots.subarray(i * 3, i * 3 + 3)).positions));
+          const abd = tpose.flatMap((a) => a.abduction);
+          const elbow = tpose.flatMap((a) => a.elbow);
+          console.log(`[body real clips] h36m T-pose frames 0-11, retargeted body: upper-arm abduction median ${median(abd).toFixed(0)}° (90° = T), elbow flexion median ${median(elbow).toFixed(0)}°, max ${Math.max(...elbow).toFixed(0)}°`);
+          for (const a of abd) expect(Math.abs(a - 90)).toBeLessThan(15);
+          expect(median(elbow)).toBeLessThan(12);
+        }
       }
       for (const m of medians) expect(m).toBeLessThanOrEqual(0.05);
     },

@@ -21,6 +21,7 @@
  *   (planted), and above it by the motion's (scaled) elevation beyond that threshold otherwise
  *   (jumps); it never goes below the ground.
  */
+import { skeletonOf } from './body-model';
 import { BodyArgumentError } from './errors';
 import { type Quat, type Vec3, add, cross, dot, median, normalize, qFromTo, qMul, qRotate, quatAt, scale, sub, vec3At } from './math';
 import { BP_IDX as B, markerOffsets, posedMarkers } from './markers';
@@ -91,7 +92,7 @@ export function upDirection(track: BodyTrack): Vec3 {
 
 /** The ground plane of a track (see the module comment). */
 export function groundPlane(track: BodyTrack, up: Vec3 = upDirection(track)): GroundPlane {
-  const skel = restSkeleton(track.shape);
+  const skel = restSkeleton(track.shape, skeletonOf(track.model));
   const lows = fittedFrames(track)
     .map((i) => lowestFoot(skel, frameRot(track, i), frameRoot(track, i), up))
     .sort((a, b) => a - b);
@@ -123,8 +124,8 @@ export function retargetMotion(motion: BodyTrack, reference: BodyTrack, options:
   if (!(anchorFrame >= 0 && anchorFrame < reference.frameCount)) throw new BodyArgumentError(`options.anchorFrame must be a frame of the reference (0..${reference.frameCount - 1}).`);
 
   const shape = validateShape({ ...reference.shape, height: reference.shape.height * s });
-  const outSkel = restSkeleton(shape);
-  const motionSkel = restSkeleton(motion.shape);
+  const outSkel = restSkeleton(shape, skeletonOf(reference.model));
+  const motionSkel = restSkeleton(motion.shape, skeletonOf(motion.model));
   // Travel scales with leg length (stride), so a shorter person covers proportionally less ground.
   const k = legLength(outSkel) / legLength(motionSkel);
 
@@ -169,6 +170,7 @@ export function retargetMotion(motion: BodyTrack, reference: BodyTrack, options:
     version: BODY_TRACK_VERSION,
     frameCount: n,
     shape,
+    ...(reference.model ? { model: reference.model } : {}),
     camera: { ...reference.camera },
     rotations,
     roots,

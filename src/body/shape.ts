@@ -6,7 +6,22 @@
  * `height`. So a ratio changes proportions, never the stature. Girth only thickens the mesh.
  */
 import { type Vec3, add, norm, sub, vec3At } from './math';
-import { END_SITE_NAMES, JOINT_COUNT, NEUTRAL_END_SITES, NEUTRAL_OFFSETS, OFFSET_TAGS, PARENTS, type EndSiteName, type ScaleTag, J } from './skeleton';
+import { END_SITE_NAMES, JOINT_COUNT, NEUTRAL_END_SITES, NEUTRAL_OFFSETS, OFFSET_TAGS, PARENTS, type EndSite, type EndSiteName, type ScaleTag, J } from './skeleton';
+
+/**
+ * The neutral rest geometry a shape scales: each joint's offset from its parent and the end sites,
+ * body space, metres. The built-in body's comes from skeleton.ts; a loaded SMPL model brings its
+ * own (see body-model.ts). Shapes are always relative to their template's neutral.
+ */
+export interface SkeletonTemplate {
+  /** 24 x 3 neutral offsets of each joint from its parent (pelvis: 0). */
+  offsets: Float32Array;
+  /** Neutral end sites, in END_SITE_NAMES order. */
+  endSites: readonly EndSite[];
+}
+
+/** The built-in body's skeleton template. */
+export const BUILTIN_SKELETON: Readonly<SkeletonTemplate> = Object.freeze({ offsets: NEUTRAL_OFFSETS, endSites: NEUTRAL_END_SITES });
 
 /** Body shape parameters. All ratios are 1 for the neutral body. */
 export interface BodyShape {
@@ -57,6 +72,8 @@ export function validateShape(shape: Readonly<BodyShape>): BodyShape {
 /** The rest skeleton of one shape. All vectors in body space (x left, y down, z back), metres. */
 export interface RestSkeleton {
   shape: BodyShape;
+  /** The neutral geometry the shape scales. */
+  template: Readonly<SkeletonTemplate>;
   /** 24 x 3 offset of each joint from its parent (pelvis: 0). */
   offsets: Float32Array;
   /** 24 x 3 rest joint positions, pelvis at the origin. */
@@ -107,12 +124,12 @@ const SOLE_L = END_SITE_NAMES.indexOf('left_sole');
 const SOLE_R = END_SITE_NAMES.indexOf('right_sole');
 const CROWN = END_SITE_NAMES.indexOf('crown');
 
-/** Builds the rest skeleton of a shape (clamped into SHAPE_RANGES). */
-export function restSkeleton(shapeIn: Readonly<BodyShape> = NEUTRAL_SHAPE): RestSkeleton {
+/** Builds the rest skeleton of a shape (clamped into SHAPE_RANGES) on a template (default: the built-in body's). */
+export function restSkeleton(shapeIn: Readonly<BodyShape> = NEUTRAL_SHAPE, template: Readonly<SkeletonTemplate> = BUILTIN_SKELETON): RestSkeleton {
   const shape = validateShape(shapeIn);
   const offsets = new Float32Array(JOINT_COUNT * 3);
-  for (let j = 1; j < JOINT_COUNT; j++) offsets.set(scaleByTag(vec3At(NEUTRAL_OFFSETS, j), OFFSET_TAGS[j]!, shape), j * 3);
-  const ends = NEUTRAL_END_SITES.map((e) => ({ joint: e.joint, offset: scaleByTag(e.offset, e.tag, shape) }));
+  for (let j = 1; j < JOINT_COUNT; j++) offsets.set(scaleByTag(vec3At(template.offsets, j), OFFSET_TAGS[j]!, shape), j * 3);
+  const ends = template.endSites.map((e) => ({ joint: e.joint, offset: scaleByTag(e.offset, e.tag, shape) }));
   // Stature before the uniform scale: crown to the lower sole (y is down).
   const joints0 = restPositions(offsets);
   const endY = (i: number) => joints0[ends[i]!.joint * 3 + 1]! + ends[i]!.offset[1];
@@ -124,7 +141,7 @@ export function restSkeleton(shapeIn: Readonly<BodyShape> = NEUTRAL_SHAPE): Rest
   const endPositions = new Float32Array(endSites.length * 3);
   endSites.forEach((e, i) => endPositions.set(add(vec3At(joints, e.joint), e.offset), i * 3));
   const pelvisHeight = Math.max(endPositions[SOLE_L * 3 + 1]!, endPositions[SOLE_R * 3 + 1]!);
-  return { shape, offsets, joints, endSites, endPositions, scale, pelvisHeight };
+  return { shape, template, offsets, joints, endSites, endPositions, scale, pelvisHeight };
 }
 
 /** Rest position of a named end site. */

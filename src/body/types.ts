@@ -2,10 +2,11 @@
  * The body track: one fitted (or retargeted) 3D body per frame of a clip, packed in typed arrays
  * so that it can be stored and posted between workers (see `bodyTrackBuffers`).
  */
+import type { BodyModel } from './body-model';
 import type { BodyShape } from './shape';
 
 /** Bump when the stored layout or the fit's results change, so cached tracks are recomputed. */
-export const BODY_TRACK_VERSION = 1;
+export const BODY_TRACK_VERSION = 2;
 
 /**
  * Pinhole camera, OpenCV convention (x right, y down, z forward, metres; pixels with the origin at
@@ -28,6 +29,8 @@ export interface BodyTrack {
   frameCount: number;
   /** One body shape for the whole clip. */
   shape: BodyShape;
+  /** The body model the shape and rotations refer to; absent: the built-in body. */
+  model?: BodyModel;
   camera: BodyCamera;
   /** frameCount x 24 x (x, y, z, w): local joint rotations (SMPL order; see skeleton.ts). Joint 0 is the body's orientation in camera space. */
   rotations: Float32Array;
@@ -53,13 +56,14 @@ export interface BodyFrame {
 }
 
 /** An empty track (identity rotations, roots at the origin). */
-export function emptyBodyTrack(frameCount: number, shape: BodyShape, camera: BodyCamera): BodyTrack {
+export function emptyBodyTrack(frameCount: number, shape: BodyShape, camera: BodyCamera, model?: BodyModel): BodyTrack {
   const rotations = new Float32Array(frameCount * 96);
   for (let i = 0; i < frameCount * 24; i++) rotations[i * 4 + 3] = 1;
   return {
     version: BODY_TRACK_VERSION,
     frameCount,
     shape: { ...shape },
+    ...(model ? { model } : {}),
     camera: { ...camera },
     rotations,
     roots: new Float32Array(frameCount * 3),

@@ -1,4 +1,4 @@
-import { bodyFrame, buildBodyMesh, openPoseFromBody, posedMesh, restSkeleton, type BodyTrack } from '../body';
+import { bodyFrame, bodyModelMesh, modelSkeleton, openPoseFromBody, posedMesh, type BodyTrack } from '../body';
 import { drawPoseMap, type PoseMapContext } from '../pose';
 import { depthRange } from './encodings';
 import { GuidanceRenderer, type GuidanceMap } from './renderer';
@@ -31,7 +31,7 @@ export async function renderGuidance(
   isCanceled: () => boolean,
 ): Promise<void> {
   const { body, width, height } = job;
-  const skel = restSkeleton(body.shape);
+  const skel = modelSkeleton(body.shape, body.model);
   const scale = width / body.camera.width;
   const k = { fx: body.camera.focal * scale, fy: body.camera.focal * scale, cx: body.camera.cx * scale, cy: body.camera.cy * scale };
   if (job.kind === 'skeleton') {
@@ -48,7 +48,7 @@ export async function renderGuidance(
     return;
   }
   if (!device) throw new Error('Guidance maps need WebGPU, which this browser does not offer.');
-  const mesh = buildBodyMesh(body.shape);
+  const mesh = bodyModelMesh(body.shape, body.model);
   const renderer = new GuidanceRenderer(device, width, height);
   try {
     for (let i = 0; i < job.frames.length; i++) {

@@ -1,4 +1,5 @@
-import { buildBodyMesh, bodyFrame, posedMesh, restSkeleton, type BodyMesh, type BodyShape, type BodyTrack, type Placement, type RestSkeleton } from '../body';
+import { BUILTIN_BODY_MODEL, bodyFrame, bodyModelMesh, modelSkeleton, posedMesh, type BodyMesh, type BodyModel, type BodyShape, type BodyTrack, type Placement, type RestSkeleton } from '../body';
+import * as persist from './persist';
 import type { Slot } from '../media';
 import { proxy } from '../media';
 import { computeApi, releaseResultUrl, resultUrl } from './services';
@@ -23,6 +24,16 @@ export interface PlacementSettings {
   ground: number;
 }
 
+/** The body model fits use: the built-in body or the user's SMPL file. */
+export interface BodyModelState {
+  model: BodyModel;
+  status: 'ready' | 'loading' | 'failed';
+  /** What went wrong with the last file, with what to do. */
+  error: string | null;
+}
+
+export const builtinBodyModel = (): BodyModelState => ({ model: BUILTIN_BODY_MODEL, status: 'ready', error: null });
+
 export const idleBody = (): BodyState => ({ status: 'idle', clipId: null, track: null, error: null });
 export const defaultPlacement = (): PlacementSettings => ({ mode: 'anchor', offsetX: 0, offsetZ: 0, scale: 1, ground: 0 });
 
@@ -38,8 +49,10 @@ export async function fitSlotBody(slot: Slot): Promise<void> {
   if (!track || !clipId) return;
   set((s) => ({ body: { ...s.body, [slot]: { status: 'running', clipId, track: null, error: null } } }));
   try {
-    const body = await computeApi().fitBody(track);
-    if (get().body[slot].clipId !== clipId) return;
+    const model = get().bodyModel.model;
+    const body = await computeApi().fitBody(track, model.kind === 'builtin' ? undefined : model);
+    // A newer fit runs when the clip or the body model changed meanwhile.
+    if (get().body[slot].clipId !== clipId || get().bodyModel.model.id !== model.id) return;
     set((s) => ({ body: { ...s.body, [slot]: { status: 'done', clipId, track: body, error: null } } }));
     void retargetBodies();
   } catch (e) {
@@ -81,13 +94,51 @@ export function setPlacement(patch: Partial<PlacementSettings>): void {
   void retargetBodies();
 }
 
-/** Meshes per body shape: topology is shared, positions depend on the shape. */
+/** Refits both clips' bodies (after the body model changed). */
+function refitBodies(): void {
+  for (const slot of ['reference', 'motion'] as const) if (get().pose[slot].track) void fitSlotBody(slot);
+}
+
+/**
+ * Uses the user's own SMPL model file (.npz) for fitting and display, keeps it for the next visit
+ * and refits both clips. A bad file leaves the current model in place and explains what is wrong.
+ */
+export async function loadBodyModel(file: File, options: { keep?: boolean } = {}): Promise<boolean> {
+  set((s) => ({ bodyModel: { ...s.bodyModel, status: 'loading', error: null } }));
+  try {
+    const model = await computeApi().loadBodyModel(await file.arrayBuffer(), file.name);
+    set(() => ({ bodyModel: { model, status: 'ready', error: null } }));
+    if (options.keep !== false) await persist.keepBodyModelFile(file).catch(() => undefined);
+    refitBodies();
+    return true;
+  } catch (e) {
+    const message = (e as Error)?.message ?? String(e);
+    set((s) => ({ bodyModel: { ...s.bodyModel, status: 'failed', error: message } }));
+    return false;
+  }
+}
+
+/** Back to the built-in body: forgets the kept file and refits both clips. */
+export async function resetBodyModel(): Promise<void> {
+  const wasBuiltin = get().bodyModel.model.kind === 'builtin';
+  set(() => ({ bodyModel: builtinBodyModel() }));
+  await persist.keepBodyModelFile(null).catch(() => undefined);
+  if (!wasBuiltin) refitBodies();
+}
+
+/** Loads the body model file kept from the last session, if any (before clips are analysed). */
+export async function restoreBodyModel(): Promise<void> {
+  const file = await persist.restoreBodyModelFile().catch(() => null);
+  if (file) await loadBodyModel(file, { keep: false });
+}
+
+/** Meshes per body model and shape: topology is shared, positions depend on the shape. */
 const meshes = new Map<string, { mesh: BodyMesh; skel: RestSkeleton }>();
-function meshFor(shape: BodyShape) {
-  const key = JSON.stringify(shape);
+function meshFor(shape: BodyShape, model: BodyModel | undefined) {
+  const key = `${model?.id ?? 'builtin'} ${JSON.stringify(shape)}`;
   let entry = meshes.get(key);
   if (!entry) {
-    entry = { mesh: buildBodyMesh(shape), skel: restSkeleton(shape) };
+    entry = { mesh: bodyModelMesh(shape, model), skel: modelSkeleton(shape, model) };
     if (meshes.size > 4) meshes.clear();
     meshes.set(key, entry);
   }
@@ -96,7 +147,7 @@ function meshFor(shape: BodyShape) {
 
 /** A body track's mesh posed at frame `i`, in its camera's space (metres, y down, z forward). */
 export function posedBody(track: BodyTrack, i: number): { positions: Float32Array; normals: Float32Array; indices: Uint32Array } {
-  const { mesh, skel } = meshFor(track.shape);
+  const { mesh, skel } = meshFor(track.shape, track.model);
   const f = bodyFrame(track, Math.min(Math.max(0, i), track.frameCount - 1));
   const posed = posedMesh(mesh, skel, f.rotations, f.root);
   return { ...posed, indices: mesh.indices };

@@ -40,4 +40,4 @@ export { etaSeconds, formatClock, formatSeconds } from './eta';
 export type { FrameFeed } from './frame-feed';
 export { describeCapabilities, type GpuCapabilities } from '../gpu';
 export { MAX_FILE_BYTES, type Slot, type ClipInfo, type AudioChoice, type TimeMapping } from '../media';
-export { exportGuidance, posedBody, setPlacement, type BodyState, type GuidanceExportState, type GuidanceKind, type PlacementSettings } from './body';
+export { exportGuidance, posedBody, resetBodyModel, setPlacement, loadBodyModel, type BodyModelState, type BodyState, type GuidanceExportState, type GuidanceKind, type PlacementSettings } from './body';

@@ -74,6 +74,20 @@ export async function restoreInputs(): Promise<Partial<Record<Slot, File>>> {
   return out;
 }
 
+const BODY_MODEL_KEY = 'body-model';
+
+/** Keeps the user's body model file (stays on this device, in IndexedDB), or forgets it (null). */
+export async function keepBodyModelFile(file: File | null): Promise<void> {
+  if (file) await set(BODY_MODEL_KEY, { name: file.name, blob: new Blob([await file.arrayBuffer()]) }, db());
+  else await del(BODY_MODEL_KEY, db());
+}
+
+/** The body model file kept from the last session, or null. */
+export async function restoreBodyModelFile(): Promise<File | null> {
+  const kept = await get<{ name: string; blob: Blob }>(BODY_MODEL_KEY, db());
+  return kept ? new File([kept.blob], kept.name) : null;
+}
+
 export async function keepSettings<T>(settings: T): Promise<void> {
   await set(SETTINGS_KEY, settings, db());
 }

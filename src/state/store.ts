@@ -27,7 +27,7 @@ import { etaSeconds } from './eta';
 import { FrameFeed } from './frame-feed';
 import * as persist from './persist';
 import { analyzeSlot, forgetPose, idlePose, type PoseState } from './pose';
-import { defaultPlacement, forgetBody, idleBody, idleGuidanceExport, retargetBodies, type BodyState, type GuidanceExportState, type PlacementSettings } from './body';
+import { builtinBodyModel, defaultPlacement, forgetBody, idleBody, idleGuidanceExport, restoreBodyModel, retargetBodies, type BodyModelState, type BodyState, type GuidanceExportState, type PlacementSettings } from './body';
 import type { BodyTrack } from '../body';
 
 export type ClipStatus = 'empty' | 'loading' | 'ready';
@@ -92,6 +92,8 @@ export interface EditorState {
   overlays: Overlays;
   /** Which engine Generate runs. */
   engine: EngineChoice;
+  /** The body model fits use (built-in or the user's SMPL file). */
+  bodyModel: BodyModelState;
   /** Fitted 3D body of each clip. */
   body: Record<Slot, BodyState>;
   /** The motion body on the reference body and camera (indexed by motion frames). */
@@ -148,6 +150,7 @@ export const useEditor = create<EditorState>(() => ({
   pose: { reference: idlePose(), motion: idlePose() },
   overlays: { skeleton: true, hands: true, mask: false, body: false },
   engine: 'builtin',
+  bodyModel: builtinBodyModel(),
   body: { reference: idleBody(), motion: idleBody() },
   retargeted: null,
   placement: defaultPlacement(),
@@ -696,7 +699,7 @@ export async function startEditor(): Promise<void> {
     .then((gpu) => set({ gpu }))
     .catch(() => undefined);
   try {
-    const [files, settings] = await Promise.all([persist.restoreInputs(), persist.restoreSettings<ProjectSettings>()]);
+    const [files, settings] = await Promise.all([persist.restoreInputs(), persist.restoreSettings<ProjectSettings>(), restoreBodyModel()]);
     if (settings) {
       set({
         offsetS: settings.offsetS ?? 0,

@@ -1,7 +1,9 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import {
   exportGuidance,
   framesAt,
+  loadBodyModel,
+  resetBodyModel,
   outputMotionFrames,
   posedBody,
   setPlacement,
@@ -25,6 +27,62 @@ function FitStatus({ label, body }: { label: string; body: BodyState }) {
     <span>
       {label}: fitted, {body.track.shape.height.toFixed(2)} m tall, median reprojection {median.toFixed(1)} px
     </span>
+  );
+}
+
+/** Which body model fits use, "Use my SMPL model file…" (input or drop) and the way back to the built-in body. */
+function BodyModelPicker() {
+  const state = useEditor((s) => s.bodyModel);
+  const input = useRef<HTMLInputElement>(null);
+  const pick = (file: File | undefined) => {
+    if (file) void loadBodyModel(file);
+  };
+  const { model } = state;
+  return (
+    <div
+      className="body-model"
+      data-testid="body-model"
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        e.preventDefault();
+        pick(e.dataTransfer.files[0]);
+      }}
+    >
+      <span>
+        Body model: <b data-testid="body-model-name">{model.name}</b>
+        {model.smpl && (
+          <span className="muted">
+            {' '}
+            (SMPL, {model.smpl.vertexCount} vertices, {model.smpl.betaCount} shape directions{model.smpl.hadPosedirs ? '; pose correctives not applied' : ''}; texture uses simple per-part UVs)
+          </span>
+        )}
+      </span>
+      <button type="button" data-testid="body-model-choose" disabled={state.status === 'loading'} onClick={() => input.current?.click()} title="An SMPL model you hold a licence for, as .npz (see docs/body-model.md). It stays on this device.">
+        Use my SMPL model file…
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept=".npz,.pkl"
+        hidden
+        data-testid="body-model-input"
+        onChange={(e) => {
+          pick(e.target.files?.[0]);
+          e.target.value = '';
+        }}
+      />
+      {model.kind !== 'builtin' && (
+        <button type="button" data-testid="body-model-reset" onClick={() => void resetBodyModel()}>
+          Reset to the built-in body
+        </button>
+      )}
+      {state.status === 'loading' && <span className="muted">Reading the model file…</span>}
+      {state.status === 'failed' && state.error && (
+        <span className="error" role="alert" data-testid="body-model-error">
+          {state.error}
+        </span>
+      )}
+    </div>
   );
 }
 
@@ -59,6 +117,7 @@ export function BodyPanel() {
           <i style={{ background: REFERENCE_COLOR }} /> reference <i style={{ background: MOTION_COLOR }} /> motion on the reference body
         </span>
       </header>
+      <BodyModelPicker />
       <div className="body-status muted" data-testid="body-status">
         <FitStatus label="Reference" body={refBody} /> · <FitStatus label="Motion" body={motBody} />
       </div>

@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { GpuRoot } from '../gpu/device';
 import { probeAdapter, type GpuCapabilities } from '../gpu/probe';
 import { guidanceSelfTest, renderGuidance, type GuidanceExportJob } from '../guidance';
-import { bodyTrackBuffers, fitBodyTrack, retargetMotion, type BodyTrack, type RetargetOptions } from '../body';
+import { bodyTrackBuffers, fitBodyTrack, loadBodyModelFile, retargetMotion, type BodyModel, type BodyTrack, type RetargetOptions } from '../body';
 import { analyzeClip, AnalysisCanceled, type AnalysisClip, type AnalysisOptions, type AnalysisProgress } from '../pose/analysis';
 import type { PoseTrack } from '../pose/track';
 import { DiffusionService, type PackInfo } from '../generate/diffusion-service';
@@ -195,9 +195,14 @@ const api = {
     }
   },
 
-  /** Fits the 3D body to a pose track (rotations, root, camera, one shape). */
-  fitBody(track: PoseTrack): BodyTrack {
-    const body = fitBodyTrack(track);
+  /** Reads and checks a user's SMPL model file (.npz); throws BodyModelError with what to fix. */
+  async loadBodyModel(bytes: ArrayBuffer, fileName: string): Promise<BodyModel> {
+    return loadBodyModelFile(new Uint8Array(bytes), fileName);
+  },
+
+  /** Fits the 3D body to a pose track (rotations, root, camera, one shape) on a body model (default: the built-in body). */
+  fitBody(track: PoseTrack, model?: BodyModel): BodyTrack {
+    const body = fitBodyTrack(track, model && model.kind !== 'builtin' ? { model } : {});
     return Comlink.transfer(body, bodyTrackBuffers(body));
   },
 

@@ -1,4 +1,4 @@
-import { bodyFrame, buildBodyMesh, posedMesh, restSkeleton, type BodyTrack } from '../../body';
+import { bodyFrame, bodyModelMesh, modelSkeleton, posedMesh, type BodyTrack } from '../../body';
 import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
@@ -99,8 +99,8 @@ export async function runBuiltin(
   const k = { fx: reference.body.camera.focal * scale, fy: reference.body.camera.focal * scale, cx: reference.body.camera.cx * scale, cy: reference.body.camera.cy * scale };
 
   // 1. Appearance: the reference body's texels from the best views over the whole clip.
-  const mesh = buildBodyMesh(reference.body.shape);
-  const refSkel = restSkeleton(reference.body.shape);
+  const mesh = bodyModelMesh(reference.body.shape, reference.body.model);
+  const refSkel = modelSkeleton(reference.body.shape, reference.body.model);
   const appearance = new BodyAppearance(device, { uvs: mesh.uvs, indices: mesh.indices, vertexCount: mesh.vertexCount });
   try {
     const fitted = Array.from({ length: reference.body.frameCount }, (_, i) => i).filter((i) => !reference.body.filled[i] && reference.body.confidence[i]! > 0.3);
@@ -129,8 +129,9 @@ export async function runBuiltin(
     const globalColour = colourViews ? personColour.map((c) => c / colourViews) : null;
 
     // 2. Per output frame: plate of the reference frame, the re-posed textured body, composite.
-    const motionSkel = restSkeleton(retargeted.shape);
-    const motionMesh = retargeted.shape === reference.body.shape ? mesh : buildBodyMesh(retargeted.shape);
+    const motionSkel = modelSkeleton(retargeted.shape, retargeted.model);
+    // The retargeted body has the reference's model, so the topology (and the texture's UVs) match.
+    const motionMesh = retargeted.shape === reference.body.shape ? mesh : bodyModelMesh(retargeted.shape, retargeted.model);
     const target = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
     const depth = device.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
     const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
