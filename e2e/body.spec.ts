@@ -1,5 +1,7 @@
 import { expect, loadClip, openEditor, seekTo, test } from './fixtures';
-import { hasSharedMedia, imageToRgba, probe, shared, SHARED_SKIP_REASON } from './media';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { syntheticSmplNpz } from '../src/body/smpl-testing';
+import { genPortrait, hasSharedMedia, imageToRgba, probe, shared, SHARED_SKIP_REASON } from './media';
 
 /** Pixels of a PNG whose colour is close in hue to `rgb` (a body colour under lighting). */
 function countHue(rgba: Buffer, rgb: [number, number, number]): number {
@@ -54,5 +56,38 @@ test.describe('3D body', () => {
     expect(video.codec_name).toBe('h264');
     expect(Number(video.nb_read_frames)).toBe(25);
     expect([video.width, video.height]).toEqual([450, 720]);
+  });
+});
+
+test.describe('body model file', () => {
+  test("a user's SMPL .npz replaces the built-in body, survives a reload, and a bad file is refused", async ({ page, offOrigin }, info) => {
+    void offOrigin;
+    // An SMPL-format file made from our own mesh: nothing licensed is needed.
+    mkdirSync(info.outputDir, { recursive: true });
+    const npz = `${info.outputDir}/SMPL_NEUTRAL.npz`;
+    writeFileSync(npz, syntheticSmplNpz());
+    const pkl = `${info.outputDir}/basicModel_neutral_lbs_10_207_0_v1.0.0.pkl`;
+    writeFileSync(pkl, Buffer.from([0x80, 0x02, 0x7d, 0x71, 0x00]));
+
+    await openEditor(page);
+    await loadClip(page, 'reference', await genPortrait()); // the 3D panel shows once a clip is in
+    await expect(page.getByTestId('body-model-name')).toHaveText(/built-in/i);
+    await page.getByTestId('body-model-input').setInputFiles(npz);
+    await expect(page.getByTestId('body-model-name')).toContainText('SMPL_NEUTRAL', { timeout: 60_000 });
+    await expect(page.getByTestId('body-model')).toContainText('6 shape directions');
+
+    // A pickle is refused with the way to convert it; the loaded model stays.
+    await page.getByTestId('body-model-input').setInputFiles(pkl);
+    await expect(page.getByTestId('body-model-error')).toContainText(/npz/);
+    await expect(page.getByTestId('body-model-name')).toContainText('SMPL_NEUTRAL');
+
+    await page.reload();
+    await expect(page.getByTestId('app')).toHaveAttribute('data-restoring', 'false');
+    await expect(page.getByTestId('body-model-name')).toContainText('SMPL_NEUTRAL', { timeout: 60_000 });
+    await page.getByTestId('body-model-reset').click();
+    await expect(page.getByTestId('body-model-name')).toHaveText(/built-in/i);
+    await page.reload();
+    await expect(page.getByTestId('app')).toHaveAttribute('data-restoring', 'false');
+    await expect(page.getByTestId('body-model-name')).toHaveText(/built-in/i);
   });
 });

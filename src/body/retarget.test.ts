@@ -119,6 +119,33 @@ describe('retargeting', () => {
     expect(qAngle(quatAt(follow.rotations, 0), qMul(tilt, quatAt(motion.rotations, 0)))).toBeLessThan(1e-3);
   });
 
+  it("'scene' puts the body where the motion person is in its frame, at the same pixel size", () => {
+    // Two takes from one camera, fitted with different focal lengths and frame sizes; the same
+    // body shape on both sides, so every joint must land on the motion's pixels.
+    const sameBody: BodyTrack = { ...reference, shape: motion.shape };
+    const scene = retargetMotion(motion, sameBody, { placement: 'scene' });
+    const skel = restSkeleton(motion.shape);
+    const project = (t: BodyTrack, i: number) => {
+      const p = forwardKinematics(skel, t.rotations.subarray(i * 96, (i + 1) * 96), vec3At(t.roots, i)).positions;
+      // Normalised by frame width, about the principal point.
+      return Array.from({ length: 24 }, (_, j) => [(t.camera.focal * p[j * 3]!) / p[j * 3 + 2]! / t.camera.width, (t.camera.focal * p[j * 3 + 1]!) / p[j * 3 + 2]! / t.camera.width]);
+    };
+    expect(reference.camera.focal).not.toBeCloseTo(motion.camera.focal, 0);
+    expect(reference.camera.width).not.toBe(motion.camera.width);
+    let worst = 0;
+    let pelvis = 0;
+    for (let i = 0; i < motion.frameCount; i += 5) {
+      const [m, o] = [project(motion, i), project(scene, i)];
+      pelvis = Math.max(pelvis, Math.hypot(m[0]![0]! - o[0]![0]!, m[0]![1]! - o[0]![1]!));
+      for (let j = 0; j < 24; j++) worst = Math.max(worst, Math.hypot(m[j]![0]! - o[j]![0]!, m[j]![1]! - o[j]![1]!));
+    }
+    console.log(`[body retarget] scene placement: pelvis within ${(pelvis * 100).toExponential(1)} %, every joint within ${(worst * 100).toFixed(2)} % of the frame width of the motion's`);
+    expect(pelvis).toBeLessThan(1e-6);
+    // The rest only up to perspective: these two fits' focal lengths differ by 2.1x once frame
+    // sizes are normalised, so depth offsets within the body project a little differently.
+    expect(worst).toBeLessThan(0.02);
+  });
+
   it('applies offset, scale and ground offset', () => {
     const base = retargetMotion(motion, reference);
     const moved = retargetMotion(motion, reference, { offset: { x: 0.5, z: 1 }, groundOffset: 0.1, scale: 1.1 });

@@ -14,7 +14,10 @@
  *     'anchor' (default): the motion's travel over the ground (relative to its first frame, scaled
  *       by the leg-length ratio reference / motion) minus its centred 1-second moving average, so
  *       steps and sway within a second carry over but the body does not leave the reference spot;
- *     'follow': the whole travel (location and depth changes) carries over, scaled the same way.
+ *     'follow': the whole travel (location and depth changes) carries over, scaled the same way;
+ *     'scene': for two clips from one camera and scene (two takes, or the halves of one clip): the
+ *       body goes where the motion person is in the motion's frame, at the same place and size in
+ *       pixels (frame sizes normalised), its feet where the motion's feet are; no ground snapping.
  *   Then `offset` (metres along the ground: x towards the camera's right, z away from the camera).
  * - Height: per frame the body is moved along up so that its lowest foot point is on the ground
  *   when the motion's own lowest foot point is within `contactThreshold` of the motion's ground
@@ -30,8 +33,11 @@ import { J } from './skeleton';
 import { forwardKinematics, posePoint } from './skinning';
 import { BODY_TRACK_VERSION, type BodyTrack } from './types';
 
-/** Where the retargeted body goes: at the reference person (default) or along the motion's travel. */
-export type Placement = 'anchor' | 'follow';
+/**
+ * Where the retargeted body goes: at the reference person (default), along the motion's travel,
+ * or where the motion person is in its own frame (clips from the same camera and scene).
+ */
+export type Placement = 'anchor' | 'follow' | 'scene';
 
 /** Options of `retargetMotion`; every field is optional. */
 export interface RetargetOptions {
@@ -157,8 +163,15 @@ export function retargetMotion(motion: BodyTrack, reference: BodyTrack, options:
   const rotations = motion.rotations.slice();
   const roots = new Float32Array(n * 3);
   const threshold = options.contactThreshold ?? 0.04;
+  // Same pixel place and size: x and y scale with the body, depth also with focal and frame width.
+  const sceneDepth = k * (reference.camera.focal / motion.camera.focal) * (motion.camera.width / reference.camera.width);
   for (let i = 0; i < n; i++) {
     const rot = rotations.subarray(i * 96, (i + 1) * 96);
+    if (options.placement === 'scene') {
+      const p = vec3At(motion.roots, i);
+      roots.set(add([k * p[0]!, k * p[1]!, sceneDepth * p[2]!], offset), i * 3);
+      continue;
+    }
     rot.set(qMul(align, quatAt(rot, 0)), 0);
     const horizontal = add(add(anchorRoot, placed[i]!), offset);
     const elevation = lowestFoot(motionSkel, frameRot(motion, i), frameRoot(motion, i), upMot) - motionGround.height;

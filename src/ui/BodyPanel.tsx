@@ -11,6 +11,7 @@ import {
   useEditor,
   type BodyState,
   type GuidanceKind,
+  type PlacementSettings,
 } from '../state';
 import { BodyViewer, type ViewerBody } from './BodyViewer';
 
@@ -133,9 +134,10 @@ export function BodyPanel() {
       <div className="placement">
         <label title="Where the motion body stands">
           Placement
-          <select value={placement.mode} data-testid="placement-mode" onChange={(e) => setPlacement({ mode: e.target.value as 'anchor' | 'follow' })}>
+          <select value={placement.mode} data-testid="placement-mode" onChange={(e) => setPlacement({ mode: e.target.value as PlacementSettings['mode'] })}>
             <option value="anchor">stay where the reference person is</option>
             <option value="follow">follow the motion clip's path</option>
+            <option value="scene">where the motion person is (same camera and scene)</option>
           </select>
         </label>
         <label>

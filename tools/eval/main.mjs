@@ -27,6 +27,11 @@ const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
   --frames N                   evaluate at most N output frames (default: 48); the motion clip is
                                trimmed to them in the app, so only they are generated
   --max-height 360|480|720|1080  output height cap (default: 720)
+  --placement anchor|follow|scene
+                               where the motion body stands (the 3D panel's Placement); default
+                               scene for --split (one camera and scene, by construction), else anchor.
+                               paste-2d is placed the same way: at the reference person, or at
+                               the motion person for scene
   --paste-fill rows|reference  how paste-2d fills the reference person's place: a row-wise blend
                                across the person's box (default), or the reference frame as is
   --out FILE                   write the JSON report there
@@ -61,6 +66,7 @@ try {
       pack: { type: 'string' },
       frames: { type: 'string', default: '48' },
       'max-height': { type: 'string', default: '720' },
+      placement: { type: 'string' },
       out: { type: 'string' },
       'paste-fill': { type: 'string', default: 'rows' },
       keep: { type: 'string' },
@@ -79,6 +85,8 @@ if (values.help) {
 if (values.split && (values.reference || values.motion || values.truth)) fail(`--split cannot be combined with --reference/--motion/--truth.\n\n${USAGE}`);
 if (!values.split && !(values.reference && values.motion)) fail(`give --split FILE, or --reference and --motion.\n\n${USAGE}`);
 const maxFrames = Number(values.frames);
+const placement = values.placement ?? (values.split ? 'scene' : 'anchor');
+if (!['anchor', 'follow', 'scene'].includes(placement)) fail(`--placement must be anchor, follow or scene.\n\n${USAGE}`);
 if (!Number.isInteger(maxFrames) || maxFrames < 2) fail('--frames must be an integer >= 2.');
 if (!['360', '480', '720', '1080'].includes(values['max-height'])) fail('--max-height must be 360, 480, 720 or 1080.');
 for (const key of ['split', 'reference', 'motion', 'truth']) if (values[key] && !existsSync(values[key])) fail(`--${key} file not found: ${values[key]}`);
@@ -194,6 +202,7 @@ try {
     await page.getByTestId('trim-out-motion').fill(String(maxFrames / motInfo.fps));
   }
   await page.getByTestId('engine').selectOption(values.engine);
+  await page.getByTestId('placement-mode').selectOption(placement);
   if (values.engine === 'diffusion') {
     if (!values.pack) throw new EvalError('--engine diffusion needs --pack DIR (a model pack folder).');
     await page.getByTestId('pack-input').setInputFiles(values.pack);
@@ -284,7 +293,9 @@ try {
     const mn = native(motTrack, mIdx[k]);
     const rp = rn ? toOutput(rn, refTrack) : null;
     // The motion pose moved into the reference clip's pixels, then into the output's.
-    const aligned = rn && mn ? toOutput(alignPose(mn, pasteScale, midHip(rn)), refTrack) : null;
+    // Placed as the engine places the body: at the reference person, or (scene) at the motion person.
+    const anchor = placement === 'scene' && mn ? { x: (midHip(mn).x * refTrack.width) / motTrack.width, y: (midHip(mn).y * refTrack.width) / motTrack.width } : rn ? midHip(rn) : null;
+    const aligned = rn && mn ? toOutput(alignPose(mn, pasteScale, anchor), refTrack) : null;
     const base = values['paste-fill'] === 'rows' && rp ? fillBoxRows(refFrames[k], W, H, poseBox(rp, W, H, { pad: BG_PAD })) : refFrames[k];
     pasteFrames.push(paste2dFrame(refFrames[k], W, H, rp, aligned, partHeight, base));
   }
@@ -401,7 +412,7 @@ try {
       motion: { file: motion, width: motInfo.width, height: motInfo.height, fps: motInfo.fps, frameCount: motInfo.frameCount },
       truth: truth ? { file: truth, sameAsMotion: truth === motion } : null,
     },
-    settings: { frames: maxFrames, maxHeight: Number(values['max-height']), pack: values.pack ?? null, pasteFill: values['paste-fill'], offsetS: 0, mapping: 'hold', audio: 'none' },
+    settings: { frames: maxFrames, maxHeight: Number(values['max-height']), pack: values.pack ?? null, pasteFill: values['paste-fill'], placement, offsetS: 0, mapping: 'hold', audio: 'none' },
     output: { width: W, height: H, fps, rate: out.rate, frameCount: out.frameCount, evaluatedFrames: F, app: result },
     comparedAt: `${W}x${H} (the output size; truth and reference frames resampled to it with ffmpeg bicubic, keypoints scaled per axis)`,
     frameMap: { reference: rIdx, motion: mIdx },
