@@ -54,10 +54,13 @@ export async function loadClip(page, slot, file) {
 
 /** Presses Generate, reports progress, and resolves with the result info once the MP4 exists. */
 export async function generate(page, onProgress = () => {}) {
-  await page.getByTestId('generate').click();
   const status = page.getByTestId('render-status');
   const result = page.getByTestId('result');
   const failed = page.getByTestId('render-error');
+  const earlier = await result.count();
+  await page.getByTestId('generate').click();
+  // A result already on the page is the last run's: wait until this run replaced it.
+  if (earlier) await result.waitFor({ state: 'detached', timeout: 30_000 });
   for (;;) {
     if (await result.count()) return JSON.parse((await result.getAttribute('data-info')) ?? '{}');
     if (await failed.count()) throw new RunnerError((await failed.textContent()) ?? 'generation failed');

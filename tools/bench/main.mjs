@@ -61,6 +61,17 @@ try {
   const ffmpeg = await generate(page);
   rows.push({ stage: `export ffmpeg.wasm (${ffmpeg.width}x${ffmpeg.height})`, fps: ffmpeg.frameCount / ffmpeg.seconds, frames: ffmpeg.frameCount, seconds: ffmpeg.seconds });
 
+  // The builtin engine on 1 s of the motion (real footage only: it needs a person in both clips).
+  if (clips.source === 'shared/media') {
+    await page.getByTestId('trim-out-motion').fill('1');
+    await page.getByTestId('engine').selectOption('builtin');
+    await page.locator('[data-testid=body-panel][data-bodies="reference,motion"]').waitFor({ timeout: 600_000 });
+    const builtin = await generate(page);
+    rows.push({ stage: `builtin engine (${builtin.width}x${builtin.height}, all stages)`, fps: builtin.frameCount / builtin.seconds, frames: builtin.frameCount, seconds: builtin.seconds });
+  } else {
+    console.error('builtin engine: skipped (the generated clips have no person in them)');
+  }
+
   // Pose: every landmark model on each execution provider.
   const pose = [];
   const software = !caps.available || caps.isFallback;
@@ -92,6 +103,8 @@ try {
   }
   const clipSeconds = motInfo.durationS;
   console.log(`real-time factor of the WebCodecs export: ${(webcodecs.seconds / clipSeconds).toFixed(2)} (pipeline seconds / clip seconds)`);
+  const builtin = rows.find((r) => r.stage.startsWith('builtin engine'));
+  if (builtin) console.log(`real-time factor of the builtin engine: ${(builtin.seconds / builtin.frames * motInfo.fps).toFixed(1)} (seconds per second of output at ${fmt(motInfo.fps)} fps)`);
 } finally {
   await app.close();
 }

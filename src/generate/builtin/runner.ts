@@ -3,6 +3,7 @@ import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } fr
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
 import { BodyAppearance } from './appearance';
+import { GpuCompositor } from './composite';
 import { personMask } from './mask';
 import { PlateBuilder } from './plate';
 
@@ -36,29 +37,6 @@ function maskedMean(rgba: Uint8ClampedArray, alpha: Uint8Array): [number, number
     n++;
   }
   return n > 50 ? [sum[0]! / n, sum[1]! / n, sum[2]! / n] : null;
-}
-
-/** Softens a 0/255 coverage mask by one 3x3 box pass, so the body's edge blends into the plate. */
-function soften(alpha: Uint8Array, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(alpha.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      let n = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= width) continue;
-          s += alpha[yy * width + xx]!;
-          n++;
-        }
-      }
-      out[y * width + x] = s / n;
-    }
-  }
-  return out;
 }
 
 /**
@@ -132,10 +110,9 @@ export async function runBuiltin(
     const motionSkel = modelSkeleton(retargeted.shape, retargeted.model);
     // The retargeted body has the reference's model, so the topology (and the texture's UVs) match.
     const motionMesh = retargeted.shape === reference.body.shape ? mesh : bodyModelMesh(retargeted.shape, retargeted.model);
-    const target = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+    const target = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
     const depth = device.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
-    const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
-    const readback = device.createBuffer({ size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const compositor = new GpuCompositor(device, width, height);
     const start = Math.min(job.startFrame ?? 0, times.length);
     let plates = new PlateBuilder({ width, height });
     let nextPush = refIndex[start] ?? 0;
@@ -185,34 +162,14 @@ export async function runBuiltin(
         const m = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
         const f = bodyFrame(retargeted, m);
         appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
-        const e = device.createCommandEncoder();
-        e.copyTextureToBuffer({ texture: target }, { buffer: readback, bytesPerRow }, [width, height]);
-        device.queue.submit([e.finish()]);
-        await readback.mapAsync(GPUMapMode.READ);
-        const body = new Uint8Array(readback.getMappedRange());
-        const coverage = new Uint8Array(width * height);
-        for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) coverage[y * width + x] = body[y * bytesPerRow + x * 4 + 3]!;
-        const alpha = soften(coverage, width, height);
-        const out = new Uint8ClampedArray(width * height * 4);
-        for (let y = 0; y < height; y++) {
-          for (let x = 0; x < width; x++) {
-            const o = (y * width + x) * 4;
-            const b = y * bytesPerRow + x * 4;
-            const a = alpha[y * width + x]! / 255;
-            out[o] = plate[o]! * (1 - a) + body[b]! * a;
-            out[o + 1] = plate[o + 1]! * (1 - a) + body[b + 1]! * a;
-            out[o + 2] = plate[o + 2]! * (1 - a) + body[b + 2]! * a;
-            out[o + 3] = 255;
-          }
-        }
-        readback.unmap();
+        const out = await compositor.composite(plate, target);
         await emit(out, i);
         onProgress({ stage: 'render', done: i + 1, total: times.length });
       }
     } finally {
       target.destroy();
       depth.destroy();
-      readback.destroy();
+      compositor.dispose();
     }
     return { frameCount: times.length, views: appearance.viewCount };
   } finally {
