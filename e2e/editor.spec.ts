@@ -91,6 +91,18 @@ test.describe('editor round trip on generated clips', () => {
     expect(Number(probed.streams[0]!.nb_read_frames)).toBe(15);
   });
 
+  test('with the default audio choice, a silent motion clip gives the reference clip's sound', async ({ page, offOrigin }, info) => {
+    void offOrigin;
+    await openEditor(page);
+    await loadClip(page, 'reference', await genLandscape()); // AAC
+    await loadClip(page, 'motion', await genPortrait()); // no audio
+    await expect(page.getByTestId('audio-choice')).toHaveValue('reference');
+    await page.getByTestId('engine').selectOption('preview');
+    await page.getByTestId('trim-out-motion').fill('0.5');
+    const out = await generateAndDownload(page, info.outputDir);
+    expect(probe(out).streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac');
+  });
+
   test('drop, swap; cancel stops a generation and the next one still works', async ({ page, offOrigin }, info) => {
     void offOrigin;
     await openEditor(page);

@@ -24,6 +24,7 @@ export {
   generate,
   cancelGenerate,
   discardResumable,
+  effectiveAudio,
   startEditor,
   setEngine,
   loadPack,

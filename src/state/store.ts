@@ -452,6 +452,19 @@ function patchRender(patch: Partial<RenderState>): void {
   set((s) => ({ render: { ...s.render, ...patch } }));
 }
 
+/**
+ * The audio an output carries: the chosen clip's when it has sound; else, for a clip choice, the
+ * other clip's when that one has sound (so the default "motion" still gives sound when only the
+ * reference has it); else none.
+ */
+export function effectiveAudio(s: Pick<EditorState, 'audio' | 'clips'>): AudioChoice {
+  const has = { reference: Boolean(s.clips.reference.info?.audio), motion: Boolean(s.clips.motion.info?.audio) };
+  if (s.audio === 'none') return 'none';
+  if (has[s.audio]) return s.audio;
+  const other = s.audio === 'motion' ? 'reference' : 'motion';
+  return has[other] ? other : 'none';
+}
+
 const baseName = (name: string) => name.replace(/\.[^.]*$/, '');
 
 /** Renders the trimmed range and keeps the MP4 for playback and download. */
@@ -469,7 +482,7 @@ export async function generate(): Promise<void> {
   if (s.engine === 'diffusion') return generateDiffusion(startedAt);
   if (s.engine === 'builtin') return generateBuiltin(startedAt);
   try {
-    const audio = s.audio === 'reference' && !ref.audio ? 'none' : s.audio === 'motion' && !mot.audio ? 'none' : s.audio;
+    const audio = effectiveAudio(s);
     const result = await mediaApi().render(
       { timeline, audio, maxHeight: s.maxHeight, encoder: s.encoder },
       proxy((p: Progress) => {
@@ -510,8 +523,9 @@ function engineAudio(s: EditorState): { slot: Slot; startS: number; durationS: n
   const ref = s.clips.reference.info;
   const mot = s.clips.motion.info;
   const durationS = outputDuration(t);
-  if (s.audio === 'motion' && mot?.audio) return { slot: 'motion', startS: t.motion.inS, durationS };
-  if (s.audio === 'reference' && ref?.audio) return { slot: 'reference', startS: t.reference.inS + t.offsetS, durationS };
+  const audio = effectiveAudio(s);
+  if (audio === 'motion' && mot?.audio) return { slot: 'motion', startS: t.motion.inS, durationS };
+  if (audio === 'reference' && ref?.audio) return { slot: 'reference', startS: t.reference.inS + t.offsetS, durationS };
   return null;
 }
 

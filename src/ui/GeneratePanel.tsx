@@ -1,6 +1,7 @@
 import {
   cancelGenerate,
   discardResumable,
+  effectiveAudio,
   formatClock,
   generate,
   setAudio,
@@ -39,7 +40,6 @@ const PHASE_LABEL = { render: 'Rendering frames', encode: 'Finishing the MP4', c
 /** Output settings, the Generate button, and progress with ETA and Cancel. */
 export function GeneratePanel() {
   const render = useEditor((s) => s.render);
-  const audio = useEditor((s) => s.audio);
   const maxHeight = useEditor((s) => s.maxHeight);
   const ref = useEditor((s) => s.clips.reference.info);
   const mot = useEditor((s) => s.clips.motion.info);
@@ -47,8 +47,8 @@ export function GeneratePanel() {
   const ready = Boolean(ref && mot) && !busy;
   const running = render.status === 'running';
   const p = render.progress;
-  // A choice whose clip has no audio shows (and renders) as "no audio".
-  const effectiveAudio: AudioChoice = (audio === 'motion' && mot && !mot.audio) || (audio === 'reference' && ref && !ref.audio) ? 'none' : audio;
+  // What the output will carry: a clip without sound falls back to the other clip's (see effectiveAudio).
+  const audio = useEditor(effectiveAudio);
   const engine = useEditor((s) => s.engine);
   const resumable = useEditor((s) => (s.engine === 'builtin' ? s.render.resumable : null));
   const packReady = useEditor((s) => s.pack.status === 'ready');
@@ -80,7 +80,7 @@ export function GeneratePanel() {
         </label>
         <label>
           Audio from
-          <select value={effectiveAudio} onChange={(e) => setAudio(e.target.value as AudioChoice)} data-testid="audio-choice">
+          <select value={audio} onChange={(e) => setAudio(e.target.value as AudioChoice)} data-testid="audio-choice">
             <option value="motion" disabled={!mot?.audio}>
               motion clip{mot && !mot.audio ? ' (has none)' : ''}
             </option>
