@@ -91,7 +91,7 @@ test.describe('editor round trip on generated clips', () => {
     expect(Number(probed.streams[0]!.nb_read_frames)).toBe(15);
   });
 
-  test('with the default audio choice, a silent motion clip gives the reference clip's sound', async ({ page, offOrigin }, info) => {
+  test("with the default audio choice, a silent motion clip gives the reference clip's sound", async ({ page, offOrigin }, info) => {
     void offOrigin;
     await openEditor(page);
     await loadClip(page, 'reference', await genLandscape()); // AAC

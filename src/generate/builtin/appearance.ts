@@ -5,8 +5,16 @@ import { halfToFloat32 } from '../diffusion';
  * The reference person's appearance on the body's UV layout, gathered on the GPU from reference
  * frames: every texel takes the colour of the frames that see it, weighted by how squarely they
  * see it (view angle), whether it is visible at all (depth test against the body itself) and the
- * pose confidence of the frame. Then the body is rendered textured from any pose.
+ * pose confidence of the frame. Face and hands, where averaging slightly misaligned views blurs
+ * what people look at most, weigh those factors to a high power: in effect each of their texels
+ * comes from its best frames. Then the body is rendered textured from any pose.
  */
+
+/** Weighting exponent of view angle and confidence: body, and face and hands (near "best view only"). */
+const BODY_SHARPNESS = 2;
+const DETAIL_SHARPNESS = 12;
+/** SMPL joints whose parts are the face and the hands: head, wrists, hands. */
+const DETAIL_PARTS = new Set([15, 20, 21, 22, 23]);
 
 const PROJECT = /* wgsl */ `
 struct Camera { fx: f32, fy: f32, cx: f32, cy: f32, width: f32, height: f32, weight: f32, pad: f32, gain: vec4f };
@@ -31,12 +39,13 @@ const DEPTH_SHADER = PROJECT + /* wgsl */ `
 const GATHER_SHADER = PROJECT + /* wgsl */ `
 @group(0) @binding(1) var frame: texture_2d<f32>;
 @group(0) @binding(2) var depth: texture_depth_2d;
-struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1) n: vec3f };
-@vertex fn vs(@location(0) p: vec3f, @location(1) n: vec3f, @location(2) uv: vec2f) -> VOut {
+struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1) n: vec3f, @location(2) sharpness: f32 };
+@vertex fn vs(@location(0) p: vec3f, @location(1) n: vec3f, @location(2) uv: vec2f, @location(3) sharpness: f32) -> VOut {
   var o: VOut;
   o.pos = vec4f(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0, 0.5, 1.0);
   o.p = p;
   o.n = n;
+  o.sharpness = sharpness;
   return o;
 }
 @fragment fn fs(i: VOut) -> @location(0) vec4f {
@@ -50,7 +59,7 @@ struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1)
   let facing = max(0.0, dot(normalize(i.n), -normalize(i.p)));
   let c = textureLoad(frame, texel, 0);
   // The frame's alpha is the person mask: silhouette-edge samples that hit the background drop out.
-  let w = cam.weight * facing * facing * c.a * c.a;
+  let w = pow(cam.weight, 0.5 * i.sharpness) * pow(facing, i.sharpness) * c.a * c.a;
   if (w <= 0.0001) { discard; }
   return vec4f(c.rgb * w, w);
 }
@@ -97,13 +106,14 @@ export class BodyAppearance {
   private readonly uv: GPUBuffer;
   private readonly position: GPUBuffer;
   private readonly normal: GPUBuffer;
+  private readonly sharpness: GPUBuffer;
   private readonly indexCount: number;
   private views = 0;
   private gain: [number, number, number] = [1, 1, 1];
 
   constructor(
     private readonly device: GPUDevice,
-    topology: { uvs: Float32Array; indices: Uint32Array; vertexCount: number },
+    topology: { uvs: Float32Array; indices: Uint32Array; vertexCount: number; parts: Uint8Array },
   ) {
     const d = device;
     this.atlas = d.createTexture({
@@ -122,11 +132,13 @@ export class BodyAppearance {
     };
     this.index = vb(topology.indices, GPUBufferUsage.INDEX);
     this.uv = vb(topology.uvs, GPUBufferUsage.VERTEX);
+    this.sharpness = vb(Float32Array.from(topology.parts, (part) => (DETAIL_PARTS.has(part) ? DETAIL_SHARPNESS : BODY_SHARPNESS)), GPUBufferUsage.VERTEX);
     this.position = d.createBuffer({ size: topology.vertexCount * 12, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
     this.normal = d.createBuffer({ size: topology.vertexCount * 12, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
     this.indexCount = topology.indices.length;
     const f3 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 12, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32x3' }] });
     const f2 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 8, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32x2' }] });
+    const f1 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 4, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32' }] });
     const depthModule = d.createShaderModule({ code: DEPTH_SHADER });
     this.depthPipeline = d.createRenderPipeline({
       layout: 'auto',
@@ -137,7 +149,7 @@ export class BodyAppearance {
     const gatherModule = d.createShaderModule({ code: GATHER_SHADER });
     this.gatherPipeline = d.createRenderPipeline({
       layout: 'auto',
-      vertex: { module: gatherModule, entryPoint: 'vs', buffers: [f3(0), f3(1), f2(2)] },
+      vertex: { module: gatherModule, entryPoint: 'vs', buffers: [f3(0), f3(1), f2(2), f1(3)] },
       fragment: {
         module: gatherModule,
         entryPoint: 'fs',
@@ -201,6 +213,7 @@ export class BodyAppearance {
     gp.setVertexBuffer(0, this.position);
     gp.setVertexBuffer(1, this.normal);
     gp.setVertexBuffer(2, this.uv);
+    gp.setVertexBuffer(3, this.sharpness);
     gp.setIndexBuffer(this.index, 'uint32');
     gp.drawIndexed(this.indexCount);
     gp.end();
@@ -282,7 +295,7 @@ export class BodyAppearance {
 
   dispose(): void {
     this.atlas.destroy();
-    for (const b of [this.camera, this.fallback, this.index, this.uv, this.position, this.normal]) b.destroy();
+    for (const b of [this.camera, this.fallback, this.index, this.uv, this.position, this.normal, this.sharpness]) b.destroy();
   }
 }
 
