@@ -11,6 +11,7 @@ import { emptyTrack, writeFrame } from '../pose/track';
 import { PoseTracker, modelFile, type PoseTrackerModels } from '../pose';
 import { fitBodyTrack, reprojectionFractions } from './fit';
 import { type Vec3, DEG, dot, median, mid, norm, sub, vec3At } from './math';
+import { heading, surfaceCoverage } from './coverage';
 import { retargetMotion } from './retarget';
 import { restSkeleton } from './shape';
 import { J } from './skeleton';
@@ -64,6 +65,7 @@ describe.skipIf(skip !== null)('body fit on real clips', () => {
     'median reprojection of the fitted joints is within 5% of the torso height',
     async () => {
       const medians: number[] = [];
+      const bodies = new Map<string, ReturnType<typeof fitBodyTrack>>();
       for (const clip of CLIPS) {
         const frames = decodeFrames(joinPath(mediaDir, clip.file), clip.start, FRAMES);
         const tracker = new PoseTracker(models, { hands: false, maskSize: 0 });
@@ -72,6 +74,7 @@ describe.skipIf(skip !== null)('body fit on real clips', () => {
         const t0 = performance.now();
         const body = fitBodyTrack(pose);
         const ms = performance.now() - t0;
+        bodies.set(`${clip.file}@${clip.start}`, body);
         const fractions = reprojectionFractions(body, pose);
         const m = median(fractions);
         medians.push(m);
@@ -97,6 +100,18 @@ describe.skipIf(skip !== null)('body fit on real clips', () => {
         }
       }
       for (const m of medians) expect(m).toBeLessThanOrEqual(0.05);
+
+      // Headings: the dancer faces the camera throughout; the model turns on the spot.
+      const dance = bodies.get('indoor_dance_woman_yellow_sweater_static.mp4@0')!;
+      const turn = bodies.get('fashion_model_turn_navy_dress_91BjuE6irxS.mp4@0')!;
+      const headings = (b: typeof dance) => Array.from({ length: b.frameCount }, (_, i) => heading(b, i));
+      const spread = (h: number[]) => `${Math.min(...h).toFixed(0)}°..${Math.max(...h).toFixed(0)}°`;
+      const danceOnTurn = surfaceCoverage(dance, retargetMotion(turn, dance));
+      console.log(
+        `[body real clips] headings: dance ${spread(headings(dance))}, turn ${spread(headings(turn))}; the turn on the dancer: ` +
+          `${(danceOnTurn.worstUnseen * 100).toFixed(0)} % unseen at worst, ${(danceOnTurn.framesMostlyUnseen * 100).toFixed(0)} % of frames over a quarter`,
+      );
+      expect(surfaceCoverage(dance, retargetMotion(dance, dance)).worstUnseen).toBe(0);
     },
     120_000,
   );

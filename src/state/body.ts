@@ -1,4 +1,4 @@
-import { BUILTIN_BODY_MODEL, bodyFrame, bodyModelMesh, modelSkeleton, posedMesh, type BodyMesh, type BodyModel, type BodyShape, type BodyTrack, type Placement, type RestSkeleton } from '../body';
+import { BUILTIN_BODY_MODEL, surfaceCoverage, bodyFrame, bodyModelMesh, modelSkeleton, posedMesh, type BodyMesh, type BodyModel, type BodyShape, type BodyTrack, type Placement, type RestSkeleton } from '../body';
 import * as persist from './persist';
 import type { Slot } from '../media';
 import { proxy } from '../media';
@@ -62,7 +62,7 @@ export async function fitSlotBody(slot: Slot): Promise<void> {
 }
 
 export function forgetBody(slot: Slot): void {
-  set((s) => ({ body: { ...s.body, [slot]: idleBody() }, retargeted: null }));
+  set((s) => ({ body: { ...s.body, [slot]: idleBody() }, retargeted: null, coverage: null }));
 }
 
 let retargetRun = 0;
@@ -73,7 +73,7 @@ export async function retargetBodies(): Promise<void> {
   const reference = body.reference.track;
   const run = ++retargetRun;
   if (!motion || !reference) {
-    set(() => ({ retargeted: null }));
+    set(() => ({ retargeted: null, coverage: null }));
     return;
   }
   try {
@@ -83,9 +83,9 @@ export async function retargetBodies(): Promise<void> {
       scale: placement.scale,
       groundOffset: placement.ground,
     });
-    if (run === retargetRun) set(() => ({ retargeted }));
+    if (run === retargetRun) set(() => ({ retargeted, coverage: surfaceCoverage(reference, retargeted) }));
   } catch {
-    if (run === retargetRun) set(() => ({ retargeted: null }));
+    if (run === retargetRun) set(() => ({ retargeted: null, coverage: null }));
   }
 }
 

@@ -28,7 +28,7 @@ import { FrameFeed } from './frame-feed';
 import * as persist from './persist';
 import { analyzeSlot, forgetPose, idlePose, type PoseState } from './pose';
 import { builtinBodyModel, defaultPlacement, forgetBody, idleBody, idleGuidanceExport, restoreBodyModel, retargetBodies, type BodyModelState, type BodyState, type GuidanceExportState, type PlacementSettings } from './body';
-import type { BodyTrack } from '../body';
+import type { BodyTrack, SurfaceCoverage } from '../body';
 
 export type ClipStatus = 'empty' | 'loading' | 'ready';
 
@@ -98,6 +98,8 @@ export interface EditorState {
   body: Record<Slot, BodyState>;
   /** The motion body on the reference body and camera (indexed by motion frames). */
   retargeted: BodyTrack | null;
+  /** How much of the reference person's surface the reference shows against what the motion will show. */
+  coverage: SurfaceCoverage | null;
   placement: PlacementSettings;
   guidanceExport: GuidanceExportState;
   pack: PackState;
@@ -153,6 +155,7 @@ export const useEditor = create<EditorState>(() => ({
   bodyModel: builtinBodyModel(),
   body: { reference: idleBody(), motion: idleBody() },
   retargeted: null,
+  coverage: null,
   placement: defaultPlacement(),
   guidanceExport: idleGuidanceExport(),
   pack: { status: 'none', info: null, error: null, progress: 0 },
@@ -331,6 +334,7 @@ export async function swapClips(): Promise<void> {
     pose: { reference: s.pose.motion, motion: s.pose.reference },
     body: { reference: s.body.motion, motion: s.body.reference },
     retargeted: null,
+    coverage: null,
     offsetS: -s.offsetS,
   }));
   void persist.swapInputs().catch(() => undefined);

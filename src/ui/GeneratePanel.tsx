@@ -50,6 +50,7 @@ export function GeneratePanel() {
   // What the output will carry: a clip without sound falls back to the other clip's (see effectiveAudio).
   const audio = useEditor(effectiveAudio);
   const engine = useEditor((s) => s.engine);
+  const coverage = useEditor((s) => s.coverage);
   const resumable = useEditor((s) => (s.engine === 'builtin' ? s.render.resumable : null));
   const packReady = useEditor((s) => s.pack.status === 'ready');
   const posesReady = useEditor((s) => s.pose.reference.status === 'done' && s.pose.motion.status === 'done');
@@ -119,6 +120,14 @@ export function GeneratePanel() {
           <button type="button" className="link" onClick={() => void discardResumable()} data-testid="start-over">
             Start over
           </button>
+        </p>
+      )}
+      {engine === 'builtin' && coverage && coverage.framesMostlyUnseen > 0 && (
+        <p className="warning" data-testid="coverage-warning">
+          The reference shows this person only from one side (turned between {Math.round(coverage.referenceRange[0])}° and{' '}
+          {Math.round(coverage.referenceRange[1])}°), but in {Math.round(coverage.framesMostlyUnseen * 100)} % of the output's frames the motion turns
+          them so that up to {Math.round(coverage.worstUnseen * 100)} % of what shows was never seen. The builtin engine fills those parts with
+          the person's average colour; a reference clip in which the person turns around avoids it.
         </p>
       )}
       {engine === 'diffusion' && <PackPanel />}

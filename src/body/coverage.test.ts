@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { surfaceCoverage, heading } from './coverage';
+import { DEG, qFromRotVec } from './math';
+import { NEUTRAL_SHAPE } from './shape';
+import { centredCamera, emptyBodyTrack, type BodyTrack } from './types';
+
+/** A body 4 m in front of the camera turning through `yawsDeg` (about the vertical axis). */
+function turning(yawsDeg: number[]): BodyTrack {
+  const t = emptyBodyTrack(yawsDeg.length, NEUTRAL_SHAPE, centredCamera(640, 480, 600));
+  yawsDeg.forEach((yaw, i) => {
+    t.rotations.set(qFromRotVec([0, yaw * DEG, 0]), i * 96);
+    t.roots.set([0.3, 0, 4], i * 3);
+    t.confidence[i] = 1;
+  });
+  return t;
+}
+const range = (from: number, to: number, step = 5) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+
+describe('surface coverage', () => {
+  it('measures heading: 0 facing the camera, ±180 with the back to it', () => {
+    const t = turning([0, 90, 180, -45]);
+    expect(Math.abs(heading(t, 0))).toBeLessThan(5); // the body is a little off-axis (x = 0.3 m)
+    expect(Math.abs(Math.abs(heading(t, 1)) - 90)).toBeLessThan(5);
+    expect(Math.abs(Math.abs(heading(t, 2)) - 180)).toBeLessThan(5);
+    expect(Math.sign(heading(t, 3))).toBe(-Math.sign(heading(t, 1)));
+  });
+
+  it('flags a motion that shows the back of a person the reference shows only from the front', () => {
+    const c = surfaceCoverage(turning(range(-30, 30)), turning(range(0, 180)));
+    console.log(`[body coverage] front-only reference: ${c.seenDeg}° seen; motion up to ${(c.worstUnseen * 100).toFixed(0)} % unseen, ${(c.framesMostlyUnseen * 100).toFixed(0)} % of frames over a quarter`);
+    expect(c.seenDeg).toBeGreaterThan(230);
+    expect(c.seenDeg).toBeLessThan(255);
+    expect(c.worstUnseen).toBeGreaterThan(0.6);
+    expect(c.framesMostlyUnseen).toBeGreaterThan(0.3);
+  });
+
+  it('finds nothing unseen when the reference turns all the way round, or the motion stays in front', () => {
+    expect(surfaceCoverage(turning(range(-180, 180)), turning(range(0, 180))).worstUnseen).toBe(0);
+    expect(surfaceCoverage(turning(range(-30, 30)), turning(range(-20, 20))).worstUnseen).toBe(0);
+  });
+});

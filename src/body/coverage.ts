@@ -1,0 +1,67 @@
+/**
+ * How much of the reference person's surface the reference clip shows, against what the motion
+ * will show: a body seen only from the front cannot be shown from the back. Works on the body's
+ * heading around the up axis relative to the camera (0° = facing the camera, 180° = back to it):
+ * a frame at heading θ shows the surface directions within ±90° of θ.
+ */
+import { type Vec3, cross, dot, normalize, qRotate, quatAt, sub, scale, vec3At, DEG } from './math';
+import { upDirection } from './retarget';
+import type { BodyTrack } from './types';
+
+/** Frames with a pose confidence below this say little about what was seen. */
+const MIN_CONFIDENCE = 0.3;
+
+/** Heading of the body at frame `i` around `up`, degrees in (-180, 180]: 0 facing the camera. */
+export function heading(track: BodyTrack, i: number, up: Vec3 = upDirection(track)): number {
+  const flat = (v: Vec3) => normalize(sub(v, scale(up, dot(v, up))), [0, 0, -1]);
+  // Body space: z is the body's back, so its front is -z; the camera sits at the origin.
+  const front = flat(qRotate(quatAt(track.rotations, i * 24), [0, 0, -1]));
+  const toCamera = flat(scale(vec3At(track.roots, i), -1));
+  const angle = Math.atan2(dot(cross(toCamera, front), up), dot(toCamera, front)) / DEG;
+  return angle <= -180 ? angle + 360 : angle;
+}
+
+export interface SurfaceCoverage {
+  /** Degrees of heading (of 360) the reference shows; 360 once it turns all the way. */
+  seenDeg: number;
+  /** Headings of the reference's frames, least and most (degrees). */
+  referenceRange: [number, number];
+  /** Largest share (0..1) of a motion frame's visible half that the reference never showed. */
+  worstUnseen: number;
+  /** Share of motion frames where more than a quarter of what shows was never seen. */
+  framesMostlyUnseen: number;
+}
+
+const bin = (deg: number) => ((Math.round(deg) % 360) + 360) % 360;
+
+/** What the reference shows of the body, and how much of the retargeted motion falls outside it. */
+export function surfaceCoverage(reference: BodyTrack, motion: BodyTrack): SurfaceCoverage {
+  const seen = new Uint8Array(360);
+  const refUp = upDirection(reference);
+  const headings: number[] = [];
+  for (let i = 0; i < reference.frameCount; i++) {
+    if (reference.filled[i] || reference.confidence[i]! < MIN_CONFIDENCE) continue;
+    const h = heading(reference, i, refUp);
+    headings.push(h);
+    for (let d = -90; d <= 90; d++) seen[bin(h + d)] = 1;
+  }
+  const motionUp = upDirection(motion);
+  let worst = 0;
+  let over = 0;
+  let counted = 0;
+  for (let i = 0; i < motion.frameCount; i++) {
+    const h = heading(motion, i, motionUp);
+    let unseen = 0;
+    for (let d = -90; d < 90; d++) if (!seen[bin(h + d)]) unseen++;
+    const share = unseen / 180;
+    worst = Math.max(worst, share);
+    if (share > 0.25) over++;
+    counted++;
+  }
+  return {
+    seenDeg: seen.reduce((n, v) => n + v, 0),
+    referenceRange: headings.length ? [Math.min(...headings), Math.max(...headings)] : [0, 0],
+    worstUnseen: worst,
+    framesMostlyUnseen: counted ? over / counted : 0,
+  };
+}
