@@ -84,6 +84,17 @@ struct VOut { @builtin(position) pos: vec4f, @location(0) uv: vec2f };
 @group(0) @binding(3) var<uniform> fallback: vec4f;
 `;
 
+const LAYER_SHADER = PROJECT + /* wgsl */ `
+struct VOut { @builtin(position) pos: vec4f, @location(0) c: vec4f };
+@vertex fn vs(@location(0) p: vec3f, @location(1) c: vec4f) -> VOut {
+  var o: VOut;
+  o.pos = toClip(p);
+  o.c = c;
+  return o;
+}
+@fragment fn fs(i: VOut) -> @location(0) vec4f { return vec4f(i.c.rgb, 1.0); }
+`;
+
 export interface BodyGeometry {
   positions: Float32Array;
   normals: Float32Array;
@@ -102,6 +113,7 @@ export class BodyAppearance {
   private readonly depthPipeline: GPURenderPipeline;
   private readonly gatherPipeline: GPURenderPipeline;
   private readonly renderPipeline: GPURenderPipeline;
+  private readonly layerPipeline: GPURenderPipeline;
   private readonly index: GPUBuffer;
   private readonly uv: GPUBuffer;
   private readonly position: GPUBuffer;
@@ -162,6 +174,14 @@ export class BodyAppearance {
       layout: 'auto',
       vertex: { module: renderModule, entryPoint: 'vs', buffers: [f3(0), f2(1)] },
       fragment: { module: renderModule, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] },
+      primitive: { topology: 'triangle-list', cullMode: 'none' },
+      depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
+    });
+    const layerModule = d.createShaderModule({ code: LAYER_SHADER });
+    this.layerPipeline = d.createRenderPipeline({
+      layout: 'auto',
+      vertex: { module: layerModule, entryPoint: 'vs', buffers: [f3(0), { arrayStride: 4, attributes: [{ shaderLocation: 1, offset: 0, format: 'unorm8x4' }] }] },
+      fragment: { module: layerModule, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] },
       primitive: { topology: 'triangle-list', cullMode: 'none' },
       depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
     });
@@ -291,6 +311,39 @@ export class BodyAppearance {
     pass.drawIndexed(this.indexCount);
     pass.end();
     d.queue.submit([e.finish()]);
+  }
+
+  /**
+   * Draws a coloured triangle layer (camera space) into `target` after `render`, depth-tested
+   * against the body: the person's pixels beyond the mesh (see outside.ts).
+   */
+  renderLayer(target: GPUTexture, depth: GPUTexture, layer: { positions: Float32Array; colours: Uint8Array; indices: Uint32Array }, k: Intrinsics): void {
+    if (layer.indices.length === 0) return;
+    const d = this.device;
+    this.writeCamera(k, target.width, target.height, 1);
+    // Every array here is a whole number of 4-byte values, as writeBuffer needs.
+    const upload = (data: ArrayBufferView, usage: number) => {
+      const b = d.createBuffer({ size: data.byteLength, usage: usage | GPUBufferUsage.COPY_DST });
+      d.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
+      return b;
+    };
+    const position = upload(layer.positions, GPUBufferUsage.VERTEX);
+    const colour = upload(layer.colours, GPUBufferUsage.VERTEX);
+    const index = upload(layer.indices, GPUBufferUsage.INDEX);
+    const e = d.createCommandEncoder();
+    const pass = e.beginRenderPass({
+      colorAttachments: [{ view: target.createView(), loadOp: 'load', storeOp: 'store' }],
+      depthStencilAttachment: { view: depth.createView(), depthLoadOp: 'load', depthStoreOp: 'store' },
+    });
+    pass.setPipeline(this.layerPipeline);
+    pass.setBindGroup(0, d.createBindGroup({ layout: this.layerPipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: this.camera } }] }));
+    pass.setVertexBuffer(0, position);
+    pass.setVertexBuffer(1, colour);
+    pass.setIndexBuffer(index, 'uint32');
+    pass.drawIndexed(layer.indices.length);
+    pass.end();
+    d.queue.submit([e.finish()]);
+    void d.queue.onSubmittedWorkDone().then(() => [position, colour, index].forEach((b) => b.destroy()));
   }
 
   dispose(): void {

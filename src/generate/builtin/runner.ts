@@ -1,9 +1,10 @@
-import { bodyFrame, bodyModelMesh, modelSkeleton, posedMesh, type BodyTrack } from '../../body';
+import { bodyFrame, bodyModelMesh, forwardKinematics, modelSkeleton, posedMesh, type BodyTrack } from '../../body';
 import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
 import { BodyAppearance } from './appearance';
 import { GpuCompositor } from './composite';
+import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personMask } from './mask';
 import { PlateBuilder } from './plate';
 
@@ -113,6 +114,8 @@ export async function runBuiltin(
     const target = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
     const depth = device.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
     const compositor = new GpuCompositor(device, width, height);
+    const segments = boneSegments(refSkel);
+    const radii = segmentRadii(mesh, refSkel, segments);
     const start = Math.min(job.startFrame ?? 0, times.length);
     let plates = new PlateBuilder({ width, height });
     let nextPush = refIndex[start] ?? 0;
@@ -162,6 +165,23 @@ export async function runBuiltin(
         const m = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
         const f = bodyFrame(retargeted, m);
         appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
+        if (cached) {
+          // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
+          const tight = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6 }).alpha;
+          const from = bodyFrame(reference.body, r);
+          const layer = outsideLayer({
+            rgba: cached.rgba,
+            mask: tight,
+            width,
+            height,
+            k,
+            segments,
+            radii,
+            from: forwardKinematics(refSkel, from.rotations, from.root),
+            to: forwardKinematics(motionSkel, f.rotations, f.root),
+          });
+          appearance.renderLayer(target, depth, layer, k);
+        }
         const out = await compositor.composite(plate, target);
         await emit(out, i);
         onProgress({ stage: 'render', done: i + 1, total: times.length });

@@ -1,0 +1,177 @@
+/**
+ * The reference person's pixels beyond the body mesh (hair, loose clothes, a bag) carried into the
+ * new pose: each pixel of the person mask goes with its nearest bone. It is lifted to 3D at that
+ * bone's depth, moved rigidly from the bone's reference pose to its target pose, and projected
+ * again. The result is a warped grid drawn behind the body: the textured mesh covers the body,
+ * and what reaches beyond it shows around it.
+ */
+import { PARENTS, type BodyMesh, type PosedSkeleton, type RestSkeleton, type Vec3 } from '../../body';
+import type { Intrinsics } from '../../guidance';
+
+/** A bone as a segment from its joint, moving rigidly with that joint. */
+export interface BoneSegment {
+  joint: number;
+  /** From the joint to the segment's end, in the joint's rest frame (= body space at rest). */
+  offset: Vec3;
+}
+
+/** Every joint's segments: one to each child joint, or to its farthest end site for a leaf (crown, finger tips, toes). */
+export function boneSegments(skel: RestSkeleton): BoneSegment[] {
+  const out: BoneSegment[] = [];
+  for (let j = 0; j < PARENTS.length; j++) {
+    const children = PARENTS.flatMap((p, c) => (p === j ? [c] : []));
+    for (const c of children) out.push({ joint: j, offset: [skel.offsets[c * 3]!, skel.offsets[c * 3 + 1]!, skel.offsets[c * 3 + 2]!] });
+    if (children.length === 0) {
+      const ends = skel.endSites.filter((e) => e.joint === j);
+      const far = ends.reduce<Vec3 | null>((best, e) => (!best || Math.hypot(...e.offset) > Math.hypot(...best) ? e.offset : best), null);
+      if (far) out.push({ joint: j, offset: far });
+    }
+  }
+  return out;
+}
+
+function closestOnSegment(px: number, py: number, pz: number, a: Vec3, b: Vec3): { d: number; t: number } {
+  const ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+  const l2 = ab[0]! * ab[0]! + ab[1]! * ab[1]! + ab[2]! * ab[2]!;
+  const t = l2 > 0 ? Math.max(0, Math.min(1, ((px - a[0]) * ab[0]! + (py - a[1]) * ab[1]! + (pz - a[2]) * ab[2]!) / l2)) : 0;
+  return { d: Math.hypot(px - a[0] - t * ab[0]!, py - a[1] - t * ab[1]!, pz - a[2] - t * ab[2]!), t };
+}
+
+/**
+ * Per segment, how far the body's surface lies from it at rest: the median distance of the mesh
+ * vertices that the segment's joint dominates (metres).
+ */
+export function segmentRadii(mesh: Pick<BodyMesh, 'positions' | 'parts' | 'vertexCount'>, skel: RestSkeleton, segments: readonly BoneSegment[]): Float32Array {
+  const byJoint = new Map<number, number[]>();
+  for (let v = 0; v < mesh.vertexCount; v++) {
+    const j = mesh.parts[v]!;
+    let best = Infinity;
+    const p = [mesh.positions[v * 3]!, mesh.positions[v * 3 + 1]!, mesh.positions[v * 3 + 2]!] as const;
+    for (const s of segments) {
+      if (s.joint !== j) continue;
+      const a: Vec3 = [skel.joints[j * 3]!, skel.joints[j * 3 + 1]!, skel.joints[j * 3 + 2]!];
+      best = Math.min(best, closestOnSegment(p[0], p[1], p[2], a, [a[0] + s.offset[0], a[1] + s.offset[1], a[2] + s.offset[2]]).d);
+    }
+    if (best < Infinity) (byJoint.get(j) ?? byJoint.set(j, []).get(j)!).push(best);
+  }
+  return Float32Array.from(segments, (s) => {
+    const d = (byJoint.get(s.joint) ?? [0.05]).sort((x, y) => x - y);
+    return d[d.length >> 1]!;
+  });
+}
+
+/** Rotates `v` by quaternion (x, y, z, w) at `q[o..o+3]`; `inverse` uses the conjugate. */
+function rotate(q: Float32Array, o: number, v: Vec3, inverse = false): Vec3 {
+  const x = inverse ? -q[o]! : q[o]!;
+  const y = inverse ? -q[o + 1]! : q[o + 1]!;
+  const z = inverse ? -q[o + 2]! : q[o + 2]!;
+  const w = q[o + 3]!;
+  const tx = 2 * (y * v[2] - z * v[1]);
+  const ty = 2 * (z * v[0] - x * v[2]);
+  const tz = 2 * (x * v[1] - y * v[0]);
+  return [v[0] + w * tx + (y * tz - z * ty), v[1] + w * ty + (z * tx - x * tz), v[2] + w * tz + (x * ty - y * tx)];
+}
+
+export interface OutsideLayer {
+  /** Vertices in camera space at the target pose, metres (n x 3). */
+  positions: Float32Array;
+  /** Vertex colours, RGBA (n x 4). */
+  colours: Uint8Array;
+  /** Triangles over the warped grid. */
+  indices: Uint32Array;
+}
+
+export interface OutsideLayerInput {
+  /** The reference frame (RGBA) and its person alpha (0-255), both `width` x `height`. */
+  rgba: Uint8ClampedArray;
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  k: Intrinsics;
+  segments: readonly BoneSegment[];
+  radii: Float32Array;
+  /** The body as fitted in the reference frame, and as it should stand in the output frame. */
+  from: PosedSkeleton;
+  to: PosedSkeleton;
+  /** Grid spacing, pixels. Default 2. */
+  step?: number;
+  /** Mask pixels farther than this from every bone's surface are noise, metres. Default 0.35. */
+  reach?: number;
+}
+
+/**
+ * The warped grid of the person's pixels for one output frame (see the module comment). Grid
+ * cells whose corners land far apart (torn across joints that moved differently) are left out.
+ */
+export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
+  const { rgba, mask, width, height, k, segments, radii, from, to } = input;
+  const step = input.step ?? 2;
+  const reach = input.reach ?? 0.35;
+  // Segment end points at the reference pose, camera space.
+  const ends = segments.map((s) => {
+    const a: Vec3 = [from.positions[s.joint * 3]!, from.positions[s.joint * 3 + 1]!, from.positions[s.joint * 3 + 2]!];
+    const d = rotate(from.rotations, s.joint * 4, s.offset);
+    return { a, b: [a[0] + d[0], a[1] + d[1], a[2] + d[2]] as Vec3 };
+  });
+  const gw = Math.floor((width - 1) / step) + 1;
+  const gh = Math.floor((height - 1) / step) + 1;
+  const slot = new Int32Array(gw * gh).fill(-1);
+  const pos: number[] = [];
+  const col: number[] = [];
+  const pix: number[] = [];
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      const x = gx * step;
+      const y = gy * step;
+      const m = y * width + x;
+      if (mask[m]! < 128) continue;
+      // The viewing ray through the pixel; the nearest bone along it decides.
+      const rx = (x + 0.5 - k.cx) / k.fx;
+      const ry = (y + 0.5 - k.cy) / k.fy;
+      let best = -1;
+      let bestGap = Infinity;
+      let bestZ = 0;
+      for (let s = 0; s < segments.length; s++) {
+        const { a, b } = ends[s]!;
+        // Depth of the segment where it passes the ray: try the point at each end's depth.
+        const za = Math.max(0.05, a[2]);
+        const zb = Math.max(0.05, b[2]);
+        const near = closestOnSegment(rx * za, ry * za, za, a, b);
+        const z = za + near.t * (zb - za);
+        const hit = closestOnSegment(rx * z, ry * z, z, a, b);
+        const gap = hit.d - radii[s]!;
+        if (gap < bestGap) {
+          bestGap = gap;
+          best = s;
+          bestZ = z;
+        }
+      }
+      if (best < 0 || bestGap > reach) continue;
+      const j = segments[best]!.joint;
+      // Behind the surface, so the textured mesh wins wherever the body itself is.
+      const z = bestZ + radii[best]!;
+      const local = rotate(from.rotations, j * 4, [rx * z - from.positions[j * 3]!, ry * z - from.positions[j * 3 + 1]!, z - from.positions[j * 3 + 2]!], true);
+      const moved = rotate(to.rotations, j * 4, local);
+      const p: Vec3 = [moved[0] + to.positions[j * 3]!, moved[1] + to.positions[j * 3 + 1]!, moved[2] + to.positions[j * 3 + 2]!];
+      if (p[2] <= 0.05) continue;
+      slot[gy * gw + gx] = pos.length / 3;
+      pos.push(p[0], p[1], p[2]);
+      pix.push((k.fx * p[0]) / p[2] + k.cx, (k.fy * p[1]) / p[2] + k.cy);
+      col.push(rgba[m * 4]!, rgba[m * 4 + 1]!, rgba[m * 4 + 2]!, 255);
+    }
+  }
+  const tear = (3 * step) ** 2;
+  const apart = (i: number, j: number) => (pix[i * 2]! - pix[j * 2]!) ** 2 + (pix[i * 2 + 1]! - pix[j * 2 + 1]!) ** 2 > tear;
+  const tris: number[] = [];
+  for (let gy = 0; gy + 1 < gh; gy++) {
+    for (let gx = 0; gx + 1 < gw; gx++) {
+      const a = slot[gy * gw + gx]!;
+      const b = slot[gy * gw + gx + 1]!;
+      const c = slot[(gy + 1) * gw + gx]!;
+      const d = slot[(gy + 1) * gw + gx + 1]!;
+      if (a >= 0 && b >= 0 && c >= 0 && !apart(a, b) && !apart(a, c) && !apart(b, c)) tris.push(a, b, c);
+      if (b >= 0 && c >= 0 && d >= 0 && !apart(b, d) && !apart(c, d) && !apart(b, c)) tris.push(b, d, c);
+    }
+  }
+  return { positions: Float32Array.from(pos), colours: Uint8Array.from(col), indices: Uint32Array.from(tris) };
+}
