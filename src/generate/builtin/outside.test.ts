@@ -74,5 +74,9 @@ describe('outside layer (hair and clothes beyond the mesh)', () => {
     expect(pixels.some(([x, y]) => x! < 20 && y! < 20)).toBe(false);
     const headZ = rest.positions[J.head * 3 + 2]!;
     for (let v = 0; v < layer.positions.length / 3; v++) expect(layer.positions[v * 3 + 2]!).toBeGreaterThan(headZ);
+    // Asked to, the head's pixels come in front of its surface instead (the face).
+    const front = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, front: new Set([J.head]) });
+    const headRadius = radii[segments.findIndex((s) => s.joint === J.head)]!;
+    for (let v = 0; v < front.positions.length / 3; v++) expect(front.positions[v * 3 + 2]!).toBeLessThan(headZ - headRadius);
   });
 });

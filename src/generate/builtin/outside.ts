@@ -97,6 +97,11 @@ export interface OutsideLayerInput {
   step?: number;
   /** Mask pixels farther than this from every bone's surface are noise, metres. Default 0.35. */
   reach?: number;
+  /**
+   * Joints whose pixels go in front of the body's surface instead of behind it: the real pixels
+   * beat the texture there (the face, when the head turned little since the reference frame).
+   */
+  front?: ReadonlySet<number>;
 }
 
 /**
@@ -148,8 +153,8 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       }
       if (best < 0 || bestGap > reach) continue;
       const j = segments[best]!.joint;
-      // Behind the surface, so the textured mesh wins wherever the body itself is.
-      const z = bestZ + radii[best]!;
+      // Behind the surface, so the textured mesh wins wherever the body itself is (or in front).
+      const z = input.front?.has(j) ? Math.max(0.06, bestZ - 1.5 * radii[best]!) : bestZ + radii[best]!;
       const local = rotate(from.rotations, j * 4, [rx * z - from.positions[j * 3]!, ry * z - from.positions[j * 3 + 1]!, z - from.positions[j * 3 + 2]!], true);
       const moved = rotate(to.rotations, j * 4, local);
       const p: Vec3 = [moved[0] + to.positions[j * 3]!, moved[1] + to.positions[j * 3 + 1]!, moved[2] + to.positions[j * 3 + 2]!];

@@ -1,4 +1,4 @@
-import { bodyFrame, bodyModelMesh, forwardKinematics, modelSkeleton, posedMesh, type BodyTrack } from '../../body';
+import { bodyFrame, bodyModelMesh, forwardKinematics, J, modelSkeleton, posedMesh, type BodyTrack, type PosedSkeleton } from '../../body';
 import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
@@ -21,6 +21,21 @@ export interface BuiltinJob {
   height: number;
   /** First output frame to make (a resumed run starts after the frames it kept); 0 by default. */
   startFrame?: number;
+}
+
+/**
+ * The face: the reference frame's own pixels, moved with the head, show in front of the textured
+ * head while the head has turned less than this (degrees) from that frame; past it they would
+ * show the wrong side of the face, and the texture is better.
+ */
+const FACE_FRONT_MAX_TURN = 20;
+const FACE_JOINTS: ReadonlySet<number> = new Set([J.head]);
+
+/** Angle of the head's rotation between two poses, degrees. */
+function headTurn(a: PosedSkeleton, b: PosedSkeleton): number {
+  const o = J.head * 4;
+  const dot = Math.abs(a.rotations[o]! * b.rotations[o]! + a.rotations[o + 1]! * b.rotations[o + 1]! + a.rotations[o + 2]! * b.rotations[o + 2]! + a.rotations[o + 3]! * b.rotations[o + 3]!);
+  return (2 * Math.acos(Math.min(1, dot)) * 180) / Math.PI;
 }
 
 /** Reference views gathered into the appearance atlas, at most. */
@@ -169,6 +184,8 @@ export async function runBuiltin(
           // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
           const tight = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6 }).alpha;
           const from = bodyFrame(reference.body, r);
+          const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
+          const toPose = forwardKinematics(motionSkel, f.rotations, f.root);
           const layer = outsideLayer({
             rgba: cached.rgba,
             mask: tight,
@@ -177,8 +194,9 @@ export async function runBuiltin(
             k,
             segments,
             radii,
-            from: forwardKinematics(refSkel, from.rotations, from.root),
-            to: forwardKinematics(motionSkel, f.rotations, f.root),
+            from: fromPose,
+            to: toPose,
+            front: headTurn(fromPose, toPose) < FACE_FRONT_MAX_TURN ? FACE_JOINTS : undefined,
           });
           appearance.renderLayer(target, depth, layer, k);
         }
