@@ -24,16 +24,16 @@ export interface BuiltinJob {
 }
 
 /**
- * The face: the reference frame's own pixels, moved with the head, show in front of the textured
- * head while the head has turned less than this (degrees) from that frame; past it they would
- * show the wrong side of the face, and the texture is better.
+ * Face and hands: the reference frame's own pixels, moved with their bone, show in front of the
+ * textured mesh (a smooth head, mitten hands) while that bone has turned less than this (degrees)
+ * from that frame; past it they would show the wrong side, and the texture is better.
  */
-const FACE_FRONT_MAX_TURN = 20;
-const FACE_JOINTS: ReadonlySet<number> = new Set([J.head]);
+const FRONT_MAX_TURN = 20;
+const DETAIL_JOINTS = [J.head, J.left_wrist, J.right_wrist, J.left_hand, J.right_hand];
 
-/** Angle of the head's rotation between two poses, degrees. */
-function headTurn(a: PosedSkeleton, b: PosedSkeleton): number {
-  const o = J.head * 4;
+/** Angle of joint `j`'s global rotation between two poses, degrees. */
+function jointTurn(a: PosedSkeleton, b: PosedSkeleton, j: number): number {
+  const o = j * 4;
   const dot = Math.abs(a.rotations[o]! * b.rotations[o]! + a.rotations[o + 1]! * b.rotations[o + 1]! + a.rotations[o + 2]! * b.rotations[o + 2]! + a.rotations[o + 3]! * b.rotations[o + 3]!);
   return (2 * Math.acos(Math.min(1, dot)) * 180) / Math.PI;
 }
@@ -196,7 +196,7 @@ export async function runBuiltin(
             radii,
             from: fromPose,
             to: toPose,
-            front: headTurn(fromPose, toPose) < FACE_FRONT_MAX_TURN ? FACE_JOINTS : undefined,
+            front: new Set(DETAIL_JOINTS.filter((j) => jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN)),
           });
           appearance.renderLayer(target, depth, layer, k);
         }
