@@ -39,6 +39,11 @@ function once(name: string, make: (out: string) => void | Promise<void>): () => 
   };
 }
 
+/** The first `seconds` of a real clip (re-encoded, no audio): less to analyse where the test needs only a little. */
+export function sharedStart(name: string, seconds: number): Promise<string> {
+  return once(`${path.basename(name, '.mp4')}_first_${seconds}s.mp4`, (out) => ffmpeg(['-i', shared(name), '-t', String(seconds), ...h264, '-an', out]))();
+}
+
 /** Presentation times of every frame, in seconds from the first, sorted (ffprobe's packet index). */
 export function frameTimes(file: string): number[] {
   const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], {
