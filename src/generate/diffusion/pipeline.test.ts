@@ -298,7 +298,7 @@ describe('pipeline stages against fake parts', () => {
     const latents: Float32Array[] = [];
     await new MimicMotionPipeline(parts).run(inp(3), { ...settings, steps: 3 }, {
       onFrame: () => undefined,
-      onStepEnd: (_s, _c, st) => void (st.predOriginal && latents.push(st.latents.slice())),
+      onStepEnd: (_s, _c, st) => void (st.predOriginal && latents.push(st.latents!.slice())),
     });
     const s = new EulerDiscreteSampler().setTimesteps(3);
     let k = s.initNoiseSigma;
