@@ -182,7 +182,8 @@ export class DiffusionService {
       // Stream the site's files into the cache, validate the copy, then mark it finished.
       const base = `${packsBase()}${encodeURIComponent(source.name)}/`;
       const res = await fetch(`${base}pack.json`, { cache: 'no-store' });
-      if (res.status === 404) throw new Error(`This site serves no pack folder "${source.name}" (no ${base}pack.json). Put the pack under public/models/packs/${source.name}/.`);
+      // A static host may answer a missing file with the app's index.html.
+      if (res.status === 404 || res.headers.get('Content-Type')?.includes('text/html')) throw new Error(`This site serves no pack folder "${source.name}" (no ${base}pack.json). Put the pack under public/models/packs/${source.name}/.`);
       if (!res.ok) throw new Error(`Could not read ${base}pack.json: HTTP ${res.status}.`);
       const text = await res.text();
       const declared = parsePackManifest(text);
@@ -221,7 +222,7 @@ export class DiffusionService {
     const ep = this.ep(manifest);
     // On WebGPU the UNet and PoseNet leave their outputs on the GPU and the loop runs there.
     const runners = await enqueue(() => createPackRunners(ort, manifest, files, { executionProviders: [ep], graphOptimizationLevel: 'all' }, ep === 'webgpu' ? ['unet', 'pose_net'] : []));
-    const denoiser = this.denoiserFor(runners, manifest);
+    const denoiser = await this.denoiserFor(runners, manifest);
     const canvas = new OffscreenCanvas(1, 1);
     this.engine = createDiffusionEngine({
       manifest,
@@ -272,10 +273,19 @@ export class DiffusionService {
     };
   }
 
+  /**
+   * The GPUDevice onnxruntime-web runs its WebGPU sessions on, once one exists. onnxruntime-web
+   * 1.30's WebGPU EP creates its own device (it replaces `env.webgpu.device` with it), so the
+   * denoising kernels must use this one, not the app's `GpuRoot` device.
+   */
+  private async ortDevice(): Promise<GPUDevice> {
+    return (await configuredOrt(this.root).env.webgpu.device) as GPUDevice;
+  }
+
   /** The GPU loop over WebGPU sessions; null on wasm (the CPU loop runs). */
-  private denoiserFor(runners: PackRunners, manifest: PackManifest): WebGpuDenoiser | null {
-    const device = this.root.device;
-    if (!device || this.ep(manifest) !== 'webgpu') return null;
+  private async denoiserFor(runners: PackRunners, manifest: PackManifest): Promise<WebGpuDenoiser | null> {
+    if (!this.root.device || this.ep(manifest) !== 'webgpu') return null;
+    const device = await this.ortDevice();
     return new WebGpuDenoiser({
       ort: configuredOrt(this.root),
       device,
@@ -335,9 +345,9 @@ export class DiffusionService {
   async check(options: { frames: number; steps: number[]; seed?: number }): Promise<DiffusionCheck> {
     const manifest = this.manifest;
     const files = this.files;
-    const device = this.root.device;
     if (!manifest || !files) throw new Error('No model pack is loaded.');
-    if (!device || this.ep(manifest) !== 'webgpu') throw new Error('The GPU check needs WebGPU (and shader-f16 for an fp16 pack).');
+    if (this.ep(manifest) !== 'webgpu') throw new Error('The GPU check needs WebGPU (and shader-f16 for an fp16 pack).');
+    const device = await this.ortDevice();
     const { width, height } = manifest.sampling;
     const ort = configuredOrt(this.root);
     const base = settingsFromPack(manifest, { seed: options.seed ?? 3 });
@@ -367,7 +377,7 @@ export class DiffusionService {
     try {
       const gpu = await enqueue(() => createPackRunners(ort, manifest, files, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' }, ['unet', 'pose_net']));
       sessionGpuBytes = meter.liveBytes;
-      const denoiser = this.denoiserFor(gpu, manifest)!;
+      const denoiser = (await this.denoiserFor(gpu, manifest))!;
       try {
         for (const steps of options.steps) gpuFrames = await run('gpu', { ...this.partsOf(gpu, manifest), denoiser }, steps);
         for (const steps of options.steps) await run('cpu-on-webgpu', this.partsOf(gpu, manifest), steps);

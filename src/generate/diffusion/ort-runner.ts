@@ -61,8 +61,9 @@ export function createSessionRunner(ort: OrtModule, session: Ort.InferenceSessio
     for (const name of fetches) {
       const tensor = results[name];
       if (!tensor) throw new ModelOutputError(`${spec.file} returned no output "${name}".`);
-      const data = tensor.location === 'cpu' || tensor.location === undefined ? tensor.data : await tensor.getData(true);
-      if (tensor.location !== 'cpu' && tensor.location !== undefined) readbacks.count++;
+      const onDevice = tensor.location !== 'cpu' && tensor.location !== undefined;
+      const data = onDevice ? await tensor.getData(true) : tensor.data;
+      if (onDevice) readbacks.count++;
       out[name] = toFloat32(tensor.type, data);
     }
     return out;
