@@ -139,8 +139,11 @@ test.describe('diffusion engine with a model pack', () => {
     test.setTimeout(300_000);
     void offOrigin;
     await openEditor(page);
-    await loadClip(page, 'reference', shared('indoor_dance_woman_yellow_sweater_static.mp4'));
-    await loadClip(page, 'motion', shared('street_two_women_walking_handheld_camera.mp4')); // 25 fps
+    // One short clip as both reference and motion: the motion slot reuses the cached pose analysis.
+    const clip = shared('street_two_women_walking_handheld_camera.mp4'); // 720x406, 25 fps, 4.1 s
+    await loadClip(page, 'reference', clip);
+    await expect(page.getByTestId('pose-status-reference')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+    await loadClip(page, 'motion', clip);
     await page.getByTestId('trim-out-motion').fill('0.24'); // 6 frames
     await page.getByTestId('engine').selectOption('diffusion');
     await page.getByTestId('pack-input').setInputFiles(proxyPack());
@@ -160,7 +163,7 @@ test.describe('diffusion engine with a model pack', () => {
     await download.saveAs(out);
     const video = probe(out).streams.find((s) => s.codec_type === 'video')!;
     expect(video.codec_name).toBe('h264');
-    expect([video.width, video.height]).toEqual([64, 64]);
+    expect([video.width, video.height]).toEqual([128, 64]); // the planner's size for a landscape reference
     expect(Number(video.nb_read_frames)).toBe(6);
   });
 });
