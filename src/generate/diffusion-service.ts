@@ -311,8 +311,17 @@ export class DiffusionService {
   }
 
   /**
-   * Runs a job. With `initSource` (refine mode), frame i of that render (the reference's aspect,
-   * any scale) is cropped like the reference frames and denoised from `settings.strength`.
+   * Crops a frame of the reference's framing (any scale, e.g. the builtin engine's render) to
+   * the output size and framing a job will have, like the reference frames are cropped.
+   */
+  outputCrop(job: Omit<GenerationJob, 'width' | 'height'>, readFrame: FrameSource): (frame: RgbaImage) => RgbaImage {
+    const plan = this.plan({ width: job.reference.width, height: job.reference.height });
+    return buildEngineInputs({ ...job, width: plan.width, height: plan.height }, readFrame).cropReference;
+  }
+
+  /**
+   * Runs a job. With `initFrames` (refine mode: frames at the output size, see `outputCrop`) the
+   * run starts from them, noised to `settings.strength`.
    */
   async run(
     job: Omit<GenerationJob, 'width' | 'height'>,
@@ -321,12 +330,12 @@ export class DiffusionService {
     sink: (size: { width: number; height: number; frameCount: number }) => Promise<FrameSink>,
     onProgress: (p: EngineProgress) => void,
     signal: AbortSignal,
-    initSource?: (index: number) => Promise<RgbaImage>,
+    initFrames?: (index: number) => Promise<RgbaImage>,
   ): Promise<{ frameCount: number; width: number; height: number }> {
     if (!this.engine) throw new Error('No model pack is loaded. Drop a pack folder first.');
     const plan = this.plan({ width: job.reference.width, height: job.reference.height });
     const inputs = buildEngineInputs({ ...job, width: plan.width, height: plan.height }, readFrame);
-    if (initSource) inputs.initFrame = async (i) => inputs.cropReference(await initSource(i));
+    if (initFrames) inputs.initFrame = initFrames;
     const out = await sink({ width: plan.width, height: plan.height, frameCount: inputs.frameCount });
     await this.engine.run(inputs, { tileSize: plan.tileSize, decodeChunk: plan.decodeChunk, ...settings }, {
       signal,

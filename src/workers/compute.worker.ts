@@ -186,24 +186,26 @@ const api = {
     let encoder: number | null = null;
     try {
       // Refine mode: the builtin engine renders first; its frames are the diffusion's init frames.
-      let initSource: ((i: number) => Promise<RgbaImage>) | undefined;
+      // Its frames are cropped to the diffusion's output size as they come (small in memory).
+      let initFrames: ((i: number) => Promise<RgbaImage>) | undefined;
       if (refine) {
         const gpu = await getRoot();
         if (!gpu.device) throw new Error(gpu.caps.reason ?? 'Refining the builtin render needs WebGPU for the builtin engine.');
         const { width, height } = refine.builtin;
-        const rendered: Uint8ClampedArray[] = [];
+        const crop = service.outputCrop(job, (clipId, i) => source.analysisFrame(clipId, i));
+        const rendered: RgbaImage[] = [];
         await runBuiltin(
           gpu.device,
           refine.builtin,
           (clipId, i) => source.analysisFrame(clipId, i),
-          async (rgba, i) => void (rendered[i] = rgba),
+          async (rgba, i) => void (rendered[i] = crop({ data: rgba, width, height })),
           (p) => p.stage === 'render' && onProgress({ stage: 'prepare', done: p.done, total: p.total, label: `Builtin render to refine ${p.done}/${p.total}` }),
           controller.signal,
         );
-        initSource = async (i) => {
-          const data = rendered[i];
-          if (!data) throw new Error(`The builtin render has no frame ${i}.`);
-          return { data, width, height };
+        initFrames = async (i) => {
+          const frame = rendered[i];
+          if (!frame) throw new Error(`The builtin render has no frame ${i}.`);
+          return frame;
         };
         settings = { ...settings, strength: refine.strength };
       }
@@ -225,7 +227,7 @@ const api = {
         },
         onProgress,
         controller.signal,
-        initSource,
+        initFrames,
       );
       const result = await source.encodeFinish(encoder!);
       encoder = null;
