@@ -134,6 +134,20 @@ test.describe('diffusion engine with a model pack', () => {
     }
   });
 
+  test('a pack that does not fit the browser storage quota runs for the session and says so', async ({ page, offOrigin, baseURL }) => {
+    void offOrigin;
+    await openEditor(page);
+    // Chromium's own quota, lowered for this origin: 50 kB, less than the ~190 kB proxy pack.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 50_000 });
+    await page.getByTestId('engine').selectOption('diffusion');
+    await page.getByTestId('pack-input').setInputFiles(proxyPack());
+    await expect(page.getByTestId('pack-info')).toContainText('runs on WebGPU', { timeout: 60_000 });
+    await expect(page.getByTestId('pack-info')).not.toContainText('kept in this browser');
+    await expect(page.getByTestId('pack-cache-error')).toContainText(/The pack "proxy-64x64" needs \d+ kB of browser storage to be kept for the next visit\. It is loaded for this session only\. Remove cached packs/);
+    await expect(page.getByTestId('cached-pack')).toHaveCount(0);
+  });
+
   test('refine mode denoises the builtin render from a strength and writes every frame', async ({ page, offOrigin }, info) => {
     test.skip(!hasSharedMedia, SHARED_SKIP_REASON);
     test.setTimeout(300_000);

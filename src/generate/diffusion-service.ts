@@ -170,14 +170,25 @@ export class DiffusionService {
         return null;
       }
     };
+    /** Finishes a checked copy; false (and the reason in `cacheError`) when the quota refuses it. */
+    const commit = async (m: PackManifest): Promise<boolean> => {
+      try {
+        await commitCachedPack(m, cacheKey!);
+        return true;
+      } catch (e) {
+        if (!(e instanceof PackCacheError)) throw e;
+        cacheError = e.message;
+        cacheKey = null;
+        return false;
+      }
+    };
     if (source.kind === 'files') {
       // Validate the dropped files (every byte hashed), then keep a copy.
       const dropped = packFilesFromList(source.files);
       ({ manifest } = await check(dropped, true));
       const text = await readText(dropped, 'pack.json');
       const copy = await keep(manifest, text, async (file) => blobStream((await dropped.open(file))!.blob!));
-      if (copy) await commitCachedPack(manifest, cacheKey!);
-      files = copy ?? dropped;
+      files = copy && (await commit(manifest)) ? copy : dropped;
     } else if (source.kind === 'origin') {
       // Stream the site's files into the cache, validate the copy, then mark it finished.
       const base = `${packsBase()}${encodeURIComponent(source.name)}/`;
@@ -200,8 +211,7 @@ export class DiffusionService {
           await removeCachedPack(cacheKey!);
           throw e;
         }
-        await commitCachedPack(manifest, cacheKey!);
-        files = copy;
+        files = (await commit(manifest)) ? copy : packFilesFromUrl(base);
       } else {
         // No room in the cache: read the files from the site directly (the browser keeps large blobs on disk).
         files = packFilesFromUrl(base);

@@ -71,7 +71,7 @@ async function fileSizes(dir: FileSystemDirectoryHandle): Promise<Map<string, nu
 }
 
 function isQuota(e: unknown): boolean {
-  return e instanceof DOMException && e.name === 'QuotaExceededError';
+  return (e as { name?: unknown } | null)?.name === 'QuotaExceededError';
 }
 
 /** Cached packs whose copy finished, newest first. Files cut short (a cleared site) are left out. */
@@ -180,42 +180,50 @@ export interface CopyOptions {
 export async function copyPackToCache(manifest: PackManifest, manifestText: string, key: string, stream: PackFileStream, options: CopyOptions = {}): Promise<PackFiles> {
   const packs = await packsDir();
   if (!packs) throw new PackCacheError('unavailable', 'This browser gives the page no private file storage (OPFS), so the pack cannot be kept for the next visit.');
-  const dir = await packs.getDirectoryHandle(key, { create: true });
-  const record = parseCacheRecord((await readText(dir, 'cache.json')) ?? '');
-  const present = await fileSizes(dir);
-  const copy = filesToCopy(manifest, record, present);
-  const total = copy.reduce((s, f) => s + f.bytes, 0);
   const estimate = await navigator.storage.estimate().catch(() => null);
   const free = estimate?.quota !== undefined && estimate.usage !== undefined ? estimate.quota - estimate.usage : null;
-  if (free !== null && free < total) throw new PackCacheError('quota', quotaMessage(manifest.name, total, free));
-  await dir.removeEntry('cache.json').catch(() => undefined);
-  let done = 0;
+  let total = packBytes(manifest);
   try {
+    const dir = await packs.getDirectoryHandle(key, { create: true });
+    const record = parseCacheRecord((await readText(dir, 'cache.json')) ?? '');
+    const present = await fileSizes(dir);
+    const copy = filesToCopy(manifest, record, present);
+    total = copy.reduce((s, f) => s + f.bytes, 0);
+    if (free !== null && free < total) throw new PackCacheError('quota', quotaMessage(manifest.name, total, free));
+    await dir.removeEntry('cache.json').catch(() => undefined);
+    let done = 0;
     await writeFile(dir, 'pack.json', new Blob([manifestText]).stream(), () => undefined);
     for (const f of copy) {
       options.signal?.throwIfAborted();
       const n = await writeFile(dir, f.file, await stream(f.file), (k) => options.onProgress?.((done += k), total));
       if (n !== f.bytes) throw new Error(`${f.file}: copied ${n} bytes, pack.json says ${f.bytes}.`);
     }
+    for (const name of staleFiles(manifest, present.keys())) await dir.removeEntry(name).catch(() => undefined);
+    options.onProgress?.(total, total);
+    return directoryFiles(dir);
   } catch (e) {
-    if (isQuota(e)) {
+    if (e instanceof PackCacheError || isQuota(e)) {
       await removeCachedPack(key);
-      throw new PackCacheError('quota', quotaMessage(manifest.name, total, free));
+      // A refused write: the browser's estimate was too kind, so it is not quoted.
+      throw e instanceof PackCacheError ? e : new PackCacheError('quota', quotaMessage(manifest.name, total, null));
     }
     throw e;
   }
-  for (const name of staleFiles(manifest, present.keys())) await dir.removeEntry(name).catch(() => undefined);
-  options.onProgress?.(total, total);
-  return directoryFiles(dir);
 }
 
-/** Marks a validated copy as finished (writes cache.json). */
+/** Marks a validated copy as finished (writes cache.json). Throws `PackCacheError` when the quota refuses it. */
 export async function commitCachedPack(manifest: PackManifest, key: string): Promise<void> {
   const packs = await packsDir();
   if (!packs) return;
-  const dir = await packs.getDirectoryHandle(key);
-  const record = { ...cacheRecord(manifest, Date.now()), key };
-  await writeFile(dir, 'cache.json', new Blob([JSON.stringify(record)]).stream(), () => undefined);
+  try {
+    const dir = await packs.getDirectoryHandle(key);
+    const record = { ...cacheRecord(manifest, Date.now()), key };
+    await writeFile(dir, 'cache.json', new Blob([JSON.stringify(record)]).stream(), () => undefined);
+  } catch (e) {
+    if (!isQuota(e)) throw e;
+    await removeCachedPack(key);
+    throw new PackCacheError('quota', quotaMessage(manifest.name, packBytes(manifest), null));
+  }
 }
 
 /** Total bytes of a manifest's files (what a cached copy takes besides pack.json). */

@@ -49,8 +49,8 @@ describe('pack cache bookkeeping', () => {
 
   it('says what a quota failure means and what to do', () => {
     const msg = quotaMessage('MimicMotion', 4.5e9, 1.2e9);
-    expect(msg).toContain('needs 4.50 GB of browser storage');
-    expect(msg).toContain('about 1.20 GB more');
+    expect(msg).toContain('needs 4.5 GB of browser storage');
+    expect(msg).toContain('about 1.2 GB more');
     expect(msg).toContain('loaded for this session only');
     expect(msg).toMatch(/Remove cached packs/);
   });

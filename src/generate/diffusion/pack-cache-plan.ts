@@ -5,6 +5,7 @@
  * manifest. The OPFS side lives in src/generate/pack-cache.ts.
  */
 import type { FileSpec, PackManifest } from './pack';
+import { formatBytes } from './memory';
 import { PACK_ROLES } from './pack';
 
 /** What `cache.json` in a cached pack's folder says. Written last: a folder without it is incomplete. */
@@ -102,7 +103,6 @@ export function recordMismatch(record: PackCacheRecord, manifest: PackManifest):
 
 /** The message for a cache copy that does not fit the browser's storage quota. */
 export function quotaMessage(name: string, neededBytes: number, freeBytes: number | null): string {
-  const gb = (n: number) => `${(n / 1e9).toFixed(2)} GB`;
-  const free = freeBytes === null ? '' : ` (the browser grants this site about ${gb(Math.max(0, freeBytes))} more)`;
-  return `The pack "${name}" needs ${gb(neededBytes)} of browser storage to be kept for the next visit${free}. It is loaded for this session only. Remove cached packs you no longer need, or free disk space, then load it again.`;
+  const free = freeBytes === null ? '' : ` (the browser grants this site about ${formatBytes(Math.max(0, Math.round(freeBytes)))} more)`;
+  return `The pack "${name}" needs ${formatBytes(neededBytes)} of browser storage to be kept for the next visit${free}. It is loaded for this session only. Remove cached packs you no longer need, or free disk space, then load it again.`;
 }
