@@ -296,15 +296,22 @@ export class DiffusionService {
   private async denoiserFor(runners: PackRunners, manifest: PackManifest): Promise<WebGpuDenoiser | null> {
     if (!this.root.device || this.ep(manifest) !== 'webgpu') return null;
     const device = await this.ortDevice();
-    return new WebGpuDenoiser({
-      ort: configuredOrt(this.root),
-      device,
-      unet: runners.sessions.unet,
-      unetSpec: manifest.models.unet,
-      poseNet: runners.sessions.pose_net,
-      poseNetSpec: manifest.models.pose_net,
-      queue: enqueue,
-    });
+    try {
+      return new WebGpuDenoiser({
+        ort: configuredOrt(this.root),
+        device,
+        unet: runners.sessions.unet,
+        unetSpec: manifest.models.unet,
+        poseNet: runners.sessions.pose_net,
+        poseNetSpec: manifest.models.pose_net,
+        queue: enqueue,
+      });
+    } catch (e) {
+      // I/O the kernels do not handle (PoseNet and UNet disagree on the pose latents' dtype): the
+      // CPU loop runs over the same sessions, reading each output back.
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
   }
 
   /** The output size and chunking that fit, for a reference of `aspect`; throws with the reason when nothing fits. */

@@ -121,7 +121,7 @@ export function PackPanel() {
       {pack.status === 'ready' && pack.info ? (
         <span data-testid="pack-info" data-denoise={pack.info.denoiseOn} data-source={pack.info.source}>
           Model pack <strong>{pack.info.name}</strong> · {mb(pack.info.totalBytes)} · {pack.info.fp16 ? 'fp16' : 'fp32'} · runs on{' '}
-          {pack.info.ep === 'webgpu' ? 'WebGPU (latents stay on the GPU)' : 'the CPU (wasm)'} · {pack.info.defaults.steps} steps
+          {pack.info.ep === 'webgpu' ? `WebGPU${pack.info.denoiseOn === 'gpu' ? ' (latents stay on the GPU)' : ''}` : 'the CPU (wasm)'} · {pack.info.defaults.steps} steps
           {pack.info.cacheKey ? ' · kept in this browser' : ''}
         </span>
       ) : pack.status === 'loading' ? (
