@@ -101,7 +101,8 @@ test.describe('diffusion engine with a model pack', () => {
     const folder = `e2e-proxy-${process.pid}`;
     const dir = path.join('public/models/packs', folder);
     mkdirSync(dir, { recursive: true });
-    execFileSync('node', ['tools/fixtures/proxy-pack.mjs', dir, '--seed', '5'], { stdio: 'ignore' });
+    // With the UNet's weights in external data: the cache copies and serves that file too.
+    execFileSync('node', ['tools/fixtures/proxy-pack.mjs', dir, '--seed', '5', '--external-data', 'unet'], { stdio: 'ignore' });
     try {
       await openEditor(page);
       await page.getByTestId('engine').selectOption('diffusion');
