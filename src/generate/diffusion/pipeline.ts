@@ -30,6 +30,7 @@ import { accumulateSegment, gatherSegment, planChunks, type FusionMode, type Fus
 import type { PackManifest } from './pack';
 import { clipPixelValues, decodedToUnit, rgbaToChw } from './preprocess';
 import { fillGaussian } from './random';
+import { refineStart } from './refine';
 import type { LatentDenoiser } from './latent-denoiser';
 import type { EulerDiscreteSampler } from './samplers/euler-discrete';
 
@@ -382,7 +383,7 @@ class Run {
       this.latents = noise;
       return;
     }
-    const start = sampler.startIndexForStrength(this.s.strength);
+    const start = refineStart(sampler, this.s.strength).startStep;
     this.stats.startStep = start;
     const clean = new Float32Array(this.slots * size);
     for (let slot = 0; slot < this.slots; slot++) {
