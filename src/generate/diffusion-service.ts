@@ -14,6 +14,7 @@ import {
   packFilesFromList,
   packFilesFromUrl,
   parsePackManifest,
+  estimateMemory,
   planMemory,
   readbacks,
   recordMismatch,
@@ -111,6 +112,8 @@ export interface DiffusionCheck {
   peakGpuBytes: number;
   /** Bytes of GPU buffers alive right after the sessions were created (mostly weights). */
   sessionGpuBytes: number;
+  /** The memory planner's estimate of the peak for this size and chunking (activation heuristics for a real UNet). */
+  plannerPeakBytes: number;
 }
 
 /** GPU memory the diffusion engine plans for when the browser cannot tell (it never can). */
@@ -423,7 +426,8 @@ export class DiffusionService {
     } finally {
       await wasm.release();
     }
-    return { width, height, frames: options.frames, paths, maxAbsDiff, peakGpuBytes, sessionGpuBytes };
+    const plannerPeakBytes = estimateMemory(manifest, { width, height, tileSize: manifest.sampling.tileSize, decodeChunk: manifest.sampling.decodeChunk }).peakBytes;
+    return { width, height, frames: options.frames, paths, maxAbsDiff, peakGpuBytes, sessionGpuBytes, plannerPeakBytes };
   }
 
   async unload(): Promise<void> {

@@ -129,6 +129,7 @@ async function benchDiffusion(page) {
     }
     const mb = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;
     console.log(`peak GPU buffer memory (buffers created on onnxruntime-web's device during the GPU runs, weights included): ${mb(check.peakGpuBytes)}; after session creation: ${mb(check.sessionGpuBytes)}`);
+    console.log(`memory planner's estimate for this size and chunking: ${mb(check.plannerPeakBytes)} (its activation figures are for the real SVD UNet, not the proxy)`);
     console.log(`largest |GPU loop − wasm| over the decoded frames: ${check.maxAbsDiff.toExponential(2)}`);
     console.log('The first GPU run includes shader compilation; the software adapter makes the WebGPU rows slow. Compare maps and ratios.');
   } finally {
