@@ -202,11 +202,10 @@ export async function copyPackToCache(manifest: PackManifest, manifestText: stri
     options.onProgress?.(total, total);
     return directoryFiles(dir);
   } catch (e) {
-    if (e instanceof PackCacheError || isQuota(e)) {
-      await removeCachedPack(key);
-      // A refused write: the browser's estimate was too kind, so it is not quoted.
-      throw e instanceof PackCacheError ? e : new PackCacheError('quota', quotaMessage(manifest.name, total, null));
-    }
+    // A copy that did not finish is not kept (its cache.json is already gone).
+    await removeCachedPack(key);
+    // A refused write: the browser's estimate was too kind, so it is not quoted.
+    if (isQuota(e)) throw new PackCacheError('quota', quotaMessage(manifest.name, total, null));
     throw e;
   }
 }
