@@ -45,10 +45,15 @@ export class PackCacheError extends Error {
 
 const READ_CHUNK = 8 << 20;
 
+/** The cache's folder; throws what OPFS throws (no OPFS, or a quota refusing to create it). */
+async function openPacksDir(): Promise<FileSystemDirectoryHandle> {
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle('packs', { create: true });
+}
+
 async function packsDir(): Promise<FileSystemDirectoryHandle | null> {
   try {
-    const root = await navigator.storage.getDirectory();
-    return await root.getDirectoryHandle('packs', { create: true });
+    return await openPacksDir();
   } catch {
     return null; // No OPFS (private window, old browser): packs are not kept.
   }
@@ -178,8 +183,13 @@ export interface CopyOptions {
  * `PackCacheError` ('quota' with the sizes, 'unavailable' without OPFS).
  */
 export async function copyPackToCache(manifest: PackManifest, manifestText: string, key: string, stream: PackFileStream, options: CopyOptions = {}): Promise<PackFiles> {
-  const packs = await packsDir();
-  if (!packs) throw new PackCacheError('unavailable', 'This browser gives the page no private file storage (OPFS), so the pack cannot be kept for the next visit.');
+  let packs: FileSystemDirectoryHandle;
+  try {
+    packs = await openPacksDir();
+  } catch (e) {
+    if (isQuota(e)) throw new PackCacheError('quota', quotaMessage(manifest.name, packBytes(manifest), null));
+    throw new PackCacheError('unavailable', 'This browser gives the page no private file storage (OPFS), so the pack cannot be kept for the next visit.');
+  }
   const estimate = await navigator.storage.estimate().catch(() => null);
   const free = estimate?.quota !== undefined && estimate.usage !== undefined ? estimate.quota - estimate.usage : null;
   let total = packBytes(manifest);
