@@ -49,7 +49,7 @@ export interface EngineInputs {
 
 /** Progress of a run, as the UI shows it (step/chunk of the diffusion loop, frames elsewhere). */
 export type EngineProgress =
-  | { stage: 'prepare'; done: number; total: number }
+  | { stage: 'prepare'; done: number; total: number; label?: string }
   | { stage: 'denoise'; step: number; steps: number; chunk: number; chunks: number }
   | { stage: 'render'; done: number; total: number };
 

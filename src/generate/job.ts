@@ -50,7 +50,10 @@ function medianHipX(track: PoseTrack, frames: number[]): number | undefined {
  * frame and pose at each time cropped to the output (centred on the reference person), and the
  * motion pose aligned onto the reference person.
  */
-export function buildEngineInputs(job: GenerationJob, readFrame: FrameSource): EngineInputs & { framing: Similarity2D } {
+export function buildEngineInputs(
+  job: GenerationJob,
+  readFrame: FrameSource,
+): EngineInputs & { framing: Similarity2D; cropReference(frame: RgbaImage): RgbaImage } {
   const times = outputFrameTimes(job.timeline, job.fps);
   const refIndex = times.map((t) => frameIndexAt(job.reference.timestamps, sourceTimes(job.timeline, t).reference));
   const motionIndex = times.map((t) => frameIndexAt(job.motion.timestamps, sourceTimes(job.timeline, t).motion));
@@ -60,6 +63,17 @@ export function buildEngineInputs(job: GenerationJob, readFrame: FrameSource): E
   const canvas = new OffscreenCanvas(job.width, job.height);
   const g = canvas.getContext('2d', { willReadFrequently: true })!;
 
+  /** A frame of the reference's framing (any scale of its display size) cropped to the output. */
+  const cropReference = (frame: RgbaImage): RgbaImage => {
+    const source = new OffscreenCanvas(frame.width, frame.height);
+    source.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height), 0, 0);
+    // The frame may be smaller than the display size (analysis frames are capped): crop in its pixels.
+    const s = frame.width / job.reference.width;
+    g.drawImage(source, crop.x * s, crop.y * s, crop.w * s, crop.h * s, 0, 0, job.width, job.height);
+    const out = g.getImageData(0, 0, job.width, job.height);
+    return { data: out.data, width: job.width, height: job.height };
+  };
+
   return {
     frameCount: times.length,
     width: job.width,
@@ -67,16 +81,8 @@ export function buildEngineInputs(job: GenerationJob, readFrame: FrameSource): E
     fps: job.fps,
     framing: toOutput,
     referenceFrameIndex: (i) => refIndex[i]!,
-    async referenceFrame(i) {
-      const frame = await readFrame(job.reference.clipId, refIndex[i]!);
-      const source = new OffscreenCanvas(frame.width, frame.height);
-      source.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(frame.data), frame.width, frame.height), 0, 0);
-      // The frame may be smaller than the display size (analysis frames are capped): crop in its pixels.
-      const s = frame.width / job.reference.width;
-      g.drawImage(source, crop.x * s, crop.y * s, crop.w * s, crop.h * s, 0, 0, job.width, job.height);
-      const out = g.getImageData(0, 0, job.width, job.height);
-      return { data: out.data, width: job.width, height: job.height };
-    },
+    cropReference,
+    referenceFrame: async (i) => cropReference(await readFrame(job.reference.clipId, refIndex[i]!)),
     referencePose: (r) => applySimilarity(toWholeBody(trackFrame(job.reference.track, r)), toOutput),
     motionPose: (i) => applySimilarity(toWholeBody(trackFrame(job.motion.track, motionIndex[i]!)), motionToOutput),
   };

@@ -19,7 +19,8 @@ import {
 } from '../media';
 import type { GpuCapabilities } from '../gpu';
 import type { PoseModelId } from '../pose';
-import type { PackInfo } from '../generate/diffusion-service';
+import type { OriginPack, PackInfo, PackLoadProgress, PackSource } from '../generate/diffusion-service';
+import type { CachedPack } from '../generate/pack-cache';
 import type { EngineProgress } from '../generate/engine';
 import { jobKey, type BuiltinJob } from '../generate';
 import { computeApi, mediaApi, releaseResultUrl, resultUrl } from './services';
@@ -103,6 +104,7 @@ export interface EditorState {
   placement: PlacementSettings;
   guidanceExport: GuidanceExportState;
   pack: PackState;
+  refine: RefineSettings;
 }
 
 /** 'builtin': 3D copy & paste; 'preview': the two clips side by side; 'diffusion': the MimicMotion model pack. */
@@ -112,8 +114,19 @@ export interface PackState {
   status: 'none' | 'loading' | 'ready' | 'failed';
   info: PackInfo | null;
   error: string | null;
-  /** Validation progress in [0, 1] while loading. */
+  /** Progress in [0, 1] of the current loading stage. */
   progress: number;
+  /** What loading is doing now. */
+  stage: PackLoadProgress['stage'] | null;
+  /** Packs this site serves (models/packs/) and packs kept in the browser's storage. */
+  origin: OriginPack[];
+  cached: CachedPack[];
+}
+
+/** Diffusion refine mode: start from the builtin engine's render noised to `strength` (0-1). */
+export interface RefineSettings {
+  enabled: boolean;
+  strength: number;
 }
 
 export interface Overlays {
@@ -158,7 +171,8 @@ export const useEditor = create<EditorState>(() => ({
   coverage: null,
   placement: defaultPlacement(),
   guidanceExport: idleGuidanceExport(),
-  pack: { status: 'none', info: null, error: null, progress: 0 },
+  pack: { status: 'none', info: null, error: null, progress: 0, stage: null, origin: [], cached: [] },
+  refine: { enabled: false, strength: 0.5 },
 }));
 
 const get = useEditor.getState;
@@ -516,7 +530,7 @@ function engineProgress(p: EngineProgress): Progress {
     const done = p.step * p.chunks + p.chunk + 1;
     return { phase: 'render', fraction: 0.05 + (0.85 * done) / (p.steps * p.chunks), label: `Denoising step ${p.step + 1}/${p.steps} · chunk ${p.chunk + 1}/${p.chunks}` };
   }
-  if (p.stage === 'prepare') return { phase: 'render', fraction: (0.05 * p.done) / Math.max(1, p.total), label: `Encoding the reference and poses ${p.done}/${p.total}` };
+  if (p.stage === 'prepare') return { phase: 'render', fraction: (0.05 * p.done) / Math.max(1, p.total), label: p.label ?? `Encoding the reference and poses ${p.done}/${p.total}` };
   return { phase: 'encode', fraction: 0.9 + (0.1 * p.done) / Math.max(1, p.total), done: p.done, total: p.total, label: `Decoding frame ${p.done}/${p.total}` };
 }
 
@@ -570,8 +584,10 @@ async function generateDiffusion(startedAt: number): Promise<void> {
   const mot = s.clips.motion.info!;
   const refTrack = s.pose.reference.track;
   const motTrack = s.pose.motion.track;
-  await runEngine(startedAt, '-diffusion', (onProgress) => {
+  const refine = s.refine.enabled ? builtinJob(s) : null;
+  await runEngine(startedAt, s.refine.enabled ? '-refined' : '-diffusion', (onProgress) => {
     if (!refTrack || !motTrack) throw new Error('Wait for the pose analysis of both clips to finish.');
+    if (s.refine.enabled && !refine) throw new Error('Refining needs the builtin render: wait until both clips have a fitted 3D body.');
     const clip = (info: ClipInfo, track: NonNullable<typeof refTrack>) => ({ clipId: info.id, width: info.width, height: info.height, timestamps: info.timestamps, track });
     return computeApi().generateDiffusion(
       { reference: clip(ref, refTrack), motion: clip(mot, motTrack), timeline, fps: mot.fps },
@@ -579,6 +595,7 @@ async function generateDiffusion(startedAt: number): Promise<void> {
       onProgress,
       engineAudio(s),
       showPreview,
+      refine ? { builtin: refine, strength: s.refine.strength } : null,
     );
   });
 }
@@ -661,23 +678,57 @@ export function setEngine(engine: EngineChoice): void {
   saveSettingsSoon();
 }
 
-/** Validates and loads a model pack from the files of a dropped or chosen folder. */
-export async function loadPack(files: File[]): Promise<void> {
-  set({ pack: { status: 'loading', info: null, error: null, progress: 0 }, engine: 'diffusion' });
+function patchPack(patch: Partial<PackState>): void {
+  set((s) => ({ pack: { ...s.pack, ...patch } }));
+}
+
+/** Validates and loads a model pack: a dropped or chosen folder, a folder this site serves, or a cached pack. */
+async function loadPackFrom(source: PackSource): Promise<void> {
+  set({ engine: 'diffusion' });
+  patchPack({ status: 'loading', info: null, error: null, progress: 0, stage: null });
   try {
     const info = await computeApi().loadPack(
-      files,
-      proxy((progress: number) => set((st) => ({ pack: { ...st.pack, progress } }))),
+      source,
+      proxy((p: PackLoadProgress) => patchPack({ progress: p.fraction, stage: p.stage })),
     );
-    set({ pack: { status: 'ready', info, error: null, progress: 1 } });
+    patchPack({ status: 'ready', info, error: null, progress: 1, stage: null });
   } catch (e) {
-    set({ pack: { status: 'failed', info: null, error: (e as Error)?.message ?? String(e), progress: 0 } });
+    patchPack({ status: 'failed', info: null, error: (e as Error)?.message ?? String(e), progress: 0, stage: null });
   }
+  await refreshPacks();
+}
+
+/** Loads a model pack from the files of a dropped or chosen folder (a copy is kept in the browser). */
+export const loadPack = (files: File[]) => loadPackFrom({ kind: 'files', files });
+/** Loads the pack this site serves under models/packs/NAME/. */
+export const loadSitePack = (name: string) => loadPackFrom({ kind: 'origin', name });
+/** Loads a pack kept in the browser's storage. */
+export const loadCachedPack = (key: string) => loadPackFrom({ kind: 'cache', key });
+
+/** Re-reads the lists of site packs and cached packs. */
+export async function refreshPacks(): Promise<void> {
+  try {
+    const { origin, cached } = await computeApi().listPacks();
+    patchPack({ origin, cached });
+  } catch {
+    // Lists stay as they were.
+  }
+}
+
+/** Deletes a pack from the browser's storage (the loaded pack keeps running until unloaded). */
+export async function removeCachedPack(key: string): Promise<void> {
+  await computeApi().removeCachedPack(key);
+  await refreshPacks();
 }
 
 export async function unloadPack(): Promise<void> {
   await computeApi().unloadPack();
-  set({ pack: { status: 'none', info: null, error: null, progress: 0 }, engine: 'builtin' });
+  patchPack({ status: 'none', info: null, error: null, progress: 0, stage: null });
+  set({ engine: 'builtin' });
+}
+
+export function setRefine(patch: Partial<RefineSettings>): void {
+  set((s) => ({ refine: { ...s.refine, ...patch, strength: Math.min(1, Math.max(0, patch.strength ?? s.refine.strength)) } }));
 }
 
 // ---- start-up ----
@@ -697,6 +748,8 @@ export async function startEditor(): Promise<void> {
       motionpasteBench: {
         decode: (slot: Slot) => mediaApi().benchDecode(slot),
         guidanceSelfTest: () => computeApi().guidanceSelfTest(),
+        /** GPU vs CPU denoising loops on the loaded pack: buffer maps, UNet calls/s, GPU memory, output difference. */
+        diffusionCheck: (options: { frames: number; steps: number[]; seed?: number }) => computeApi().diffusionCheck(options),
         /** The pose track of a clip as plain arrays (evaluation reads keypoints through the app). */
         track: (slot: Slot) => {
           const t = get().pose[slot].track;
@@ -712,6 +765,7 @@ export async function startEditor(): Promise<void> {
       },
     });
   }
+  void refreshPacks();
   void computeApi()
     .probe()
     .then((gpu) => set({ gpu }))

@@ -7,6 +7,7 @@ import {
   setAudio,
   setEngine,
   setMaxHeight,
+  setRefine,
   useEditor,
   type AudioChoice,
   type EngineChoice,
@@ -56,12 +57,18 @@ export function GeneratePanel() {
   const posesReady = useEditor((s) => s.pose.reference.status === 'done' && s.pose.motion.status === 'done');
   const bodiesReady = useEditor((s) => s.retargeted !== null);
   const bodyFailed = useEditor((s) => s.body.reference.status === 'failed' || s.body.motion.status === 'failed');
+  const refine = useEditor((s) => s.refine);
+  const refining = engine === 'diffusion' && refine.enabled;
   const blocker = !ready
     ? 'Load both clips to generate.'
     : engine === 'diffusion' && !packReady
       ? 'Load a model pack to use the diffusion engine.'
       : engine === 'diffusion' && !posesReady
         ? 'Waiting for the pose analysis of both clips.'
+        : refining && bodyFailed
+          ? 'Refining the builtin render needs a person in both clips (see the 3D body panel).'
+          : refining && !bodiesReady
+            ? 'Waiting for the 3D body of both clips (the builtin render to refine).'
         : engine === 'builtin' && bodyFailed
           ? 'The builtin engine needs a person in both clips (see the 3D body panel).'
           : engine === 'builtin' && !bodiesReady
@@ -101,6 +108,27 @@ export function GeneratePanel() {
             ))}
           </select>
         </label>
+        {engine === 'diffusion' && (
+          <label title="Start from the builtin engine's render, noised to this strength, and denoise it: keeps the reference background. 1 = from pure noise.">
+            <input type="checkbox" checked={refine.enabled} onChange={(e) => setRefine({ enabled: e.target.checked })} data-testid="refine" />
+            Refine builtin render
+          </label>
+        )}
+        {refining && (
+          <label>
+            strength
+            <input
+              type="range"
+              min={0.05}
+              max={1}
+              step={0.05}
+              value={refine.strength}
+              onChange={(e) => setRefine({ strength: Number(e.target.value) })}
+              data-testid="refine-strength"
+            />
+            <output data-testid="refine-strength-value">{refine.strength.toFixed(2)}</output>
+          </label>
+        )}
         <button
           type="button"
           className="primary"

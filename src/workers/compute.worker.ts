@@ -6,13 +6,15 @@ import { guidanceSelfTest, renderGuidance, type GuidanceExportJob } from '../gui
 import { bodyTrackBuffers, fitBodyTrack, loadBodyModelFile, retargetMotion, type BodyModel, type BodyTrack, type RetargetOptions } from '../body';
 import { analyzeClip, AnalysisCanceled, type AnalysisClip, type AnalysisOptions, type AnalysisProgress } from '../pose/analysis';
 import type { PoseTrack } from '../pose/track';
-import { DiffusionService, type PackInfo } from '../generate/diffusion-service';
+import { DiffusionService, type DiffusionCheck, type OriginPack, type PackInfo, type PackLoadProgress, type PackSource } from '../generate/diffusion-service';
+import type { CachedPack } from '../generate/pack-cache';
 import type { DiffusionSettings } from '../generate/diffusion';
 import type { EngineProgress } from '../generate/engine';
 import type { GenerationJob } from '../generate/job';
 import { outputFrameTimes } from '../media/timeline';
 import { runBuiltin, type BuiltinJob } from '../generate/builtin';
 import type { MediaWorkerApi } from './media.worker';
+import type { RgbaImage } from '../pose';
 
 /**
  * The compute worker: owns the WebGPU device and everything on it (onnxruntime-web sessions,
@@ -136,10 +138,30 @@ const api = {
     return guidanceSelfTest(gpu.device);
   },
 
-  /** Validates a model pack (every file against pack.json, sha256 included) and creates its sessions. */
-  async loadPack(files: File[], onProgress: (fraction: number) => void): Promise<PackInfo> {
+  /**
+   * Validates a model pack (every file against pack.json, sha256 included; a cached copy was
+   * hashed when it was made), keeps a copy in the pack cache, and creates its sessions.
+   */
+  async loadPack(source: PackSource, onProgress: (p: PackLoadProgress) => void): Promise<PackInfo> {
     diffusion ??= new DiffusionService(await getRoot());
-    return diffusion.loadPack(files, onProgress);
+    return diffusion.loadPack(source, onProgress);
+  },
+
+  /** Packs this site serves and packs in the pack cache. */
+  async listPacks(): Promise<{ origin: OriginPack[]; cached: CachedPack[] }> {
+    diffusion ??= new DiffusionService(await getRoot());
+    return diffusion.listPacks();
+  },
+
+  async removeCachedPack(key: string): Promise<void> {
+    diffusion ??= new DiffusionService(await getRoot());
+    await diffusion.removeCached(key);
+  },
+
+  /** Self-check and benchmark of the loaded pack: GPU loop vs CPU loops, buffer maps, GPU memory. */
+  async diffusionCheck(options: { frames: number; steps: number[]; seed?: number }): Promise<DiffusionCheck> {
+    if (!diffusion) throw new Error('No model pack is loaded.');
+    return diffusion.check(options);
   },
 
   async unloadPack(): Promise<void> {
@@ -153,17 +175,43 @@ const api = {
     onProgress: (p: EngineProgress) => void,
     audio: OutputAudio | null = null,
     onPreview: ((frame: ImageBitmap, index: number) => void) | null = null,
+    refine: { builtin: BuiltinJob; strength: number } | null = null,
   ): Promise<EngineResult> {
     if (!media) throw new Error('the compute worker is not connected to the media worker');
     if (!diffusion) throw new Error('No model pack is loaded. Drop a pack folder first.');
     const source = media;
+    const service = diffusion;
     const started = performance.now();
     generation?.abort();
     const controller = new AbortController();
     generation = controller;
     let encoder: number | null = null;
     try {
-      const size = await diffusion.run(
+      // Refine mode: the builtin engine renders first; its frames are the diffusion's init frames.
+      // Its frames are cropped to the diffusion's output size as they come (small in memory).
+      let initFrames: ((i: number) => Promise<RgbaImage>) | undefined;
+      if (refine) {
+        const gpu = await getRoot();
+        if (!gpu.device) throw new Error(gpu.caps.reason ?? 'Refining the builtin render needs WebGPU for the builtin engine.');
+        const { width, height } = refine.builtin;
+        const crop = service.outputCrop(job, (clipId, i) => source.analysisFrame(clipId, i));
+        const rendered: RgbaImage[] = [];
+        await runBuiltin(
+          gpu.device,
+          refine.builtin,
+          (clipId, i) => source.analysisFrame(clipId, i),
+          async (rgba, i) => void (rendered[i] = crop({ data: rgba, width, height })),
+          (p) => p.stage === 'render' && onProgress({ stage: 'prepare', done: p.done, total: p.total, label: `Builtin render to refine ${p.done}/${p.total}` }),
+          controller.signal,
+        );
+        initFrames = async (i) => {
+          const frame = rendered[i];
+          if (!frame) throw new Error(`The builtin render has no frame ${i}.`);
+          return frame;
+        };
+        settings = { ...settings, strength: refine.strength };
+      }
+      const size = await service.run(
         job,
         settings,
         (clipId, i) => source.analysisFrame(clipId, i),
@@ -182,6 +230,7 @@ const api = {
         },
         onProgress,
         controller.signal,
+        initFrames,
       );
       const result = await source.encodeFinish(encoder!);
       encoder = null;

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // npm run bench: stage throughput for a fixed pair of clips and settings, measured in one run in
 // headless Chromium through the app itself. On a software WebGPU adapter compare ratios, not times.
+// The diffusion stage loads a generated proxy pack (tools/fixtures) and reports UNet calls per
+// second with the latents on the GPU, with the CPU loop on the same WebGPU sessions and on wasm,
+// buffer maps per run, and peak GPU buffer memory. `--diffusion-only` runs just that stage.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,14 +33,24 @@ function benchClips() {
   };
 }
 
-const clips = benchClips();
+const diffusionOnly = process.argv.includes('--diffusion-only');
+const clips = diffusionOnly ? null : benchClips();
 const rows = [];
 const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
 const app = await startApp({ rebuild: process.argv.includes('--rebuild'), query: '?bench&encoder=webcodecs', log: console.error });
-try {
+// eslint-disable-next-line no-labels
+stages: try {
   const { page, url } = app;
   const caps = JSON.parse((await page.getByTestId('gpu-status').getAttribute('data-caps', { timeout: 60_000 })) ?? '{}');
+  const adapter = caps.available
+    ? `${caps.description}${caps.isFallback ? ' (software adapter)' : ''}, shader-f16 ${caps.shaderF16 ? 'yes' : 'no'}`
+    : `none — ${caps.reason}`;
+  if (diffusionOnly) {
+    console.log(`WebGPU adapter: ${adapter}`);
+    await benchDiffusion(page);
+    break stages;
+  }
   const refInfo = await loadClip(page, 'reference', clips.reference);
   const motInfo = await loadClip(page, 'motion', clips.motion);
   // Loading starts pose analysis; let it finish so it does not compete with the stages timed below.
@@ -87,9 +100,6 @@ try {
   }
 
   console.log(`motionpaste bench — clips: ${clips.source}`);
-  const adapter = caps.available
-    ? `${caps.description}${caps.isFallback ? ' (software adapter)' : ''}, shader-f16 ${caps.shaderF16 ? 'yes' : 'no'}`
-    : `none — ${caps.reason}`;
   console.log(`WebGPU adapter: ${adapter}`);
   console.log('');
   console.log('stage'.padEnd(48) + 'fps'.padStart(10) + 'frames'.padStart(8) + 'seconds'.padStart(10));
@@ -105,6 +115,37 @@ try {
   console.log(`real-time factor of the WebCodecs export: ${(webcodecs.seconds / clipSeconds).toFixed(2)} (pipeline seconds / clip seconds)`);
   const builtin = rows.find((r) => r.stage.startsWith('builtin engine'));
   if (builtin) console.log(`real-time factor of the builtin engine: ${(builtin.seconds / builtin.frames * motInfo.fps).toFixed(1)} (seconds per second of output at ${fmt(motInfo.fps)} fps)`);
+  if (caps.available) await benchDiffusion(page);
 } finally {
   await app.close();
+}
+
+/**
+ * Diffusion: a proxy pack (128×128 output, 8 frames per UNet call, random weights) through the
+ * app's pack loader, then the self-check hook: the same synthetic 12-frame job with the latents on
+ * the GPU, with the CPU loop on the same WebGPU sessions, and on wasm.
+ */
+async function benchDiffusion(page) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'motionpaste-bench-pack-'));
+  try {
+    execFileSync('node', [path.join(root, 'tools/fixtures/proxy-pack.mjs'), dir, '--width', '128', '--height', '128', '--frames', '8', '--overlap', '2'], { stdio: 'ignore' });
+    await page.getByTestId('engine').selectOption('diffusion');
+    await page.getByTestId('pack-input').setInputFiles(dir);
+    await page.getByTestId('pack-info').waitFor({ timeout: 120_000 });
+    const check = await page.evaluate(() => globalThis.motionpasteBench.diffusionCheck({ frames: 12, steps: [2, 6] }));
+    console.log('');
+    console.log(`diffusion (proxy pack ${check.width}x${check.height}, ${check.frames} frames, 8 per UNet call, CFG on)`);
+    console.log('path'.padEnd(34) + 'steps'.padStart(6) + 'UNet calls'.padStart(12) + 'calls/s'.padStart(10) + 'buffer maps'.padStart(13));
+    const label = { gpu: 'latents on the GPU (WebGPU)', 'cpu-on-webgpu': 'CPU loop, WebGPU sessions', wasm: 'CPU loop, wasm' };
+    for (const p of check.paths) {
+      console.log(label[p.path].padEnd(34) + String(p.steps).padStart(6) + String(p.unetCalls).padStart(12) + fmt(p.unetCallsPerSecond).padStart(10) + String(p.maps).padStart(13));
+    }
+    const mb = (n) => `${(n / 2 ** 20).toFixed(2)} MiB`;
+    console.log(`peak GPU buffer memory (buffers created on onnxruntime-web's device during the GPU runs, weights included): ${mb(check.peakGpuBytes)}; after session creation: ${mb(check.sessionGpuBytes)}`);
+    console.log(`memory planner's estimate for this size and chunking: ${mb(check.plannerPeakBytes)} (its activation figures are for the real SVD UNet, not the proxy)`);
+    console.log(`largest |GPU loop − wasm| over the decoded frames: ${check.maxAbsDiff.toExponential(2)}`);
+    console.log('The first GPU run includes shader compilation; the software adapter makes the WebGPU rows slow. Compare maps and ratios.');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -13,6 +13,8 @@ export interface ByteSource {
   readonly size: number;
   /** Reads `length` bytes at `offset` (fewer only at the end of the file). */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** The Blob behind the source, when there is one (lets onnxruntime-web stream large files). */
+  readonly blob?: Blob;
 }
 
 /** A source over bytes in memory. */
@@ -29,6 +31,7 @@ export function blobSource(name: string, blob: Blob): ByteSource {
   return {
     name,
     size: blob.size,
+    blob,
     read: async (offset, length) => new Uint8Array(await blob.slice(offset, Math.min(blob.size, offset + length)).arrayBuffer()),
   };
 }

@@ -49,6 +49,20 @@ export {
   type StepEndState,
 } from './pipeline';
 export { estimateMemory, fixedDims, formatBytes, planMemory, type AdapterLimits, type MemoryEstimate, type MemoryPlan, type MemoryRequest, type MemorySetting } from './memory';
-export { createPackRunners, createSessionRunner, toFloat32, type OrtModule, type PackRunners } from './ort-runner';
+export { createPackRunners, createSessionRunner, readbacks, toFloat32, toTensor, type OrtModule, type PackRunners } from './ort-runner';
+export type { DenoiseLayout, DenoiserCounters, LatentDenoiser, UnetConditioning } from './latent-denoiser';
+export { WebGpuDenoiser, type WebGpuDenoiserOptions } from './webgpu-denoiser';
+export { refineStart, type RefineStart } from './refine';
+export {
+  cacheRecord,
+  filesToCopy,
+  packCacheKey,
+  packFileList,
+  parseCacheRecord,
+  quotaMessage,
+  recordMismatch,
+  staleFiles,
+  type PackCacheRecord,
+} from './pack-cache-plan';
 export { drawMimicMotionPoseMap, type PoseMapCanvas } from './pose-maps';
 export { createDiffusionEngine, type DiffusionEngineOptions, type DiffusionSettings } from './engine';

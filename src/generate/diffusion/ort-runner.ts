@@ -16,8 +16,8 @@ import { PACK_ROLES, type ModelSpec, type PackFiles, type PackManifest, type Pac
 /** The onnxruntime-web module (either entry point). */
 export type OrtModule = typeof Ort;
 
-/** Converts one float32 input to the declared element type and makes the tensor. */
-function toTensor(ort: OrtModule, dtype: TensorDtype, t: TensorData): Ort.Tensor {
+/** Converts one float32 input to the declared element type and makes the (CPU) tensor. */
+export function toTensor(ort: OrtModule, dtype: TensorDtype, t: TensorData): Ort.Tensor {
   switch (dtype) {
     case 'float32':
       return new ort.Tensor('float32', t.data, t.dims);
@@ -39,6 +39,9 @@ export function toFloat32(type: string, data: unknown): Float32Array {
   throw new ModelOutputError(`A model returned ${type} data the pipeline cannot read.`);
 }
 
+/** Device tensors a session runner has read back with `getData` (tests and the benchmark read it). */
+export const readbacks = { count: 0 };
+
 /**
  * A `ModelRunner` over a session, converting I/O per `spec`. Fetches only the outputs `spec`
  * declares. Runs go through `queue` when given (concurrent runs on one backend fail on the web).
@@ -58,7 +61,9 @@ export function createSessionRunner(ort: OrtModule, session: Ort.InferenceSessio
     for (const name of fetches) {
       const tensor = results[name];
       if (!tensor) throw new ModelOutputError(`${spec.file} returned no output "${name}".`);
-      const data = tensor.location === 'cpu' || tensor.location === undefined ? tensor.data : await tensor.getData(true);
+      const onDevice = tensor.location !== 'cpu' && tensor.location !== undefined;
+      const data = onDevice ? await tensor.getData(true) : tensor.data;
+      if (onDevice) readbacks.count++;
       out[name] = toFloat32(tensor.type, data);
     }
     return out;
@@ -77,6 +82,21 @@ async function readAll(source: ByteSource): Promise<Uint8Array> {
   return source.read(0, source.size);
 }
 
+/** External data at or above this size goes to onnxruntime-web as a (blob) URL, which it streams. */
+const STREAM_EXTERNAL_BYTES = 1 << 30;
+
+/**
+ * External data for a session: bytes, or for files of 1 GiB and more an object URL of the file's
+ * Blob, which onnxruntime-web fetches and streams into its own memory (no second whole copy here,
+ * and no 2 GB ArrayBuffer limit).
+ */
+async function externalBytes(files: PackFiles, file: string): Promise<Uint8Array | string> {
+  const src = await files.open(file);
+  if (!src) throw new Error(`${file} is missing from the pack.`);
+  if (src.size >= STREAM_EXTERNAL_BYTES && src.blob && typeof URL.createObjectURL === 'function') return URL.createObjectURL(src.blob);
+  return readAll(src);
+}
+
 /**
  * Creates sessions for all five models of a validated pack (model bytes and external data read
  * from `files`) and wraps them as runners. `sessionOptions` are passed through (execution
@@ -87,6 +107,8 @@ export async function createPackRunners(
   manifest: PackManifest,
   files: PackFiles,
   sessionOptions: Ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'] },
+  /** Roles whose sessions leave their outputs in GPU buffers (WebGPU only; their runners read them back). */
+  gpuOutputs: readonly PackRole[] = [],
 ): Promise<PackRunners> {
   const sessions = {} as Record<PackRole, Ort.InferenceSession>;
   const runners = {} as Record<PackRole, ModelRunner>;
@@ -98,9 +120,14 @@ export async function createPackRunners(
         if (!src) throw new Error(`${file} is missing from the pack.`);
         return readAll(src);
       };
-      const externalData = await Promise.all(spec.externalData.map(async (x) => ({ path: x.file, data: await open(x.file) })));
-      const options = externalData.length > 0 ? { ...sessionOptions, externalData } : sessionOptions;
-      sessions[role] = await ort.InferenceSession.create(await open(spec.file), options);
+      const externalData = await Promise.all(spec.externalData.map(async (x) => ({ path: x.file, data: await externalBytes(files, x.file) })));
+      let options: Ort.InferenceSession.SessionOptions = externalData.length > 0 ? { ...sessionOptions, externalData } : sessionOptions;
+      if (gpuOutputs.includes(role)) options = { ...options, preferredOutputLocation: 'gpu-buffer' };
+      try {
+        sessions[role] = await ort.InferenceSession.create(await open(spec.file), options);
+      } finally {
+        for (const x of externalData) if (typeof x.data === 'string') URL.revokeObjectURL(x.data);
+      }
       runners[role] = createSessionRunner(ort, sessions[role], spec);
     }
   } catch (e) {

@@ -10,6 +10,7 @@ import { createPackRunners, type PackRunners } from './ort-runner';
 import { loadPack, type PackManifest } from './pack';
 import { MimicMotionPipeline, settingsFromPack, type MimicMotionInputs, type MimicMotionParts, type MimicMotionSettings } from './pipeline';
 import { EulerDiscreteSampler } from './samplers/euler-discrete';
+import type { DenoiseLayout, LatentDenoiser, UnetConditioning } from './latent-denoiser';
 
 const W = 64;
 const H = 64;
@@ -298,7 +299,7 @@ describe('pipeline stages against fake parts', () => {
     const latents: Float32Array[] = [];
     await new MimicMotionPipeline(parts).run(inp(3), { ...settings, steps: 3 }, {
       onFrame: () => undefined,
-      onStepEnd: (_s, _c, st) => void (st.predOriginal && latents.push(st.latents.slice())),
+      onStepEnd: (_s, _c, st) => void (st.predOriginal && latents.push(st.latents!.slice())),
     });
     const s = new EulerDiscreteSampler().setTimesteps(3);
     let k = s.initNoiseSigma;
@@ -311,5 +312,107 @@ describe('pipeline stages against fake parts', () => {
     const n0 = calls.unet![0]!.sample!.data[0]! / c0 / s.initNoiseSigma;
     expect(latents[2]![0]).toBeCloseTo(n0 * k, 4);
     expect(calls.dec![0]!.latents!.data[0]).toBeCloseTo((n0 * k) / 0.18215, 3);
+  });
+});
+
+/**
+ * The device loop's contract (`LatentDenoiser`) implemented over Float32Arrays with the same
+ * runners: the pipeline's device path (stepAffine, c_in, per-chunk frames and weights, one
+ * readback) must give what its CPU loop gives. The WebGPU implementation is checked against wasm
+ * in the browser (e2e/diffusion.spec.ts).
+ */
+class ArrayDenoiser implements LatentDenoiser {
+  readonly counters = { readbacks: 0, unetCalls: 0, poseNetCalls: 0 };
+  private l!: DenoiseLayout;
+  private latents!: Float32Array;
+  private fused!: Float32Array;
+  private poses: Array<Float32Array | null> = [];
+  constructor(private readonly parts: MimicMotionParts) {}
+  async begin(layout: DenoiseLayout) {
+    this.l = layout;
+    this.latents = layout.latents.slice();
+    this.fused = new Float32Array(layout.latents.length);
+    this.poses = layout.plan.segments.map(() => null);
+  }
+  hasPose(c: number) {
+    return this.poses[c] != null;
+  }
+  async pose(c: number, maps: { data: Float32Array; dims: number[] }) {
+    this.poses[c] = (await this.parts.poseNet({ pose_maps: maps })).pose_latents!;
+    this.counters.poseNetCalls++;
+  }
+  async chunk(c: number, cIn: number, cond: UnetConditioning) {
+    const { h, w, plan } = this.l;
+    const seg = plan.segments[c]!;
+    const F = seg.frames.length;
+    const size = 4 * h * w;
+    const sample = (withRef: boolean) => {
+      const out = new Float32Array(F * 2 * size);
+      seg.frames.forEach((f, k) => {
+        for (let i = 0; i < size; i++) out[2 * k * size + i] = this.latents[f * size + i]! * cIn;
+        if (withRef) out.set(this.l.slotReference.subarray(f * size, (f + 1) * size), (2 * k + 1) * size);
+      });
+      return { data: out, dims: [1, F, 8, h, w] };
+    };
+    const run = async (withRef: boolean, embed: { data: Float32Array; dims: number[] }, pose: Float32Array) =>
+      (await this.parts.unet({ sample: sample(withRef), timestep: cond.timestep, encoder_hidden_states: embed, added_time_ids: cond.addedTimeIds, pose_latents: { data: pose, dims: [F, 320, h, w] } })).out_sample!;
+    const c1 = await run(true, cond.embed, this.poses[c]!);
+    const u = this.l.cfg ? await run(false, { data: new Float32Array(1024), dims: [1, 1, 1024] }, new Float32Array(F * 320 * h * w)) : null;
+    seg.frames.forEach((f, k) => {
+      const s = this.l.scales[f]!;
+      for (let i = 0; i < size; i++) {
+        const cv = c1[k * size + i]!;
+        const m = u ? u[k * size + i]! + s * (cv - u[k * size + i]!) : cv;
+        this.fused[f * size + i]! += seg.weights[k]! * m;
+      }
+    });
+    if (!this.l.cachePose) this.poses[c] = null;
+    return u ? 2 : 1;
+  }
+  step(a: number, b: number) {
+    for (let i = 0; i < this.latents.length; i++) {
+      this.latents[i] = a * this.latents[i]! + b * this.fused[i]!;
+      this.fused[i] = 0;
+    }
+  }
+  async finish() {}
+  async readLatents() {
+    this.counters.readbacks++;
+    return this.latents.slice();
+  }
+  end() {}
+}
+
+describe('the device loop contract', () => {
+  afterAll(removeTemps);
+  it('gives the CPU loop frames on a proxy pack (both fusions, refine, no CFG) with one readback', async () => {
+    const dir = makeProxyPack({ width: W, height: H, frames: 4, overlap: 1 });
+    const files = nodePackFiles(dir);
+    const { manifest } = await loadPack(files, { checkHashes: false });
+    const r = await createPackRunners(nodeOrt(), manifest, files);
+    try {
+      const cases: Array<[Partial<MimicMotionSettings>, MimicMotionInputs]> = [
+        [{ fusion: 'paper', steps: 3, seed: 4 }, inputs(7)],
+        [{ fusion: 'repository', steps: 3, seed: 5, poseLatentCacheBytes: 0 }, inputs(6)],
+        [{ fusion: 'paper', steps: 6, seed: 6, strength: 0.5 }, inputs(5, { initFrame: (i) => image(i, 90) })],
+        [{ fusion: 'paper', steps: 2, seed: 7, guidance: 1 }, inputs(5)],
+      ];
+      for (const [over, inp] of cases) {
+        const settings = settingsFromPack(manifest, over);
+        const cpu = await generate(partsOf(r, manifest), inp, settings);
+        const denoiser = new ArrayDenoiser(partsOf(r, manifest));
+        const dev = await generate({ ...partsOf(r, manifest), denoiser }, inp, settings);
+        expect(dev.stats.denoiseOn).toBe('device');
+        expect(dev.stats.unetCalls).toBe(cpu.stats.unetCalls);
+        expect(dev.stats.poseNetCalls).toBe(cpu.stats.poseNetCalls);
+        expect(dev.stats.startStep).toBe(cpu.stats.startStep);
+        expect(denoiser.counters.readbacks).toBe(1);
+        let diff = 0;
+        cpu.frames.forEach((f, i) => f.forEach((v, j) => (diff = Math.max(diff, Math.abs(v - dev.frames[i]![j]!)))));
+        expect(diff).toBeLessThan(1e-5);
+      }
+    } finally {
+      await r.release();
+    }
   });
 });

@@ -30,6 +30,8 @@ import { accumulateSegment, gatherSegment, planChunks, type FusionMode, type Fus
 import type { PackManifest } from './pack';
 import { clipPixelValues, decodedToUnit, rgbaToChw } from './preprocess';
 import { fillGaussian } from './random';
+import { refineStart } from './refine';
+import type { LatentDenoiser } from './latent-denoiser';
 import type { EulerDiscreteSampler } from './samplers/euler-discrete';
 
 /** The models and the sampler the pipeline composes. */
@@ -46,6 +48,11 @@ export interface MimicMotionParts {
   vaeDecoder: ModelRunner;
   /** A sampler built from the pack's config; `run` calls `setTimesteps(settings.steps)`. */
   sampler: EulerDiscreteSampler;
+  /**
+   * Optional: the denoising loop on a device (WebGPU), latents kept there between steps. It runs
+   * the UNet and PoseNet itself; `unet` and `poseNet` above then serve nothing in stage 4.
+   */
+  denoiser?: LatentDenoiser;
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -129,9 +136,12 @@ export interface StepEndState {
   timestep: number;
   /** Slots of this chunk (see the module comment). */
   frames: readonly number[];
-  /** Current latents [slots, 4, h, w]: before the step's update for all but the last chunk, after it for the last. */
-  latents: Float32Array;
-  /** x̂0 of the step [slots, 4, h, w] (for previews); only for the last chunk, else null. */
+  /**
+   * Current latents [slots, 4, h, w]: before the step's update for all but the last chunk, after
+   * it for the last. Null when they live on the device (`MimicMotionParts.denoiser`).
+   */
+  latents: Float32Array | null;
+  /** x̂0 of the step [slots, 4, h, w] (for previews); only for the last chunk on the CPU loop, else null. */
   predOriginal: Float32Array | null;
 }
 
@@ -163,6 +173,10 @@ export interface PipelineStats {
   /** First denoising step run (0, or later in refine mode). */
   startStep: number;
   chunks: number;
+  /** Where the denoising loop kept the latents. */
+  denoiseOn: 'cpu' | 'device';
+  /** Wall time of stage 4 (every UNet call, CFG, fusion, sampler steps), device work finished. */
+  denoiseMs: number;
   totalMs: number;
 }
 
@@ -196,7 +210,18 @@ export class MimicMotionPipeline {
 
 /** The state of one run, one method per stage. */
 class Run {
-  readonly stats: Omit<PipelineStats, 'totalMs'> = { unetCalls: 0, unetMs: 0, poseNetCalls: 0, vaeEncoderCalls: 0, imageEncoderCalls: 0, decoderCalls: 0, startStep: 0, chunks: 0 };
+  readonly stats: Omit<PipelineStats, 'totalMs'> = {
+    unetCalls: 0,
+    unetMs: 0,
+    poseNetCalls: 0,
+    vaeEncoderCalls: 0,
+    imageEncoderCalls: 0,
+    decoderCalls: 0,
+    startStep: 0,
+    chunks: 0,
+    denoiseOn: 'cpu',
+    denoiseMs: 0,
+  };
   private readonly W: number;
   private readonly H: number;
   private readonly w: number;
@@ -311,10 +336,8 @@ class Run {
     this.poseCache = this.plan.segments.map(() => null);
   }
 
-  /** PoseNet latents [F·320·h·w] of a chunk. */
-  private async poseLatents(c: number, seg: FusionSegment): Promise<Float32Array> {
-    const hit = this.poseCache[c];
-    if (hit) return hit;
+  /** Pose maps [F, 3, H, W] in [-1, 1] of a chunk. */
+  private async poseMaps(seg: FusionSegment): Promise<TensorData> {
     const plane = 3 * this.H * this.W;
     const maps = new Float32Array(seg.frames.length * plane);
     for (let k = 0; k < seg.frames.length; k++) {
@@ -326,9 +349,17 @@ class Run {
       } else img = await this.image(this.inputs.poseMap(index), `the pose map of frame ${index}`);
       rgbaToChw(img, 'signed', maps.subarray(k * plane, (k + 1) * plane));
     }
+    return { data: maps, dims: [seg.frames.length, 3, this.H, this.W] };
+  }
+
+  /** PoseNet latents [F·320·h·w] of a chunk. */
+  private async poseLatents(c: number, seg: FusionSegment): Promise<Float32Array> {
+    const hit = this.poseCache[c];
+    if (hit) return hit;
+    const maps = await this.poseMaps(seg);
     this.check();
     const F = seg.frames.length;
-    const out = await this.parts.poseNet({ pose_maps: { data: maps, dims: [F, 3, this.H, this.W] } });
+    const out = await this.parts.poseNet({ pose_maps: maps });
     this.stats.poseNetCalls++;
     const latents = output(out, 'pose_latents', F * POSE_CHANNELS * this.h * this.w, 'PoseNet');
     if (this.cachePose) this.poseCache[c] = latents;
@@ -352,7 +383,7 @@ class Run {
       this.latents = noise;
       return;
     }
-    const start = sampler.startIndexForStrength(this.s.strength);
+    const start = refineStart(sampler, this.s.strength).startStep;
     this.stats.startStep = start;
     const clean = new Float32Array(this.slots * size);
     for (let slot = 0; slot < this.slots; slot++) {
@@ -369,8 +400,62 @@ class Run {
   }
 
   // (4) ------------------------------------------------------------------------------------------
-  /** The denoising loop: steps × chunks, CFG, fusion, sampler step. */
+  /** The denoising loop: steps × chunks, CFG, fusion, sampler step; on the device when there is one. */
   async denoise(): Promise<void> {
+    const t = performance.now();
+    if (this.parts.denoiser) await this.denoiseOnDevice(this.parts.denoiser);
+    else await this.denoiseOnCpu();
+    this.stats.denoiseMs = performance.now() - t;
+  }
+
+  /**
+   * The loop with the latents on the device: per chunk the denoiser builds the sample, runs the
+   * UNet passes and adds the guided, fusion-weighted output; per step it applies the sampler's
+   * affine update. The latents come back once, after the last step.
+   */
+  private async denoiseOnDevice(d: LatentDenoiser): Promise<void> {
+    const { sampler } = this.parts;
+    const { h, w, frameSize } = this;
+    const steps = sampler.numInferenceSteps;
+    const scales = guidanceScales(this.s.guidance, this.slots);
+    const slotReference = new Float32Array(this.slots * frameSize);
+    for (let slot = 0; slot < this.slots; slot++) slotReference.set(this.refLatents.get(this.slotKey[slot]!)!, slot * frameSize);
+    const addedTimeIds: TensorData = { data: Float32Array.of(this.s.fps - 1, this.s.motionBucketId, this.s.noiseAugStrength), dims: [1, 3] };
+    const chunks = this.plan.segments.length;
+    this.stats.denoiseOn = 'device';
+    await d.begin({ slots: this.slots, h, w, plan: this.plan, scales, cfg: needsUnconditional(scales), slotReference, latents: this.latents, cachePose: this.cachePose });
+    try {
+      for (let step = this.stats.startStep; step < steps; step++) {
+        const sigma = sampler.sigmas[step]!;
+        const timestep: TensorData = { data: Float32Array.of(sampler.timesteps[step]!), dims: [1] };
+        for (let c = 0; c < chunks; c++) {
+          const seg = this.plan.segments[c]!;
+          const embed = await this.chunkEmbedding(seg);
+          if (!d.hasPose(c)) {
+            const maps = await this.poseMaps(seg);
+            this.check();
+            await d.pose(c, maps);
+            this.stats.poseNetCalls++;
+          }
+          this.check();
+          const t = performance.now();
+          this.stats.unetCalls += await d.chunk(c, sampler.inputScale(step), { timestep, embed: { data: embed, dims: [1, 1, EMBED] }, addedTimeIds });
+          this.stats.unetMs += performance.now() - t;
+          if (c < chunks - 1) await this.o.onStepEnd?.(step, c, { steps, chunks, sigma, timestep: timestep.data[0]!, frames: seg.frames, latents: null, predOriginal: null });
+        }
+        const { a, b } = sampler.stepAffine(step);
+        d.step(a, b);
+        await this.o.onStepEnd?.(step, chunks - 1, { steps, chunks, sigma, timestep: timestep.data[0]!, frames: this.plan.segments[chunks - 1]!.frames, latents: null, predOriginal: null });
+      }
+      await d.finish();
+      this.latents = await d.readLatents();
+    } finally {
+      d.end();
+    }
+  }
+
+  /** The loop with the latents in Float32Arrays (wasm, or any runner). */
+  private async denoiseOnCpu(): Promise<void> {
     const { sampler, unet } = this.parts;
     const { h, w, frameSize } = this;
     const steps = sampler.numInferenceSteps;

@@ -108,6 +108,24 @@ describe('EulerDiscreteSampler (SVD config)', () => {
     expect(x[1]).toBeCloseTo(ref[1]!, 5);
   });
 
+  it('stepAffine gives the same update as step, for every prediction type', () => {
+    for (const prediction_type of ['v_prediction', 'epsilon', 'sample']) {
+      const e = EulerDiscreteSampler.fromConfig({ prediction_type }).setTimesteps(6);
+      const x = Float32Array.of(0.7, -1.2, 30);
+      const m = Float32Array.of(-0.3, 0.5, 2);
+      for (let i = 0; i < 6; i++) {
+        const { prevSample } = e.step(m, i, x);
+        const { a, b } = e.stepAffine(i);
+        for (let j = 0; j < x.length; j++) expect(a * x[j]! + b * m[j]!).toBeCloseTo(prevSample[j]!, 4);
+      }
+    }
+    // v-prediction, last step to σ = 0: x_next = x̂0 = c_skip·x + c_out·m.
+    const { a, b } = s.stepAffine(24);
+    const sigma = s.sigmas[24]!;
+    expect(a).toBeCloseTo(1 / (sigma * sigma + 1), 6);
+    expect(b).toBeCloseTo(-sigma / Math.sqrt(sigma * sigma + 1), 6);
+  });
+
   it('img2img: strength picks the start step and addNoise uses its sigma', () => {
     expect(s.startIndexForStrength(1)).toBe(0);
     expect(s.startIndexForStrength(0.6)).toBe(10);

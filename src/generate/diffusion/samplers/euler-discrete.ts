@@ -268,10 +268,15 @@ export class EulerDiscreteSampler {
     return this.sigmas[stepIndex]!;
   }
 
+  /** c_in = 1 / sqrt(σ² + 1) at step `stepIndex`. */
+  inputScale(stepIndex: number): number {
+    const sigma = this.checkIndex(stepIndex);
+    return 1 / Math.sqrt(sigma * sigma + 1);
+  }
+
   /** c_in·x = x / sqrt(σ² + 1) at step `stepIndex`; writes into `out` (may be `x`) or a new array. */
   scaleModelInput(x: Float32Array, stepIndex: number, out: Float32Array = new Float32Array(x.length)): Float32Array {
-    const sigma = this.checkIndex(stepIndex);
-    const k = 1 / Math.sqrt(sigma * sigma + 1);
+    const k = this.inputScale(stepIndex);
     for (let i = 0; i < x.length; i++) out[i] = x[i]! * k;
     return out;
   }
@@ -302,6 +307,22 @@ export class EulerDiscreteSampler {
       prevSample[i] = x + derivative * dt;
     }
     return { prevSample, predOriginal };
+  }
+
+  /**
+   * The step as an affine map: x_next = a·x + b·m for model output m. The Euler step is
+   * elementwise and linear in x and m, so a GPU kernel can apply it from these two numbers
+   * (`step` computes the same values with x̂0 spelled out).
+   */
+  stepAffine(stepIndex: number): { a: number; b: number } {
+    const sigma = this.checkIndex(stepIndex);
+    const dt = this.sigmas[stepIndex + 1]! - sigma;
+    // x̂0 = p·m + q·x per prediction type; x_next = x + (x - x̂0)·dt/σ.
+    const type = this.config.predictionType;
+    const [p, q] =
+      type === 'v_prediction' ? [-sigma / Math.sqrt(sigma * sigma + 1), 1 / (sigma * sigma + 1)] : type === 'epsilon' ? [-sigma, 1] : [1, 0];
+    const k = dt / sigma;
+    return { a: 1 + (1 - q) * k, b: -p * k };
   }
 
   /** x0 + σ·noise at step `stepIndex` (diffusers' `add_noise`): noises clean latents for img2img. */
