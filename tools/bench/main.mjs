@@ -57,6 +57,8 @@ stages: try {
   for (const slot of ['reference', 'motion']) {
     await page.locator(`[data-testid=pose-status-${slot}][data-status=done], [data-testid=pose-status-${slot}][data-status=failed]`).waitFor({ timeout: 600_000 });
   }
+  // And the 3D bodies that follow it (real footage; the generated clips have no person).
+  if (clips.source === 'shared/media') await page.locator('[data-testid=body-panel][data-bodies="reference,motion"]').waitFor({ timeout: 600_000 });
 
   for (const slot of ['reference', 'motion']) {
     const info = slot === 'reference' ? refInfo : motInfo;
@@ -64,6 +66,8 @@ stages: try {
     rows.push({ stage: `decode ${slot} (${info.width}x${info.height} ${info.codec})`, fps: frames / seconds, frames, seconds });
   }
 
+  // The export stages time the side-by-side render: decode, draw, encode.
+  await page.getByTestId('engine').selectOption('preview');
   const webcodecs = await generate(page);
   rows.push({ stage: `export WebCodecs (${webcodecs.width}x${webcodecs.height})`, fps: webcodecs.frameCount / webcodecs.seconds, frames: webcodecs.frameCount, seconds: webcodecs.seconds });
 
@@ -71,6 +75,8 @@ stages: try {
   await page.goto(`${url}?bench&encoder=ffmpeg`);
   await page.locator('[data-testid=clip-motion][data-status=ready]').waitFor({ timeout: 120_000 });
   await page.locator('[data-testid=pose-status-motion][data-status=done]').waitFor({ timeout: 120_000 });
+  if (clips.source === 'shared/media') await page.locator('[data-testid=body-panel][data-bodies="reference,motion"]').waitFor({ timeout: 600_000 });
+  await page.getByTestId('engine').selectOption('preview');
   const ffmpeg = await generate(page);
   rows.push({ stage: `export ffmpeg.wasm (${ffmpeg.width}x${ffmpeg.height})`, fps: ffmpeg.frameCount / ffmpeg.seconds, frames: ffmpeg.frameCount, seconds: ffmpeg.seconds });
 
