@@ -26,6 +26,7 @@ export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; 
     meshes: Map<string, THREE.Mesh>;
     grid: THREE.GridHelper;
     framed: boolean;
+    requestRender: () => void;
   } | null>(null);
 
   useEffect(() => {
@@ -51,7 +52,19 @@ export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; 
     const grid = new THREE.GridHelper(10, 20, '#445', '#2a2f38');
     grid.visible = false;
     root.add(grid);
-    const state = { renderer, scene, camera, controls, root, meshes: new Map<string, THREE.Mesh>(), grid, framed: false };
+    // Draw on demand (a change, a drag, damping settling), not every animation frame: on a
+    // software GL a continuous loop would take a core from decoding and generation.
+    let raf = 0;
+    const draw = () => {
+      raf = 0;
+      controls.update(); // fires 'change' again while damping moves the camera
+      renderer.render(scene, camera);
+    };
+    const requestRender = () => {
+      if (!raf) raf = requestAnimationFrame(draw);
+    };
+    controls.addEventListener('change', requestRender);
+    const state = { renderer, scene, camera, controls, root, meshes: new Map<string, THREE.Mesh>(), grid, framed: false, requestRender };
     sceneRef.current = state;
     const resize = () => {
       const { clientWidth: w, clientHeight: h } = host;
@@ -60,19 +73,14 @@ export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; 
       renderer.domElement.style.height = '100%';
       camera.aspect = w / Math.max(1, h);
       camera.updateProjectionMatrix();
+      requestRender();
     };
     resize();
     const observer = new ResizeObserver(resize);
     observer.observe(host);
-    let raf = 0;
-    const loop = () => {
-      controls.update();
-      renderer.render(scene, camera);
-      raf = requestAnimationFrame(loop);
-    };
-    loop();
     return () => {
       cancelAnimationFrame(raf);
+      controls.removeEventListener('change', requestRender);
       observer.disconnect();
       controls.dispose();
       for (const m of state.meshes.values()) {
@@ -135,6 +143,7 @@ export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; 
         s.framed = true;
       }
     }
+    s.requestRender();
   }, [bodies, groundY]);
 
   return <div className="body-viewer" ref={hostRef} data-testid={testId ?? 'body-viewer'} />;
