@@ -14,11 +14,11 @@ import { describe, expect, it } from 'vitest';
 import { estimateShape } from './estimate-shape';
 import { CORE_KEYPOINTS, fitBodyTrack, reprojectionFractions } from './fit';
 import { fitModel, initialPose, refinePose } from './fit-frame';
-import { DEG, dist3, median, mid, normalize, qAngle, qRotate, quatAt, vec3At, dot } from './math';
+import { DEG, dist3, median, normalize, qAngle, qRotate, quatAt, vec3At, dot } from './math';
 import { type BodyShape, boneLength } from './shape';
 import { J, JOINT_LIMITS, limitComponents } from './skeleton';
 import { forwardKinematics } from './skinning';
-import { NAMED_POSES, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip } from './synthetic';
+import { NAMED_POSES, hipCentredJointError, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip } from './synthetic';
 import { centredCamera } from './types';
 
 const FULL = [J.left_hip, J.right_hip, J.left_knee, J.right_knee, J.left_ankle, J.right_ankle, J.head, J.left_shoulder, J.right_shoulder, J.left_wrist, J.right_wrist];
@@ -36,14 +36,7 @@ function poseErrors(truthShape: BodyShape, truth: Float32Array, fitShape: BodySh
   const fs = fitModel(fitShape).skel;
   const a = forwardKinematics(ts, truth, [0, 0, 0]);
   const b = forwardKinematics(fs, fitted, [0, 0, 0]);
-  const ha = mid(vec3At(a.positions, J.left_hip), vec3At(a.positions, J.right_hip));
-  const hb = mid(vec3At(b.positions, J.left_hip), vec3At(b.positions, J.right_hip));
-  let sum = 0;
-  for (let j = 0; j < 24; j++) {
-    const pa = vec3At(a.positions, j);
-    const pb = vec3At(b.positions, j);
-    sum += dist3([pa[0] - ha[0], pa[1] - ha[1], pa[2] - ha[2]], [pb[0] - hb[0], pb[1] - hb[1], pb[2] - hb[2]]);
-  }
+  const jointError = hipCentredJointError(a, b);
   const angles = FULL.map((j) => qAngle(quatAt(a.rotations, j), quatAt(b.rotations, j)));
   for (const j of DIRECTION) {
     const bone = vec3At(ts.offsets, j + 2); // the wrist's offset from the elbow
@@ -52,7 +45,7 @@ function poseErrors(truthShape: BodyShape, truth: Float32Array, fitShape: BodySh
     angles.push(Math.acos(Math.min(1, dot(da, db))));
   }
   const forearmFull = DIRECTION.map((j) => qAngle(quatAt(a.rotations, j), quatAt(b.rotations, j)));
-  return { mpjpeMm: (sum / 24) * 1000, angleDeg: angles.reduce((s, x) => s + x, 0) / angles.length / DEG, forearmFullDeg: (forearmFull[0]! + forearmFull[1]!) / 2 / DEG };
+  return { mpjpeMm: jointError * 1000, angleDeg: angles.reduce((s, x) => s + x, 0) / angles.length / DEG, forearmFullDeg: (forearmFull[0]! + forearmFull[1]!) / 2 / DEG };
 }
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;

@@ -3,11 +3,11 @@
  * the BlazePose-33 keypoints a posed body would give (through the same markers the fit uses).
  * For tests, demos and the viewer; no randomness outside the seeded generator.
  */
-import { DEG, type Quat, type Vec3, mid, qFromRotVec, qMul, vec3At } from './math';
+import { DEG, type Quat, type Vec3, dist3, mid, qFromRotVec, qMul, vec3At } from './math';
 import { MARKER_COUNT, BP_IDX as B, posedMarkers } from './markers';
 import { FITTED_JOINTS, type FitModel } from './fit-frame';
 import { J, JOINT_LIMITS, fromLimitComponents } from './skeleton';
-import { forwardKinematics, restRotations } from './skinning';
+import { type PosedSkeleton, forwardKinematics, restRotations } from './skinning';
 import type { PoseTrackInput } from './fit';
 import { lowestFoot } from './retarget';
 import { type BodyCamera, project } from './types';
@@ -199,4 +199,17 @@ export function syntheticPoseTrack(model: FitModel, rotations: Float32Array, roo
     world.set(kp.world, i * 99);
   }
   return { frameCount, width: camera.width, height: camera.height, found: new Uint8Array(frameCount).fill(1), score: new Float32Array(frameCount).fill(1), keypoints, world };
+}
+
+/** Mean distance of the 24 joints of two posed skeletons, each taken relative to its mid-hip (metres): the fit tests' joint error. */
+export function hipCentredJointError(a: PosedSkeleton, b: PosedSkeleton): number {
+  const ha = mid(vec3At(a.positions, J.left_hip), vec3At(a.positions, J.right_hip));
+  const hb = mid(vec3At(b.positions, J.left_hip), vec3At(b.positions, J.right_hip));
+  let sum = 0;
+  for (let j = 0; j < 24; j++) {
+    const pa = vec3At(a.positions, j);
+    const pb = vec3At(b.positions, j);
+    sum += dist3([pa[0] - ha[0], pa[1] - ha[1], pa[2] - ha[2]], [pb[0] - hb[0], pb[1] - hb[1], pb[2] - hb[2]]);
+  }
+  return sum / 24;
 }
