@@ -80,12 +80,15 @@ test.describe('body model file', () => {
     await page.getByTestId('body-model-input').setInputFiles(pkl);
     await expect(page.getByTestId('body-model-error')).toContainText(/npz/);
     await expect(page.getByTestId('body-model-name')).toContainText('SMPL_NEUTRAL');
+    await expect(page.getByTestId('body-model')).toHaveAttribute('data-saved', 'true');
 
     await page.reload();
     await expect(page.getByTestId('app')).toHaveAttribute('data-restoring', 'false');
     await expect(page.getByTestId('body-model-name')).toContainText('SMPL_NEUTRAL', { timeout: 60_000 });
     await page.getByTestId('body-model-reset').click();
     await expect(page.getByTestId('body-model-name')).toHaveText(/built-in/i);
+    // Reloading before the choice is stored would rightly bring the file back.
+    await expect(page.getByTestId('body-model')).toHaveAttribute('data-saved', 'true');
     await page.reload();
     await expect(page.getByTestId('app')).toHaveAttribute('data-restoring', 'false');
     await expect(page.getByTestId('body-model-name')).toHaveText(/built-in/i);

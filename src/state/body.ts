@@ -30,9 +30,11 @@ export interface BodyModelState {
   status: 'ready' | 'loading' | 'failed';
   /** What went wrong with the last file, with what to do. */
   error: string | null;
+  /** Whether the choice is stored for the next visit yet (a reload before that brings back the old choice). */
+  saved: boolean;
 }
 
-export const builtinBodyModel = (): BodyModelState => ({ model: BUILTIN_BODY_MODEL, status: 'ready', error: null });
+export const builtinBodyModel = (saved = true): BodyModelState => ({ model: BUILTIN_BODY_MODEL, status: 'ready', error: null, saved });
 
 export const idleBody = (): BodyState => ({ status: 'idle', clipId: null, track: null, error: null });
 export const defaultPlacement = (): PlacementSettings => ({ mode: 'anchor', offsetX: 0, offsetZ: 0, scale: 1, ground: 0 });
@@ -107,8 +109,9 @@ export async function loadBodyModel(file: File, options: { keep?: boolean } = {}
   set((s) => ({ bodyModel: { ...s.bodyModel, status: 'loading', error: null } }));
   try {
     const model = await computeApi().loadBodyModel(await file.arrayBuffer(), file.name);
-    set(() => ({ bodyModel: { model, status: 'ready', error: null } }));
-    if (options.keep !== false) await persist.keepBodyModelFile(file).catch(() => undefined);
+    const keep = options.keep !== false;
+    set(() => ({ bodyModel: { model, status: 'ready', error: null, saved: !keep } }));
+    if (keep) await keepChoice(file);
     refitBodies();
     return true;
   } catch (e) {
@@ -121,9 +124,20 @@ export async function loadBodyModel(file: File, options: { keep?: boolean } = {}
 /** Back to the built-in body: forgets the kept file and refits both clips. */
 export async function resetBodyModel(): Promise<void> {
   const wasBuiltin = get().bodyModel.model.kind === 'builtin';
-  set(() => ({ bodyModel: builtinBodyModel() }));
-  await persist.keepBodyModelFile(null).catch(() => undefined);
+  set(() => ({ bodyModel: builtinBodyModel(false) }));
+  await keepChoice(null);
   if (!wasBuiltin) refitBodies();
+}
+
+/** Stores the body model choice for the next visit; `saved` turns true only if it is still the choice shown. */
+async function keepChoice(file: File | null): Promise<void> {
+  const stored = await persist.keepBodyModelFile(file).then(
+    () => true,
+    () => false,
+  );
+  const shown = get().bodyModel;
+  const same = file ? shown.model.name === file.name : shown.model.kind === 'builtin';
+  if (stored && same) set((s) => ({ bodyModel: { ...s.bodyModel, saved: true } }));
 }
 
 /** Loads the body model file kept from the last session, if any (before clips are analysed). */

@@ -43,6 +43,7 @@ function BodyModelPicker() {
     <div
       className="body-model"
       data-testid="body-model"
+      data-saved={state.saved}
       onDragOver={(e) => e.preventDefault()}
       onDrop={(e) => {
         e.preventDefault();
