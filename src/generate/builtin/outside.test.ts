@@ -77,6 +77,42 @@ describe('outside layer (hair and clothes beyond the mesh)', () => {
     // Asked to, the head's pixels come in front of its surface instead (the face).
     const front = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, front: new Set([J.head]) });
     const headRadius = radii[segments.findIndex((s) => s.joint === J.head)]!;
-    for (let v = 0; v < front.positions.length / 3; v++) expect(front.positions[v * 3 + 2]!).toBeLessThan(headZ - headRadius);
+    expect(front.positions.length).toBe(layer.positions.length);
+    for (let v = 0; v < front.positions.length / 3; v++) {
+      expect(front.positions[v * 3 + 2]!).toBeLessThan(headZ);
+      expect(front.positions[v * 3 + 2]!).toBeLessThan(layer.positions[v * 3 + 2]! - headRadius);
+    }
+  });
+
+  it('lifts pixels onto the near side of their bone: after a half turn they are behind the head, not a face on its back', () => {
+    // A "face": a disc on the head as the camera sees it.
+    const [hx, hy] = project(rest.positions, J.head * 3);
+    const mask = new Uint8Array(W * H);
+    const rgba = new Uint8ClampedArray(W * H * 4);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - hx!) ** 2 + (y - hy! + 8) ** 2 <= 6 ** 2) mask[y * W + x] = 255;
+    const local = restRotations();
+    local.set([0, 1, 0, 0], J.pelvis * 4); // half a turn about the vertical
+    const turned = forwardKinematics(skel, local, root);
+    const layer = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: turned });
+    const n = layer.positions.length / 3;
+    expect(n).toBeGreaterThan(20);
+    const headZ = turned.positions[J.head * 3 + 2]!;
+    for (let v = 0; v < n; v++) expect(layer.positions[v * 3 + 2]!).toBeGreaterThan(headZ);
+  });
+
+  it("leaves the mesh's silhouette to the texture, except for the joints asked in front", () => {
+    const { mask, rgba } = hairFrame();
+    // A silhouette over the upper half of the hair disc.
+    const [hx, hy] = project(rest.positions, J.head * 3);
+    const covered = { x0: 0, y0: 0, width: W, height: Math.round(hy! - 22), data: new Uint8Array(W * Math.round(hy! - 22)).fill(1) };
+    const all = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest });
+    const outside = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, covered });
+    const n = (l: { positions: Float32Array }) => l.positions.length / 3;
+    expect(n(outside)).toBeGreaterThan(10);
+    expect(n(outside)).toBeLessThan(0.6 * n(all));
+    for (let v = 0; v < n(outside); v++) expect(outside.colours[v * 4 + 1]!).toBeGreaterThanOrEqual(covered.height); // the row it came from
+    void hx;
+    const face = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, covered, front: new Set([J.head]) });
+    expect(n(face)).toBe(n(all));
   });
 });

@@ -1,11 +1,15 @@
 /**
  * The reference person's pixels beyond the body mesh (hair, loose clothes, a bag) carried into the
- * new pose: each pixel of the person mask goes with its nearest bone. It is lifted to 3D at that
- * bone's depth, moved rigidly from the bone's reference pose to its target pose, and projected
- * again. The result is a warped grid drawn behind the body: the textured mesh covers the body,
- * and what reaches beyond it shows around it.
+ * new pose: each pixel of the person mask outside the fitted mesh's silhouette goes with its
+ * nearest bone. It is lifted to 3D where the viewing ray meets that bone (its capsule's near
+ * surface, or the bone's depth beside it), moved rigidly from the bone's reference pose to its
+ * target pose, projected again, and pushed back along the target's viewing ray so that the
+ * textured mesh wins wherever it covers. Pixels inside the silhouette are the texture's job:
+ * carried along, they would stick out as a ghost wherever the target body is narrower (turned
+ * sideways), and their depth would put them on the wrong side after a turn (a face on the back of
+ * the head). The face and hands may be asked for in front instead (`front`).
  */
-import { PARENTS, type BodyMesh, type PosedSkeleton, type RestSkeleton, type Vec3 } from '../../body';
+import { PARENTS, silhouetteAt, type BodyMesh, type PosedSkeleton, type RestSkeleton, type Silhouette, type Vec3 } from '../../body';
 import type { Intrinsics } from '../../guidance';
 
 /** A bone as a segment from its joint, moving rigidly with that joint. */
@@ -102,6 +106,11 @@ export interface OutsideLayerInput {
    * beat the texture there (the face, when the head turned little since the reference frame).
    */
   front?: ReadonlySet<number>;
+  /**
+   * The fitted mesh's silhouette in the reference frame: mask pixels inside it are left out
+   * (except those of `front` joints). Without it every mask pixel is carried.
+   */
+  covered?: Silhouette;
 }
 
 /**
@@ -109,7 +118,7 @@ export interface OutsideLayerInput {
  * cells whose corners land far apart (torn across joints that moved differently) are left out.
  */
 export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
-  const { rgba, mask, width, height, k, segments, radii, from, to } = input;
+  const { rgba, mask, width, height, k, segments, radii, from, to, covered } = input;
   const step = input.step ?? 2;
   const reach = input.reach ?? 0.35;
   // Segment end points at the reference pose, camera space.
@@ -153,12 +162,19 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       }
       if (best < 0 || bestGap > reach) continue;
       const j = segments[best]!.joint;
-      // Behind the surface, so the textured mesh wins wherever the body itself is (or in front).
-      const z = input.front?.has(j) ? Math.max(0.06, bestZ - 1.5 * radii[best]!) : bestZ + radii[best]!;
+      const inFront = input.front?.has(j) ?? false;
+      if (!inFront && covered && silhouetteAt(covered, x, y)) continue;
+      const r = radii[best]!;
+      // Where the ray meets the bone's capsule (its near surface), or the bone's depth beside it.
+      const d = r + Math.min(0, bestGap);
+      const z = Math.max(0.06, bestZ - Math.sqrt(r * r - d * d));
       const local = rotate(from.rotations, j * 4, [rx * z - from.positions[j * 3]!, ry * z - from.positions[j * 3 + 1]!, z - from.positions[j * 3 + 2]!], true);
       const moved = rotate(to.rotations, j * 4, local);
-      const p: Vec3 = [moved[0] + to.positions[j * 3]!, moved[1] + to.positions[j * 3 + 1]!, moved[2] + to.positions[j * 3 + 2]!];
-      if (p[2] <= 0.05) continue;
+      const q: Vec3 = [moved[0] + to.positions[j * 3]!, moved[1] + to.positions[j * 3 + 1]!, moved[2] + to.positions[j * 3 + 2]!];
+      if (q[2] <= 0.05) continue;
+      // Along the target's viewing ray (the pixel stays put): behind the body's surface, or in front of it.
+      const depth = Math.max(0.06, q[2] + (inFront ? -0.5 * r : r));
+      const p: Vec3 = [(q[0] * depth) / q[2], (q[1] * depth) / q[2], depth];
       slot[gy * gw + gx] = pos.length / 3;
       pos.push(p[0], p[1], p[2]);
       pix.push((k.fx * p[0]) / p[2] + k.cx, (k.fy * p[1]) / p[2] + k.cy);

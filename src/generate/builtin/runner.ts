@@ -1,4 +1,4 @@
-import { bodyFrame, bodyModelMesh, forwardKinematics, J, modelSkeleton, posedMesh, type BodyTrack, type PosedSkeleton } from '../../body';
+import { bodyFrame, bodyModelMesh, forwardKinematics, J, modelSkeleton, posedMesh, rasterizeSilhouette, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
 import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
@@ -36,6 +36,17 @@ function jointTurn(a: PosedSkeleton, b: PosedSkeleton, j: number): number {
   const o = j * 4;
   const dot = Math.abs(a.rotations[o]! * b.rotations[o]! + a.rotations[o + 1]! * b.rotations[o + 1]! + a.rotations[o + 2]! * b.rotations[o + 2]! + a.rotations[o + 3]! * b.rotations[o + 3]!);
   return (2 * Math.acos(Math.min(1, dot)) * 180) / Math.PI;
+}
+
+/** Where a posed mesh (camera space, metres) covers the image. */
+function silhouetteOf(positions: Float32Array, indices: Uint32Array, k: { fx: number; fy: number; cx: number; cy: number }, width: number, height: number): Silhouette {
+  const points = new Float32Array((positions.length / 3) * 2);
+  for (let v = 0; v < positions.length / 3; v++) {
+    const z = positions[v * 3 + 2]!;
+    points[v * 2] = z > 0.05 ? (k.fx * positions[v * 3]!) / z + k.cx : NaN;
+    points[v * 2 + 1] = z > 0.05 ? (k.fy * positions[v * 3 + 1]!) / z + k.cy : NaN;
+  }
+  return rasterizeSilhouette(points, indices, { width, height });
 }
 
 /** Reference views gathered into the appearance atlas, at most. */
@@ -100,6 +111,9 @@ export async function runBuiltin(
     const fitted = Array.from({ length: reference.body.frameCount }, (_, i) => i).filter((i) => !reference.body.filled[i] && reference.body.confidence[i]! > 0.3);
     const step = Math.max(1, fitted.length / MAX_VIEWS);
     const views = Array.from({ length: Math.min(MAX_VIEWS, fitted.length) }, (_, v) => fitted[Math.floor(v * step)]!);
+    // The same frames prime the background model: behind a person who hardly moves within the
+    // plate window, the background comes from the times they stood elsewhere, not from inpainting.
+    let plates = new PlateBuilder({ width, height });
     const personColour = [0, 0, 0];
     let colourViews = 0;
     for (let v = 0; v < views.length; v++) {
@@ -112,7 +126,9 @@ export async function runBuiltin(
       const view = new Uint8ClampedArray(rgba);
       for (let p = 0; p < tight.length; p++) view[p * 4 + 3] = tight[p]!;
       appearance.addView({ data: view, width, height }, posedMesh(mesh, refSkel, f.rotations, f.root), k, f.confidence);
-      const mean = maskedMean(rgba, maskOf(r));
+      const alpha = maskOf(r);
+      plates.prime(rgba, alpha);
+      const mean = maskedMean(rgba, alpha);
       if (mean) {
         mean.forEach((m, c) => (personColour[c]! += m));
         colourViews++;
@@ -132,25 +148,28 @@ export async function runBuiltin(
     const segments = boneSegments(refSkel);
     const radii = segmentRadii(mesh, refSkel, segments);
     const start = Math.min(job.startFrame ?? 0, times.length);
-    let plates = new PlateBuilder({ width, height });
     let nextPush = refIndex[start] ?? 0;
     const lastRef = Math.max(...refIndex);
     const frameCache = new Map<number, { rgba: Uint8ClampedArray; alpha: Uint8Array }>();
+    /** A new plate stream from reference frame `r`, primed again (the frames are read again). */
+    const restartPlates = async (r: number) => {
+      plates = new PlateBuilder({ width, height });
+      for (const v of views) plates.prime(await outputFrame(v), maskOf(v));
+      nextPush = r;
+    };
+    let served = -1;
     try {
       for (let i = start; i < times.length; i++) {
         check();
         const r = refIndex[i]!;
-        if (r < nextPush - 1 && plates.plate(r) === null) {
-          // The timeline went back (loop, ping-pong): start the plate stream again there.
-          plates = new PlateBuilder({ width, height });
-          nextPush = r;
-        }
+        // The timeline went back (loop, ping-pong): the stream only moves forward.
+        if (r < served) await restartPlates(r);
+        served = r;
         let plate: Uint8ClampedArray | null = null;
         try {
           plate = plates.plate(r);
         } catch {
-          plates = new PlateBuilder({ width, height });
-          nextPush = r;
+          await restartPlates(r);
         }
         while (plate === null) {
           if (nextPush <= Math.min(lastRef + 30, reference.track.frameCount - 1)) {
@@ -185,6 +204,7 @@ export async function runBuiltin(
           const tight = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6 }).alpha;
           const from = bodyFrame(reference.body, r);
           const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
+          const covered = silhouetteOf(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, k, width, height);
           const toPose = forwardKinematics(motionSkel, f.rotations, f.root);
           const layer = outsideLayer({
             rgba: cached.rgba,
@@ -197,6 +217,7 @@ export async function runBuiltin(
             from: fromPose,
             to: toPose,
             front: new Set(DETAIL_JOINTS.filter((j) => jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN)),
+            covered,
           });
           appearance.renderLayer(target, depth, layer, k);
         }
