@@ -6,7 +6,7 @@ import { BodyAppearance } from './appearance';
 import { GpuCompositor } from './composite';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personMask } from './mask';
-import { PlateBuilder } from './plate';
+import { PlateStream } from './plate-stream';
 
 /** What the builtin engine renders from: the reference clip with its pose and body, and the retargeted motion body. */
 export interface BuiltinJob {
@@ -113,7 +113,14 @@ export async function runBuiltin(
     const views = Array.from({ length: Math.min(MAX_VIEWS, fitted.length) }, (_, v) => fitted[Math.floor(v * step)]!);
     // The same frames prime the background model: behind a person who hardly moves within the
     // plate window, the background comes from the times they stood elsewhere, not from inpainting.
-    let plates = new PlateBuilder({ width, height });
+    const plates = new PlateStream({
+      width,
+      height,
+      frameCount: reference.track.frameCount,
+      lastNeeded: Math.max(...refIndex),
+      read: async (r) => ({ rgba: await outputFrame(r), alpha: maskOf(r) }),
+      primeFrames: views,
+    });
     const personColour = [0, 0, 0];
     let colourViews = 0;
     for (let v = 0; v < views.length; v++) {
@@ -127,7 +134,7 @@ export async function runBuiltin(
       for (let p = 0; p < tight.length; p++) view[p * 4 + 3] = tight[p]!;
       appearance.addView({ data: view, width, height }, posedMesh(mesh, refSkel, f.rotations, f.root), k, f.confidence);
       const alpha = maskOf(r);
-      plates.prime(rgba, alpha);
+      plates.prime({ rgba, alpha });
       const mean = maskedMean(rgba, alpha);
       if (mean) {
         mean.forEach((m, c) => (personColour[c]! += m));
@@ -148,50 +155,13 @@ export async function runBuiltin(
     const segments = boneSegments(refSkel);
     const radii = segmentRadii(mesh, refSkel, segments);
     const start = Math.min(job.startFrame ?? 0, times.length);
-    let nextPush = refIndex[start] ?? 0;
-    const lastRef = Math.max(...refIndex);
-    const frameCache = new Map<number, { rgba: Uint8ClampedArray; alpha: Uint8Array }>();
-    /** A new plate stream from reference frame `r`, primed again (the frames are read again). */
-    const restartPlates = async (r: number) => {
-      plates = new PlateBuilder({ width, height });
-      for (const v of views) plates.prime(await outputFrame(v), maskOf(v));
-      nextPush = r;
-    };
-    let served = -1;
     try {
       for (let i = start; i < times.length; i++) {
         check();
         const r = refIndex[i]!;
-        // The timeline went back (loop, ping-pong): the stream only moves forward.
-        if (r < served) await restartPlates(r);
-        served = r;
-        let plate: Uint8ClampedArray | null = null;
-        try {
-          plate = plates.plate(r);
-        } catch {
-          await restartPlates(r);
-        }
-        while (plate === null) {
-          if (nextPush <= Math.min(lastRef + 30, reference.track.frameCount - 1)) {
-            const rgba = await outputFrame(nextPush);
-            const alpha = maskOf(nextPush);
-            frameCache.set(nextPush, { rgba, alpha });
-            plates.push(nextPush, rgba, alpha);
-            nextPush++;
-          } else {
-            plates.flush();
-          }
-          plate = plates.plate(r);
-          if (plate === null && nextPush > reference.track.frameCount - 1) {
-            plates.flush();
-            plate = plates.plate(r);
-            if (plate === null) throw new Error(`no background plate for reference frame ${r}`);
-          }
-        }
-        for (const key of frameCache.keys()) if (key < r - 2) frameCache.delete(key);
+        const { plate, frame: cached } = await plates.plateAt(r);
 
         // Colour: this reference frame's person colour against the clip's.
-        const cached = frameCache.get(r);
         const here = cached ? maskedMean(cached.rgba, cached.alpha) : null;
         const gain: [number, number, number] = here && globalColour ? [0, 1, 2].map((c) => Math.min(1.5, Math.max(0.67, here[c]! / Math.max(1, globalColour[c]!)))) as [number, number, number] : [1, 1, 1];
         appearance.setGain(gain);
