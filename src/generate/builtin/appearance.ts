@@ -1,5 +1,6 @@
 import type { Intrinsics } from '../../guidance';
 import { halfToFloat32 } from '../diffusion';
+import { fillUnseenVertices, weldVertices } from './surface-fill';
 
 /**
  * The reference person's appearance on the body's UV layout, gathered on the GPU from reference
@@ -68,20 +69,20 @@ struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1)
 const RENDER_SHADER = PROJECT + /* wgsl */ `
 @group(0) @binding(1) var atlas: texture_2d<f32>;
 @group(0) @binding(2) var linear: sampler;
-struct VOut { @builtin(position) pos: vec4f, @location(0) uv: vec2f };
-@vertex fn vs(@location(0) p: vec3f, @location(1) uv: vec2f) -> VOut {
+struct VOut { @builtin(position) pos: vec4f, @location(0) uv: vec2f, @location(1) fill: vec3f };
+@vertex fn vs(@location(0) p: vec3f, @location(1) uv: vec2f, @location(2) fill: vec3f) -> VOut {
   var o: VOut;
   o.pos = toClip(p);
   o.uv = uv;
+  o.fill = fill;
   return o;
 }
 @fragment fn fs(i: VOut) -> @location(0) vec4f {
   let acc = textureSample(atlas, linear, i.uv);
-  // Texels no frame saw take the fallback colour (the mean of the atlas).
-  var c = select(fallback.rgb, acc.rgb / max(acc.a, 1e-6), acc.a > 1e-4);
+  // Texels no frame saw take the colour spread over the surface from the nearest seen parts.
+  var c = select(i.fill, acc.rgb / max(acc.a, 1e-6), acc.a > 1e-4);
   return vec4f(clamp(c * cam.gain.rgb, vec3f(0.0), vec3f(1.0)), 1.0);
 }
-@group(0) @binding(3) var<uniform> fallback: vec4f;
 `;
 
 const LAYER_SHADER = PROJECT + /* wgsl */ `
@@ -104,11 +105,22 @@ export interface BodyGeometry {
 
 export const ATLAS_SIZE = 1024;
 
+/** The body mesh as the atlas sees it; rest `positions` let the unseen fill cross UV seams. */
+export interface AppearanceTopology {
+  uvs: Float32Array;
+  indices: Uint32Array;
+  vertexCount: number;
+  parts: Uint8Array;
+  positions?: Float32Array;
+}
+
 /** Gathers the atlas from views, then renders the textured body. Owns its GPU resources. */
 export class BodyAppearance {
   private readonly atlas: GPUTexture;
   private readonly camera: GPUBuffer;
-  private readonly fallback: GPUBuffer;
+  /** Per vertex, the colour for texels no view saw (see surface-fill.ts); set by `finish`. */
+  private readonly fill: GPUBuffer;
+  private readonly topology: AppearanceTopology;
   private readonly sampler: GPUSampler;
   private readonly depthPipeline: GPURenderPipeline;
   private readonly gatherPipeline: GPURenderPipeline;
@@ -125,17 +137,18 @@ export class BodyAppearance {
 
   constructor(
     private readonly device: GPUDevice,
-    topology: { uvs: Float32Array; indices: Uint32Array; vertexCount: number; parts: Uint8Array },
+    topology: AppearanceTopology,
   ) {
     const d = device;
+    this.topology = topology;
     this.atlas = d.createTexture({
       size: [ATLAS_SIZE, ATLAS_SIZE],
       format: 'rgba16float',
       usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC,
     });
     this.camera = d.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.fallback = d.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    d.queue.writeBuffer(this.fallback, 0, new Float32Array([0.5, 0.5, 0.5, 1]));
+    this.fill = d.createBuffer({ size: topology.vertexCount * 12, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
+    d.queue.writeBuffer(this.fill, 0, new Float32Array(topology.vertexCount * 3).fill(0.5));
     this.sampler = d.createSampler({ magFilter: 'linear', minFilter: 'linear' });
     const vb = (data: ArrayBufferView, usage: number) => {
       const b = d.createBuffer({ size: Math.ceil(data.byteLength / 4) * 4, usage: usage | GPUBufferUsage.COPY_DST });
@@ -172,7 +185,7 @@ export class BodyAppearance {
     const renderModule = d.createShaderModule({ code: RENDER_SHADER });
     this.renderPipeline = d.createRenderPipeline({
       layout: 'auto',
-      vertex: { module: renderModule, entryPoint: 'vs', buffers: [f3(0), f2(1)] },
+      vertex: { module: renderModule, entryPoint: 'vs', buffers: [f3(0), f2(1), f3(2)] },
       fragment: { module: renderModule, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] },
       primitive: { topology: 'triangle-list', cullMode: 'none' },
       depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
@@ -249,7 +262,10 @@ export class BodyAppearance {
     return this.views;
   }
 
-  /** The mean colour of the texels seen, used for the texels no view saw. One readback per job. */
+  /**
+   * Colours for the texels no view saw: each mesh vertex reads the atlas at its UV, and the
+   * vertices no view saw take colours spread from the seen ones over the surface. One readback per job.
+   */
   async finish(): Promise<void> {
     const d = this.device;
     const bytesPerRow = ATLAS_SIZE * 8;
@@ -259,19 +275,28 @@ export class BodyAppearance {
     d.queue.submit([e.finish()]);
     await buffer.mapAsync(GPUMapMode.READ);
     const texels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
-    const sum = [0, 0, 0];
-    let n = 0;
-    // Every 7th texel is plenty for a mean colour.
-    for (let i = 0; i < texels.length; i += 4 * 7) {
-      const a = texels[i + 3]!;
-      if (a <= 1e-4) continue;
-      for (let c = 0; c < 3; c++) sum[c]! += texels[i + c]! / a;
-      n++;
-    }
     buffer.unmap();
     buffer.destroy();
-    const mean = n ? sum.map((v) => v / n) : [0.5, 0.5, 0.5];
-    d.queue.writeBuffer(this.fallback, 0, new Float32Array([mean[0]!, mean[1]!, mean[2]!, 1]));
+    const { uvs, indices, vertexCount, positions } = this.topology;
+    const colours = new Float32Array(vertexCount * 3);
+    const seen = new Uint8Array(vertexCount);
+    const sum = [0, 0, 0];
+    for (let v = 0; v < vertexCount; v++) {
+      const x = Math.min(ATLAS_SIZE - 1, Math.max(0, Math.floor(uvs[v * 2]! * ATLAS_SIZE)));
+      const y = Math.min(ATLAS_SIZE - 1, Math.max(0, Math.floor(uvs[v * 2 + 1]! * ATLAS_SIZE)));
+      const t = (y * ATLAS_SIZE + x) * 4;
+      const a = texels[t + 3]!;
+      if (!(a > 1e-4)) continue;
+      seen[v] = 1;
+      for (let c = 0; c < 3; c++) {
+        colours[v * 3 + c] = texels[t + c]! / a;
+        sum[c]! += colours[v * 3 + c]!;
+      }
+    }
+    const seenCount = seen.reduce((a, b) => a + b, 0);
+    const mean = seenCount ? (sum.map((x) => x / seenCount) as [number, number, number]) : ([0.5, 0.5, 0.5] as const);
+    fillUnseenVertices(colours, seen, indices, { weld: positions ? weldVertices(positions) : undefined, fallback: mean });
+    d.queue.writeBuffer(this.fill, 0, colours);
   }
 
   /** Per-channel gain applied to the rendered body (colour matching to the reference frames). */
@@ -301,12 +326,12 @@ export class BodyAppearance {
           { binding: 0, resource: { buffer: this.camera } },
           { binding: 1, resource: this.atlas.createView() },
           { binding: 2, resource: this.sampler },
-          { binding: 3, resource: { buffer: this.fallback } },
         ],
       }),
     );
     pass.setVertexBuffer(0, this.position);
     pass.setVertexBuffer(1, this.uv);
+    pass.setVertexBuffer(2, this.fill);
     pass.setIndexBuffer(this.index, 'uint32');
     pass.drawIndexed(this.indexCount);
     pass.end();
@@ -348,7 +373,7 @@ export class BodyAppearance {
 
   dispose(): void {
     this.atlas.destroy();
-    for (const b of [this.camera, this.fallback, this.index, this.uv, this.position, this.normal, this.sharpness]) b.destroy();
+    for (const b of [this.camera, this.fill, this.index, this.uv, this.position, this.normal, this.sharpness]) b.destroy();
   }
 }
 

@@ -106,7 +106,7 @@ export async function runBuiltin(
   // 1. Appearance: the reference body's texels from the best views over the whole clip.
   const mesh = bodyModelMesh(reference.body.shape, reference.body.model);
   const refSkel = modelSkeleton(reference.body.shape, reference.body.model);
-  const appearance = new BodyAppearance(device, { uvs: mesh.uvs, indices: mesh.indices, vertexCount: mesh.vertexCount, parts: mesh.parts });
+  const appearance = new BodyAppearance(device, { uvs: mesh.uvs, indices: mesh.indices, vertexCount: mesh.vertexCount, parts: mesh.parts, positions: mesh.positions });
   try {
     const fitted = Array.from({ length: reference.body.frameCount }, (_, i) => i).filter((i) => !reference.body.filled[i] && reference.body.confidence[i]! > 0.3);
     const step = Math.max(1, fitted.length / MAX_VIEWS);

@@ -1,0 +1,127 @@
+/**
+ * Colours for the parts of the body no reference frame showed (the back, when the person only
+ * ever faced the camera): spread over the mesh surface from the nearest parts that were seen, so
+ * the back of a dress takes the dress's colours at its sides and the back of the legs the legs'
+ * colour, instead of one mean colour for the whole body.
+ */
+
+/**
+ * Vertices at the same rest position (the copies a UV seam makes) as one: the index of the first
+ * vertex at each position.
+ */
+export function weldVertices(positions: Float32Array, precision = 1e-5): Int32Array {
+  const n = positions.length / 3;
+  const first = new Map<string, number>();
+  const out = new Int32Array(n);
+  const q = (x: number) => Math.round(x / precision);
+  for (let v = 0; v < n; v++) {
+    const key = `${q(positions[v * 3]!)} ${q(positions[v * 3 + 1]!)} ${q(positions[v * 3 + 2]!)}`;
+    const f = first.get(key);
+    if (f === undefined) first.set(key, v);
+    out[v] = f ?? v;
+  }
+  return out;
+}
+
+/**
+ * Fills the colours (n × 3, in place) of the vertices with `seen[v] = 0` from their seen
+ * neighbours over the mesh's edges: ring by ring outward from what was seen (each new vertex the
+ * mean of its already known neighbours), then `smoothing` passes of neighbour averaging over the
+ * filled vertices only (seen ones never change). `weld` joins seam copies (see `weldVertices`).
+ * Vertices with no path to a seen one take `fallback`. Returns how many were filled.
+ */
+export function fillUnseenVertices(
+  colours: Float32Array,
+  seen: Uint8Array,
+  indices: Uint32Array,
+  options: { weld?: Int32Array; smoothing?: number; fallback?: readonly [number, number, number] } = {},
+): number {
+  const n = seen.length;
+  if (colours.length !== n * 3) throw new RangeError(`colours must hold ${n} x 3 values; got ${colours.length}.`);
+  const id = options.weld ?? Int32Array.from({ length: n }, (_, v) => v);
+  // One node per welded vertex: a node is seen when any of its copies is; its colour is their mean.
+  const known = new Uint8Array(n);
+  const colour = new Float32Array(n * 3);
+  const copies = new Uint16Array(n);
+  for (let v = 0; v < n; v++) {
+    if (!seen[v]) continue;
+    const r = id[v]!;
+    known[r] = 1;
+    copies[r]!++;
+    for (let c = 0; c < 3; c++) colour[r * 3 + c]! += colours[v * 3 + c]!;
+  }
+  for (let r = 0; r < n; r++) if (copies[r]! > 1) for (let c = 0; c < 3; c++) colour[r * 3 + c]! /= copies[r]!;
+  // Node adjacency (CSR) from the triangles' edges.
+  const degree = new Uint32Array(n + 1);
+  const edges: Array<[number, number]> = [];
+  for (let t = 0; t < indices.length; t += 3) {
+    for (const [a, b] of [
+      [indices[t]!, indices[t + 1]!],
+      [indices[t + 1]!, indices[t + 2]!],
+      [indices[t + 2]!, indices[t]!],
+    ] as const) {
+      const ra = id[a]!;
+      const rb = id[b]!;
+      if (ra === rb) continue;
+      edges.push([ra, rb]);
+      degree[ra]!++;
+      degree[rb]!++;
+    }
+  }
+  const start = new Uint32Array(n + 1);
+  for (let r = 0; r < n; r++) start[r + 1] = start[r]! + degree[r]!;
+  const adjacency = new Uint32Array(start[n]!);
+  const fill = start.slice(0, n);
+  for (const [a, b] of edges) {
+    adjacency[fill[a]!++] = b;
+    adjacency[fill[b]!++] = a;
+  }
+  const nodes = Array.from(new Set(id));
+  const filled: number[] = [];
+  // Ring by ring outward from the seen surface.
+  for (;;) {
+    const ring: number[] = [];
+    for (const r of nodes) {
+      if (known[r]) continue;
+      let count = 0;
+      const sum = [0, 0, 0];
+      for (let e = start[r]!; e < start[r + 1]!; e++) {
+        const s = adjacency[e]!;
+        if (known[s] !== 1) continue;
+        count++;
+        for (let c = 0; c < 3; c++) sum[c]! += colour[s * 3 + c]!;
+      }
+      if (count === 0) continue;
+      for (let c = 0; c < 3; c++) colour[r * 3 + c] = sum[c]! / count;
+      ring.push(r);
+    }
+    if (ring.length === 0) break;
+    // Known only after the whole ring is computed, so the fill does not run ahead along one direction.
+    for (const r of ring) known[r] = 1;
+    filled.push(...ring);
+  }
+  // Smooth the filled region (the ring fill leaves the seams of a Voronoi diagram).
+  const next = new Float32Array(3);
+  for (let pass = 0; pass < (options.smoothing ?? 20); pass++) {
+    for (const r of filled) {
+      next.fill(0);
+      let count = 0;
+      for (let e = start[r]!; e < start[r + 1]!; e++) {
+        const s = adjacency[e]!;
+        if (!known[s]) continue;
+        count++;
+        for (let c = 0; c < 3; c++) next[c]! += colour[s * 3 + c]!;
+      }
+      if (count) for (let c = 0; c < 3; c++) colour[r * 3 + c] = 0.5 * colour[r * 3 + c]! + (0.5 * next[c]!) / count;
+    }
+  }
+  const fallback = options.fallback ?? [0.5, 0.5, 0.5];
+  let count = 0;
+  for (let v = 0; v < n; v++) {
+    if (seen[v]) continue;
+    const r = id[v]!;
+    for (let c = 0; c < 3; c++) colours[v * 3 + c] = known[r] ? colour[r * 3 + c]! : fallback[c]!;
+    if (known[r]) count++;
+  }
+  return count;
+}
