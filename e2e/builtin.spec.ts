@@ -65,7 +65,7 @@ test.describe('builtin engine, resume', () => {
     await openEditor(page);
     await loadClip(page, 'reference', clip);
     await loadClip(page, 'motion', clip);
-    await page.getByTestId('trim-out-motion').fill('1.5'); // 24 output frames
+    // 48 output frames: three 16-frame segments leave time to reload after the first is kept.
     await expect(page.getByTestId('body-panel')).toHaveAttribute('data-bodies', 'reference,motion', { timeout: 240_000 });
     await page.getByTestId('engine').selectOption('builtin');
     await expect(page.getByTestId('generate')).toBeEnabled({ timeout: 30_000 });
@@ -77,21 +77,23 @@ test.describe('builtin engine, resume', () => {
     await page.reload();
     await expect(page.getByTestId('app')).toHaveAttribute('data-restoring', 'false', { timeout: 120_000 });
 
-    // The kept frames are found once the bodies are fitted again; Generate becomes Resume.
-    await expect(page.getByTestId('resume-note')).toContainText('after 16 of 24 frames', { timeout: 240_000 });
+    // The kept frames (whole segments) are found once the bodies are fitted again; Generate becomes Resume.
+    const note = page.getByTestId('resume-note');
+    await expect(note).toContainText(/after (16|32) of 48 frames/, { timeout: 240_000 });
+    const kept = Number(/after (\d+) of/.exec((await note.textContent()) ?? '')![1]);
     await expect(page.getByTestId('generate')).toHaveText('Resume');
     await page.getByTestId('generate').click();
     await expect(page.getByTestId('result')).toBeVisible({ timeout: 200_000 });
-    await expect(page.getByTestId('result-facts')).toContainText('went on from frame 17');
+    await expect(page.getByTestId('result-facts')).toContainText(`went on from frame ${kept + 1}`);
     await expect(page.getByTestId('resume-note')).toHaveCount(0);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
     const out = `${info.outputDir}/resumed.mp4`;
     await download.saveAs(out);
     const video = probe(out).streams.find((s) => s.codec_type === 'video')!;
-    expect(Number(video.nb_read_frames)).toBe(24);
+    expect(Number(video.nb_read_frames)).toBe(48);
     // Kept and new frames join without a jump: the step across the join is like the steps beside it.
-    const f = [14, 15, 16, 17].map((n) => frameAt(out, n, 450, 720));
+    const f = [kept - 2, kept - 1, kept, kept + 1].map((n) => frameAt(out, n, 450, 720));
     const across = psnr(f[1]!, f[2]!);
     const beside = Math.min(psnr(f[0]!, f[1]!), psnr(f[2]!, f[3]!));
     console.log(`resume: PSNR between neighbouring frames across the join ${across.toFixed(1)} dB, beside it ${beside.toFixed(1)} dB`);
