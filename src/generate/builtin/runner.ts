@@ -6,6 +6,7 @@ import { BodyAppearance } from './appearance';
 import { GpuCompositor } from './composite';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personMask } from './mask';
+import { refineMatte } from './matte';
 import { PlateStream } from './plate-stream';
 
 /** What the builtin engine renders from: the reference clip with its pose and body, and the retargeted motion body. */
@@ -48,6 +49,9 @@ function silhouetteOf(positions: Float32Array, indices: Uint32Array, k: { fx: nu
   }
   return rasterizeSilhouette(points, indices, { width, height });
 }
+
+/** Matte window radius as a share of the person's size: about one cell of the tracker's 64² mask over its ROI. */
+const MATTE_RADIUS = 0.022;
 
 /** Reference views gathered into the appearance atlas, at most. */
 const MAX_VIEWS = 24;
@@ -99,6 +103,12 @@ export async function runBuiltin(
     return g.getImageData(0, 0, width, height).data;
   };
   const maskOf = (r: number) => personMask(reference.track, r, { width, height }).alpha;
+  /** The person's own pixels: the tracker's mask (no margin) with its edge moved onto the frame's colour edge. */
+  const tightMask = (r: number, rgba: Uint8ClampedArray) => {
+    const m = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6 });
+    if (m.source === 'mask' && m.box) refineMatte(m.alpha, rgba, width, height, { radius: Math.max(3, Math.round(MATTE_RADIUS * Math.max(m.box.x1 - m.box.x0, m.box.y1 - m.box.y0))) });
+    return m.alpha;
+  };
 
   const scale = width / reference.body.camera.width;
   const k = { fx: reference.body.camera.focal * scale, fy: reference.body.camera.focal * scale, cx: reference.body.camera.cx * scale, cy: reference.body.camera.cy * scale };
@@ -129,7 +139,7 @@ export async function runBuiltin(
       const rgba = await outputFrame(r);
       const f = bodyFrame(reference.body, r);
       // A tight person mask (no margin) in the alpha channel keeps background out of the texture.
-      const tight = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6 }).alpha;
+      const tight = tightMask(r, rgba);
       const view = new Uint8ClampedArray(rgba);
       for (let p = 0; p < tight.length; p++) view[p * 4 + 3] = tight[p]!;
       appearance.addView({ data: view, width, height }, posedMesh(mesh, refSkel, f.rotations, f.root), k, f.confidence);
@@ -171,7 +181,7 @@ export async function runBuiltin(
         appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
         if (cached) {
           // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
-          const tight = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6 }).alpha;
+          const tight = tightMask(r, cached.rgba);
           const from = bodyFrame(reference.body, r);
           const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
           const covered = silhouetteOf(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, k, width, height);
