@@ -165,6 +165,7 @@ export async function runBuiltin(
     const segments = boneSegments(refSkel);
     const radii = segmentRadii(mesh, refSkel, segments);
     const start = Math.min(job.startFrame ?? 0, times.length);
+    let source = null as { r: number; tight: Uint8Array; fromPose: PosedSkeleton; covered: Silhouette } | null;
     try {
       for (let i = start; i < times.length; i++) {
         check();
@@ -181,10 +182,17 @@ export async function runBuiltin(
         appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
         if (cached) {
           // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
-          const tight = tightMask(r, cached.rgba);
-          const from = bodyFrame(reference.body, r);
-          const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
-          const covered = silhouetteOf(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, k, width, height);
+          // Kept while the reference frame repeats (output faster than the reference, or held).
+          if (source?.r !== r) {
+            const from = bodyFrame(reference.body, r);
+            source = {
+              r,
+              tight: tightMask(r, cached.rgba),
+              fromPose: forwardKinematics(refSkel, from.rotations, from.root),
+              covered: silhouetteOf(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, k, width, height),
+            };
+          }
+          const { tight, fromPose, covered } = source;
           const toPose = forwardKinematics(motionSkel, f.rotations, f.root);
           const layer = outsideLayer({
             rgba: cached.rgba,
