@@ -14,7 +14,7 @@ import { type Vec3, clamp, median, vec3At } from './math';
 import { validateShape } from './shape';
 import { J } from './skeleton';
 import { forwardKinematics, skinMesh } from './skinning';
-import { type BodyTrack, project } from './types';
+import { type BodyCamera, type BodyTrack, project } from './types';
 
 /** Person probability in [0, 1] at an image point (display pixels) of frame i. */
 export type MaskSampler = (i: number, x: number, y: number) => number;
@@ -80,6 +80,13 @@ export function rasterizeSilhouette(points: Float32Array, indices: Uint32Array, 
   return { x0, y0, width, height, data };
 }
 
+/** Where a posed mesh (camera space, metres) covers `camera`'s image. */
+export function meshSilhouette(positions: Float32Array, indices: Uint32Array, camera: BodyCamera): Silhouette {
+  const points = new Float32Array((positions.length / 3) * 2);
+  for (let v = 0; v < positions.length / 3; v++) points.set(project(camera, vec3At(positions, v)), v * 2);
+  return rasterizeSilhouette(points, indices, camera);
+}
+
 /** Samples a silhouette at an image point (0 outside its window). */
 export const silhouetteAt = (s: Silhouette, x: number, y: number): number => {
   const xi = Math.floor(x) - s.x0;
@@ -112,12 +119,7 @@ export function estimateGirth(track: BodyTrack, mask: MaskSampler, maxFrames = 1
   const estimates: number[] = [];
   for (const i of picked) {
     const posed = forwardKinematics(skel, track.rotations.subarray(i * 96, (i + 1) * 96), track.roots.subarray(i * 3, i * 3 + 3));
-    const silhouettes = meshes.map((m) => {
-      const pos = skinMesh(m, skel, posed).positions;
-      const out = new Float32Array((pos.length / 3) * 2);
-      for (let v = 0; v < pos.length / 3; v++) out.set(project(track.camera, vec3At(pos, v)), v * 2);
-      return rasterizeSilhouette(out, m.indices, track.camera);
-    });
+    const silhouettes = meshes.map((m) => meshSilhouette(skinMesh(m, skel, posed).positions, m.indices, track.camera));
     for (const [a, b] of PARTS) {
       const pa = project(track.camera, vec3At(posed.positions, a) as Vec3);
       const pb = project(track.camera, vec3At(posed.positions, b) as Vec3);

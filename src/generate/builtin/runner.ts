@@ -1,4 +1,4 @@
-import { bodyFrame, bodyModelMesh, forwardKinematics, J, modelSkeleton, posedMesh, rasterizeSilhouette, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
+import { bodyFrame, bodyModelMesh, forwardKinematics, J, modelSkeleton, posedMesh, meshSilhouette, type BodyCamera, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
 import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
@@ -37,17 +37,6 @@ function jointTurn(a: PosedSkeleton, b: PosedSkeleton, j: number): number {
   const o = j * 4;
   const dot = Math.abs(a.rotations[o]! * b.rotations[o]! + a.rotations[o + 1]! * b.rotations[o + 1]! + a.rotations[o + 2]! * b.rotations[o + 2]! + a.rotations[o + 3]! * b.rotations[o + 3]!);
   return (2 * Math.acos(Math.min(1, dot)) * 180) / Math.PI;
-}
-
-/** Where a posed mesh (camera space, metres) covers the image. */
-function silhouetteOf(positions: Float32Array, indices: Uint32Array, k: { fx: number; fy: number; cx: number; cy: number }, width: number, height: number): Silhouette {
-  const points = new Float32Array((positions.length / 3) * 2);
-  for (let v = 0; v < positions.length / 3; v++) {
-    const z = positions[v * 3 + 2]!;
-    points[v * 2] = z > 0.05 ? (k.fx * positions[v * 3]!) / z + k.cx : NaN;
-    points[v * 2 + 1] = z > 0.05 ? (k.fy * positions[v * 3 + 1]!) / z + k.cy : NaN;
-  }
-  return rasterizeSilhouette(points, indices, { width, height });
 }
 
 /** Matte window radius as a share of the person's size: about one cell of the tracker's 64² mask over its ROI. */
@@ -112,6 +101,7 @@ export async function runBuiltin(
 
   const scale = width / reference.body.camera.width;
   const k = { fx: reference.body.camera.focal * scale, fy: reference.body.camera.focal * scale, cx: reference.body.camera.cx * scale, cy: reference.body.camera.cy * scale };
+  const outputCamera: BodyCamera = { focal: k.fx, cx: k.cx, cy: k.cy, width, height };
 
   // 1. Appearance: the reference body's texels from the best views over the whole clip.
   const mesh = bodyModelMesh(reference.body.shape, reference.body.model);
@@ -165,33 +155,33 @@ export async function runBuiltin(
     const segments = boneSegments(refSkel);
     const radii = segmentRadii(mesh, refSkel, segments);
     const start = Math.min(job.startFrame ?? 0, times.length);
-    let source = null as { r: number; tight: Uint8Array; fromPose: PosedSkeleton; covered: Silhouette } | null;
+    let source = null as { r: number; gain: [number, number, number]; tight: Uint8Array; fromPose: PosedSkeleton; covered: Silhouette } | null;
     try {
       for (let i = start; i < times.length; i++) {
         check();
         const r = refIndex[i]!;
         const { plate, frame: cached } = await plates.plateAt(r);
 
-        // Colour: this reference frame's person colour against the clip's.
-        const here = cached ? maskedMean(cached.rgba, cached.alpha) : null;
-        const gain: [number, number, number] = here && globalColour ? [0, 1, 2].map((c) => Math.min(1.5, Math.max(0.67, here[c]! / Math.max(1, globalColour[c]!)))) as [number, number, number] : [1, 1, 1];
-        appearance.setGain(gain);
+        // What depends on the reference frame only, kept while it repeats (output faster than the reference, or held).
+        if (cached && source?.r !== r) {
+          const from = bodyFrame(reference.body, r);
+          // Colour: this reference frame's person colour against the clip's.
+          const here = maskedMean(cached.rgba, cached.alpha);
+          source = {
+            r,
+            gain: here && globalColour ? ([0, 1, 2].map((c) => Math.min(1.5, Math.max(0.67, here[c]! / Math.max(1, globalColour[c]!)))) as [number, number, number]) : [1, 1, 1],
+            tight: tightMask(r, cached.rgba),
+            fromPose: forwardKinematics(refSkel, from.rotations, from.root),
+            covered: meshSilhouette(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, outputCamera),
+          };
+        }
+        appearance.setGain(cached && source ? source.gain : [1, 1, 1]);
 
         const m = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
         const f = bodyFrame(retargeted, m);
         appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
-        if (cached) {
+        if (cached && source) {
           // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
-          // Kept while the reference frame repeats (output faster than the reference, or held).
-          if (source?.r !== r) {
-            const from = bodyFrame(reference.body, r);
-            source = {
-              r,
-              tight: tightMask(r, cached.rgba),
-              fromPose: forwardKinematics(refSkel, from.rotations, from.root),
-              covered: silhouetteOf(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, k, width, height),
-            };
-          }
           const { tight, fromPose, covered } = source;
           const toPose = forwardKinematics(motionSkel, f.rotations, f.root);
           const layer = outsideLayer({
