@@ -14,6 +14,25 @@ function columns(rgb: Buffer, w: number, h: number, x0: number, x1: number): Buf
   return out;
 }
 
+test('the builtin compositor blends the body edge with the plate, without a dark outline', async ({ page, offOrigin }) => {
+  void offOrigin;
+  await openEditor(page, '?bench');
+  type Px = { inside: number[]; edgeOutside: number[]; edgeInside: number[]; far: number[] };
+  const px = await page.evaluate(() => (globalThis as unknown as { motionpasteBench: { compositeSelfTest: () => Promise<Px> } }).motionpasteBench.compositeSelfTest());
+  // A red square (200, 40, 40) over grey (200, 200, 200): inside is red, far away grey.
+  expect(px.inside).toEqual([200, 40, 40]);
+  expect(px.far).toEqual([200, 200, 200]);
+  // Across the edge every pixel lies between the two colours: red stays 200 (no darkening),
+  // green falls from grey towards red, and the pixel inside the edge is redder than the one outside.
+  for (const edge of [px.edgeOutside, px.edgeInside]) {
+    expect(edge[0]).toBe(200);
+    expect(edge[1]).toBeGreaterThan(40);
+    expect(edge[1]).toBeLessThan(200);
+    expect(edge[2]).toBe(edge[1]);
+  }
+  expect(px.edgeInside[1]!).toBeLessThan(px.edgeOutside[1]!);
+});
+
 test.describe('builtin engine', () => {
   test('the reference person performs the motion in the reference scene', async ({ page, offOrigin }, info) => {
     test.skip(!hasSharedMedia, SHARED_SKIP_REASON);

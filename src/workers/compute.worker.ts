@@ -12,7 +12,7 @@ import type { DiffusionSettings } from '../generate/diffusion';
 import type { EngineProgress } from '../generate/engine';
 import type { GenerationJob } from '../generate/job';
 import { outputFrameTimes } from '../media/timeline';
-import { runBuiltin, type BuiltinJob } from '../generate/builtin';
+import { compositeSelfTest, runBuiltin, type BuiltinJob } from '../generate/builtin';
 import type { MediaWorkerApi } from './media.worker';
 import type { RgbaImage } from '../pose';
 
@@ -136,6 +136,13 @@ const api = {
     const gpu = await getRoot();
     if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
     return guidanceSelfTest(gpu.device);
+  },
+
+  /** Composites a known frame with the builtin engine's compositor and returns pixel samples (browser tests). */
+  async compositeSelfTest() {
+    const gpu = await getRoot();
+    if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
+    return compositeSelfTest(gpu.device);
   },
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The last step of a builtin frame, on the GPU: the rendered body over the background plate with
- * a soft edge (its coverage averaged over 3x3 pixels). The one readback per frame is the
- * finished frame, for the encoder.
+ * a soft edge (its coverage averaged over 3x3 pixels). The edge takes the colour of the body pixels
+ * around it: the target is cleared to black, so an edge pixel's own colour would draw a dark
+ * outline. The one readback per frame is the finished frame, for the encoder.
  */
 const SHADER = /* wgsl */ `
 @group(0) @binding(0) var plate: texture_2d<f32>;
@@ -13,20 +14,21 @@ const SHADER = /* wgsl */ `
 @fragment fn fs(@builtin(position) pos: vec4f) -> @location(0) vec4f {
   let size = vec2i(textureDimensions(body));
   let p = vec2i(pos.xy);
-  var sum = 0.0;
+  var sum = vec4f(0.0);
   var n = 0.0;
   for (var dy = -1; dy <= 1; dy++) {
     for (var dx = -1; dx <= 1; dx++) {
       let q = p + vec2i(dx, dy);
       if (q.x < 0 || q.y < 0 || q.x >= size.x || q.y >= size.y) { continue; }
-      sum += textureLoad(body, q, 0).a;
+      let c = textureLoad(body, q, 0);
+      sum += vec4f(c.rgb * c.a, c.a);
       n += 1.0;
     }
   }
-  let a = sum / n;
   let under = textureLoad(plate, p, 0).rgb;
-  let over = textureLoad(body, p, 0).rgb;
-  return vec4f(mix(under, over, a), 1.0);
+  if (sum.a <= 0.0) { return vec4f(under, 1.0); }
+  let over = sum.rgb / sum.a;
+  return vec4f(mix(under, over, sum.a / n), 1.0);
 }
 `;
 
@@ -86,5 +88,34 @@ export class GpuCompositor {
     this.plate.destroy();
     this.out.destroy();
     this.readback.destroy();
+  }
+}
+
+/**
+ * Composites a known frame (browser tests): a 6x6 red square of body over a grey plate. Returns
+ * pixels inside the square, just outside its left edge, and far from it.
+ */
+export async function compositeSelfTest(device: GPUDevice): Promise<{ inside: number[]; edgeOutside: number[]; edgeInside: number[]; far: number[] }> {
+  const size = 16;
+  const grey = [200, 200, 200, 255];
+  const red = [200, 40, 40, 255];
+  const plate = new Uint8ClampedArray(size * size * 4);
+  const body = new Uint8Array(size * size * 4);
+  for (let p = 0; p < size * size; p++) {
+    plate.set(grey, p * 4);
+    const x = p % size;
+    const y = Math.floor(p / size);
+    if (x >= 5 && x <= 10 && y >= 5 && y <= 10) body.set(red, p * 4);
+  }
+  const texture = device.createTexture({ size: [size, size], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+  device.queue.writeTexture({ texture }, body, { bytesPerRow: size * 4 }, [size, size]);
+  const compositor = new GpuCompositor(device, size, size);
+  try {
+    const out = await compositor.composite(plate, texture);
+    const at = (x: number, y: number) => Array.from(out.subarray((y * size + x) * 4, (y * size + x) * 4 + 3));
+    return { inside: at(8, 8), edgeOutside: at(4, 8), edgeInside: at(5, 8), far: at(0, 0) };
+  } finally {
+    compositor.dispose();
+    texture.destroy();
   }
 }

@@ -29,3 +29,4 @@ export {
 } from './mat3';
 export { BodyAppearance, ATLAS_SIZE } from './appearance';
 export { runBuiltin, type BuiltinJob } from './runner';
+export { compositeSelfTest } from './composite';
