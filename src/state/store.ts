@@ -27,7 +27,7 @@ import { computeApi, mediaApi, releaseResultUrl, resultUrl } from './services';
 import { etaSeconds } from './eta';
 import { FrameFeed } from './frame-feed';
 import * as persist from './persist';
-import { analyzeSlot, forgetPose, idlePose, type PoseState } from './pose';
+import { analyzeSlot, followPerson, forgetPose, idlePose, type PoseState } from './pose';
 import { builtinBodyModel, defaultPlacement, forgetBody, idleBody, idleGuidanceExport, restoreBodyModel, retargetBodies, type BodyModelState, type BodyState, type GuidanceExportState, type PlacementSettings } from './body';
 import type { BodyTrack, SurfaceCoverage } from '../body';
 
@@ -623,7 +623,7 @@ function builtinJob(s: EditorState): BuiltinJob | null {
 }
 
 /** Bump when the builtin engine's output for the same inputs changes, so old frames are not resumed into new ones. */
-const BUILTIN_OUTPUT_VERSION = 2;
+const BUILTIN_OUTPUT_VERSION = 3;
 
 /** The resume key of a builtin job: everything that shapes its frames (clip ids are per session, so the contents' keys stand in). */
 async function builtinJobKey(s: EditorState, job: BuiltinJob): Promise<string> {
@@ -758,6 +758,8 @@ export async function startEditor(): Promise<void> {
             ? { frameCount: t.frameCount, width: t.width, height: t.height, found: Array.from(t.found), score: Array.from(t.score), keypoints: Array.from(t.keypoints), masks: null }
             : null;
         },
+        /** What a click on a person in the overlay does: analyse the clip again, following whoever is at (x, y) of `frame`. */
+        follow: (slot: Slot, frame: number, x: number, y: number) => followPerson(slot, frame, x, y),
         pose: (slot: Slot, model: PoseModelId, ep: 'webgpu' | 'wasm', frames: number) => {
           const info = get().clips[slot].info!;
           const clip = { id: info.id, frameCount: info.frameCount, timestamps: info.timestamps, width: info.width, height: info.height };

@@ -12,7 +12,7 @@ import { download, generate, loadClip, RunnerError, startApp } from '../app-runn
 import { cutFrames, decodeFrames, encodeFrames, EvalError, frameTimes, probe } from './media.mjs';
 import {
   cocoFromTrack, frameIndexAt, l1, luma, mean, meanSsim, outsideBoxesMask, poseAgreement, poseBox, psnr, PSNR_CAP,
-  ssimMap, sumAgreement, temporalStability, torsoSize, triplesFromTrack, unionBox,
+  ssimMap, sumAgreement, temporalStability, torsoCentre, torsoSize, triplesFromTrack, unionBox,
 } from './metrics.mjs';
 import { alignPose, fillBoxRows, medianBodyHeight, midHip, paste2dFrame } from './paste2d.mjs';
 
@@ -113,8 +113,10 @@ async function readTrack(page, slot) {
 /**
  * Loads `file` into the motion slot of the page (replacing what is there), waits for its pose
  * analysis and returns its track. Waits for the new clip by name: the slot is "ready" before.
+ * `follow` ({ frame, x, y }, display pixels): then follow the person there, as a user clicks a
+ * person in the overlay when the app picked someone else.
  */
-async function analyze(page, file) {
+async function analyze(page, file, follow = null) {
   const name = path.basename(file);
   await page.getByTestId('file-motion').setInputFiles(path.resolve(file));
   const error = page.getByTestId('error-motion');
@@ -128,7 +130,11 @@ async function analyze(page, file) {
     await page.waitForTimeout(200);
   }
   const info = JSON.parse((await page.getByTestId('clip-motion').getAttribute('data-info')) ?? 'null');
-  const failed = await waitPose(page, 'motion');
+  let failed = await waitPose(page, 'motion');
+  if (!failed && follow) {
+    await page.evaluate((f) => globalThis.motionpasteBench.follow('motion', f.frame, f.x, f.y), follow);
+    failed = await waitPose(page, 'motion');
+  }
   if (failed) throw new EvalError(`pose analysis of ${name} failed: ${failed}`);
   const track = await readTrack(page, 'motion');
   if (track.frameCount !== info.frameCount) throw new EvalError(`the pose track of ${name} has ${track.frameCount} frames, the clip ${info.frameCount}.`);
@@ -313,13 +319,17 @@ try {
     { name: 'still', role: 'still', file: stillPath, frames: stillDecoded },
     { name: 'paste-2d', role: 'paste-2d', file: pastePath, frames: pasteDecoded },
   ];
-  for (const m of methods) {
-    log(`pose analysis of the ${m.name} output…`);
-    m.track = await analyze(page, m.file);
-    if (values.keep) writeFileSync(path.join(work, `track-${m.name}.json`), JSON.stringify(m.track));
-  }
   let truthTrack = null;
   if (truth) truthTrack = truth === motion ? motTrack : await analyze(page, truth);
+  // With a ground truth, every output's pose follows the person standing where the truth's does
+  // (first frame it is seen), not whoever the detector finds most prominent, e.g. a passer-by.
+  const followFrame = truth ? mIdx.findIndex((i) => pose33(truthTrack, i) && torsoCentre(pose33(truthTrack, i))) : -1;
+  const follow = followFrame >= 0 ? { frame: followFrame, ...torsoCentre(pose33(truthTrack, mIdx[followFrame])) } : null;
+  for (const m of methods) {
+    log(`pose analysis of the ${m.name} output…`);
+    m.track = await analyze(page, m.file, follow);
+    if (values.keep) writeFileSync(path.join(work, `track-${m.name}.json`), JSON.stringify(m.track));
+  }
   lap('poseOnOutputs', tp);
 
   // ---- metrics ----
@@ -417,6 +427,7 @@ try {
     comparedAt: `${W}x${H} (the output size; truth and reference frames resampled to it with ffmpeg bicubic, keypoints scaled per axis)`,
     frameMap: { reference: rIdx, motion: mIdx },
     pasteAlignment: { referenceBodyHeightPx: refHeight, motionBodyHeightPx: motHeight, scale: pasteScale, note: 'body heights in each clip\'s own display pixels' },
+    poseFollow: follow ? { ...follow, note: 'output frame and display pixels where the pose on each output was told to follow the person (the truth pose\'s torso centre)' } : null,
     pckReferenceLength: { ...pckRef, note: 'torso = left shoulder to right hip of the motion pose; box = longer side of its keypoint box when the torso is not seen' },
     methods: Object.fromEntries(methods.map((m) => [m.role === 'engine' ? 'engine' : m.name, { name: m.name, file: m.file, ...Object.fromEntries(Object.entries(m.metrics).map(([k, v]) => [k, finite(v)])) }])),
     definitions: {
@@ -424,7 +435,7 @@ try {
       ssim: 'luma (BT.601), 11x11 Gaussian window sigma 1.5, K1 0.01, K2 0.03, valid windows',
       l1: 'mean absolute RGB difference, values in [0, 1]',
       box: `person box of the ground-truth pose: keypoints with visibility > 0.5, padded ${BOX_PAD * 100}% per side`,
-      pose: 'PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong',
+      pose: 'PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong; with a ground truth, the pose on every output follows the person at the torso centre of the truth pose in the first frame it is seen (as a click on that person in the app)',
       temporalStability: truth
         ? 'mean |frame k+1 - frame k| inside the union of the truth boxes of k and k+1, over the same on the truth (1 = as stable as real video)'
         : 'mean |frame k+1 - frame k| inside each video\'s own pose box (output: pose re-run on it; motion clip: its pose), output over motion clip',

@@ -245,6 +245,19 @@ export function triplesFromTrack(keypoints, frame, sx = 1, sy = 1) {
   return out;
 }
 
+/** BlazePose shoulders and hips: their mean is where a user would click to pick the person. */
+const TORSO_33 = [11, 12, 23, 24];
+
+/**
+ * The centre of the torso of a BlazePose frame (33 x, y, v triples): the mean of the shoulders and
+ * hips with visibility > minVis; null when fewer than two are seen.
+ */
+export function torsoCentre(kps, minVis = 0.5) {
+  const seen = TORSO_33.filter((j) => kps[j * 3 + 2] > minVis);
+  if (seen.length < 2) return null;
+  return { x: seen.reduce((s, j) => s + kps[j * 3], 0) / seen.length, y: seen.reduce((s, j) => s + kps[j * 3 + 1], 0) / seen.length };
+}
+
 /** Torso diameter (left shoulder to right hip, COCO-17 triples) when both have visibility > minVis, else null. */
 export function torsoSize(gt, minVis = 0.5) {
   const [a, b] = COCO_TORSO;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cocoFromTrack, frameIndexAt, l1, luma, mean, mse, outsideBoxesMask, poseAgreement, poseBox, psnr, ssim, sumAgreement,
-  temporalDifference, temporalStability, torsoSize,
+  temporalDifference, temporalStability, torsoCentre, torsoSize,
 } from './metrics.mjs';
 import { alignPose, bodyHeight, fillBoxRows, medianBodyHeight, midHip, paste2dFrame } from './paste2d.mjs';
 
@@ -137,6 +137,19 @@ describe('pose fidelity', () => {
     const c = cocoFromTrack(kp, 1, 2, 0.5);
     expect(Array.from(c.slice(15, 18))).toEqual([20, 10, 0.8]);
   });
+  it('torso centre: the mean of the seen shoulders and hips; null with fewer than two', () => {
+    const kps = new Float64Array(33 * 3);
+    const put = (j, x, y, v) => kps.set([x, y, v], j * 3);
+    put(11, 100, 50, 0.9); // left shoulder
+    put(12, 140, 50, 0.9); // right shoulder
+    put(23, 104, 130, 0.9); // left hip
+    put(24, 136, 130, 0.2); // right hip, not seen
+    expect(torsoCentre(kps)).toEqual({ x: 344 / 3, y: 230 / 3 });
+    put(12, 140, 50, 0.1);
+    put(23, 104, 130, 0.1);
+    expect(torsoCentre(kps)).toBeNull();
+  });
+
   it('person box: confident points, padded, clamped; null with fewer than 2 points', () => {
     const k = [10, 20, 0.9, 50, 60, 0.9, 500, 500, 0.1];
     expect(poseBox(k, 100, 100)).toEqual({ x0: 6, y0: 16, x1: 54, y1: 64 });

@@ -115,4 +115,18 @@ describe('outside layer (hair and clothes beyond the mesh)', () => {
     const face = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, covered, front: new Set([J.head]) });
     expect(n(face)).toBe(n(all));
   });
+
+  it('with an inset, leaves out the rim of the mask, where the background mixes in', () => {
+    const { mask, rgba } = hairFrame();
+    const [hx, hy] = project(rest.positions, J.head * 3);
+    const [cx, cy] = [hx! + 6, hy! - 22];
+    const all = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest });
+    const inner = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, inset: 2 });
+    const n = (l: { positions: Float32Array }) => l.positions.length / 3;
+    expect(n(inner)).toBeGreaterThan(10);
+    expect(n(inner)).toBeLessThan(n(all));
+    // Every pixel kept lies at least 2 px inside the disc's edge (radius 8); the colour says where it came from.
+    for (let v = 0; v < n(inner); v++) expect(Math.hypot(inner.colours[v * 4]! + 0.5 - cx, inner.colours[v * 4 + 1]! + 0.5 - cy)).toBeLessThanOrEqual(6.8);
+    expect(Math.max(...Array.from({ length: n(all) }, (_, v) => Math.hypot(all.colours[v * 4]! + 0.5 - cx, all.colours[v * 4 + 1]! + 0.5 - cy)))).toBeGreaterThan(7);
+  });
 });

@@ -99,6 +99,12 @@ export interface OutsideLayerInput {
   to: PosedSkeleton;
   /** Grid spacing, pixels. Default 2. */
   step?: number;
+  /**
+   * Pixels this close (pixels, along rows and columns) to the mask's edge are left out: the edge
+   * mixes in the background, which would show as a light or dark rim around the moved person.
+   * Default 0.
+   */
+  inset?: number;
   /** Mask pixels farther than this from every bone's surface are noise, metres. Default 0.35. */
   reach?: number;
   /**
@@ -121,6 +127,8 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
   const { rgba, mask, width, height, k, segments, radii, from, to, covered } = input;
   const step = input.step ?? 2;
   const reach = input.reach ?? 0.35;
+  const inset = Math.max(0, Math.round(input.inset ?? 0));
+  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && mask[y * width + x]! >= 128;
   // Segment end points at the reference pose, camera space.
   const ends = segments.map((s) => {
     const a: Vec3 = [from.positions[s.joint * 3]!, from.positions[s.joint * 3 + 1]!, from.positions[s.joint * 3 + 2]!];
@@ -139,6 +147,7 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       const y = gy * step;
       const m = y * width + x;
       if (mask[m]! < 128) continue;
+      if (inset && !(inside(x - inset, y) && inside(x + inset, y) && inside(x, y - inset) && inside(x, y + inset))) continue;
       // The viewing ray through the pixel; the nearest bone along it decides.
       const rx = (x + 0.5 - k.cx) / k.fx;
       const ry = (y + 0.5 - k.cy) / k.fy;

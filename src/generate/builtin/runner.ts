@@ -42,6 +42,9 @@ function jointTurn(a: PosedSkeleton, b: PosedSkeleton, j: number): number {
 /** Matte window radius as a share of the person's size: about one cell of the tracker's 64² mask over its ROI. */
 const MATTE_RADIUS = 0.022;
 
+/** The layer keeps this far (output pixels) inside the person's matte edge, which mixes in the background. */
+const LAYER_INSET = 2;
+
 /** Reference views gathered into the appearance atlas, at most. */
 const MAX_VIEWS = 24;
 
@@ -196,6 +199,7 @@ export async function runBuiltin(
             to: toPose,
             front: new Set(DETAIL_JOINTS.filter((j) => jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN)),
             covered,
+            inset: LAYER_INSET,
           });
           appearance.renderLayer(target, depth, layer, k);
         }
