@@ -32,6 +32,12 @@ describe('surface coverage', () => {
     expect(c.seenDeg).toBeLessThan(255);
     expect(c.worstUnseen).toBeGreaterThan(0.6);
     expect(c.framesMostlyUnseen).toBeGreaterThan(0.3);
+    // Per frame: nothing unseen while the motion faces the camera, most of it at the back.
+    const motion = turning(range(0, 180));
+    expect(c.unseen.length).toBe(motion.frameCount);
+    expect(c.unseen[0]).toBe(0);
+    expect(c.unseen[c.unseen.length - 1]!).toBeGreaterThan(0.6);
+    expect(Math.max(...c.unseen)).toBe(c.worstUnseen);
   });
 
   it('finds nothing unseen when the reference turns all the way round, or the motion stays in front', () => {

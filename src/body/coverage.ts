@@ -30,7 +30,12 @@ export interface SurfaceCoverage {
   worstUnseen: number;
   /** Share of motion frames where more than a quarter of what shows was never seen. */
   framesMostlyUnseen: number;
+  /** Per motion frame, the share (0..1) of its visible half that the reference never showed. */
+  unseen: Float32Array;
 }
+
+/** A motion frame shows mostly what the reference never did when more than this share of its visible half is unseen. */
+export const MOSTLY_UNSEEN = 0.25;
 
 const bin = (deg: number) => ((Math.round(deg) % 360) + 360) % 360;
 
@@ -46,22 +51,18 @@ export function surfaceCoverage(reference: BodyTrack, motion: BodyTrack): Surfac
     for (let d = -90; d <= 90; d++) seen[bin(h + d)] = 1;
   }
   const motionUp = upDirection(motion);
-  let worst = 0;
-  let over = 0;
-  let counted = 0;
+  const unseen = new Float32Array(motion.frameCount);
   for (let i = 0; i < motion.frameCount; i++) {
     const h = heading(motion, i, motionUp);
-    let unseen = 0;
-    for (let d = -90; d < 90; d++) if (!seen[bin(h + d)]) unseen++;
-    const share = unseen / 180;
-    worst = Math.max(worst, share);
-    if (share > 0.25) over++;
-    counted++;
+    let n = 0;
+    for (let d = -90; d < 90; d++) if (!seen[bin(h + d)]) n++;
+    unseen[i] = n / 180;
   }
   return {
     seenDeg: seen.reduce((n, v) => n + v, 0),
     referenceRange: headings.length ? [Math.min(...headings), Math.max(...headings)] : [0, 0],
-    worstUnseen: worst,
-    framesMostlyUnseen: counted ? over / counted : 0,
+    worstUnseen: unseen.reduce((m, v) => Math.max(m, v), 0),
+    framesMostlyUnseen: unseen.length ? unseen.filter((v) => v > MOSTLY_UNSEEN).length / unseen.length : 0,
+    unseen,
   };
 }

@@ -760,6 +760,11 @@ export async function startEditor(): Promise<void> {
         },
         /** What a click on a person in the overlay does: analyse the clip again, following whoever is at (x, y) of `frame`. */
         follow: (slot: Slot, frame: number, x: number, y: number) => followPerson(slot, frame, x, y),
+        /** Per motion frame, the share of the body's visible half that the reference never showed (null before both bodies). */
+        unseen: () => {
+          const c = get().coverage;
+          return c ? Array.from(c.unseen) : null;
+        },
         pose: (slot: Slot, model: PoseModelId, ep: 'webgpu' | 'wasm', frames: number) => {
           const info = get().clips[slot].info!;
           const clip = { id: info.id, frameCount: info.frameCount, timestamps: info.timestamps, width: info.width, height: info.height };

@@ -43,6 +43,8 @@ const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
 /** Person box padding per side (share of the box): EVALUATION.md's box, and the dilated "mask" for the background. */
 const BOX_PAD = 0.1;
 const BG_PAD = 0.25;
+/** Share of the body's visible half never seen in the reference above which a frame is on the unseen side (MOSTLY_UNSEEN in src/body/coverage.ts). */
+const MOSTLY_UNSEEN = 0.25;
 
 const t0 = performance.now();
 const timing = {};
@@ -234,6 +236,9 @@ try {
     last = text;
   });
   const enginePath = await download(page, path.join(work, `output-${values.engine}.mp4`));
+  // Per motion frame, how much of the body that shows the reference never showed (read before the
+  // outputs replace the motion clip).
+  const unseenByMotionFrame = await page.evaluate(() => globalThis.motionpasteBench.unseen?.() ?? null);
   lap('generate', tg);
 
   // ---- frames on the output's timeline ----
@@ -354,6 +359,8 @@ try {
     return length ? { gt, length } : null;
   });
 
+  // Output frames whose motion pose shows mostly what the reference never showed (src/body/coverage.ts).
+  const sides = unseenByMotionFrame ? mIdx.map((i) => ((unseenByMotionFrame[i] ?? 0) > MOSTLY_UNSEEN ? 'unseen' : 'seen')) : null;
   for (const m of methods) {
     const r = {};
     if (truth) {
@@ -382,15 +389,25 @@ try {
     }
     // Pose fidelity: our pose on the output against the motion clip's own pose.
     const agreements = [];
+    const agreementFrames = [];
     let found = 0;
     for (let k = 0; k < F; k++) {
       const pred = coco(m.track, k);
       if (pred) found++;
-      if (gts[k]) agreements.push(poseAgreement(pred, gts[k].gt, gts[k].length));
+      if (gts[k]) {
+        agreements.push(poseAgreement(pred, gts[k].gt, gts[k].length));
+        agreementFrames.push(k);
+      }
     }
     const pose = sumAgreement(agreements);
     r.pck01 = pose.pck['0.1'];
     r.pck02 = pose.pck['0.2'];
+    if (sides) {
+      // The same figure over the frames that show the side of the body the reference saw, and over the others.
+      const over = (side) => sumAgreement(agreements.filter((_, a) => sides[agreementFrames[a]] === side)).pck['0.2'];
+      r.pck02SeenSide = over('seen');
+      r.pck02UnseenSide = over('unseen');
+    }
     r.keypointErrorPx = pose.meanErrorPx;
     r.poseKeypoints = pose.keypoints;
     r.poseFoundShare = found / F;
@@ -427,6 +444,14 @@ try {
     comparedAt: `${W}x${H} (the output size; truth and reference frames resampled to it with ffmpeg bicubic, keypoints scaled per axis)`,
     frameMap: { reference: rIdx, motion: mIdx },
     pasteAlignment: { referenceBodyHeightPx: refHeight, motionBodyHeightPx: motHeight, scale: pasteScale, note: 'body heights in each clip\'s own display pixels' },
+    sides: sides
+      ? {
+          seen: sides.filter((x) => x === 'seen').length,
+          unseen: sides.filter((x) => x === 'unseen').length,
+          unseenShare: mIdx.map((i) => finite(unseenByMotionFrame[i] ?? null)),
+          note: `an output frame is on the unseen side when more than ${MOSTLY_UNSEEN * 100}% of the body's visible half faces directions no reference frame showed (body headings, src/body/coverage.ts); pck02SeenSide / pck02UnseenSide are PCK@0.2 over each set`,
+        }
+      : null,
     poseFollow: follow ? { ...follow, note: 'output frame and display pixels where the pose on each output was told to follow the person (the truth pose\'s torso centre)' } : null,
     pckReferenceLength: { ...pckRef, note: 'torso = left shoulder to right hip of the motion pose; box = longer side of its keypoint box when the torso is not seen' },
     methods: Object.fromEntries(methods.map((m) => [m.role === 'engine' ? 'engine' : m.name, { name: m.name, file: m.file, ...Object.fromEntries(Object.entries(m.metrics).map(([k, v]) => [k, finite(v)])) }])),
@@ -455,6 +480,11 @@ try {
   console.log(`motionpaste eval — ${mode}${values.split ? ` of ${path.basename(values.split)}` : ''}; engine ${values.engine}; ${F} frames at ${W}x${H}, ${fps.toFixed(3)} fps`);
   console.log('method'.padEnd(nameW) + cols.map(([h]) => h.padStart(10)).join(''));
   for (const m of methods) console.log(m.name.padEnd(nameW) + cols.map(([, k, d]) => fmt(m.metrics[k], d).padStart(10)).join(''));
+  if (sides) {
+    const n = (side) => sides.filter((x) => x === side).length;
+    const line = (key) => methods.map((m) => `${m.name} ${fmt(m.metrics[key], 3)}`).join(', ');
+    console.log(`PCK@0.2 on the ${n('seen')} frames showing the side the reference saw: ${line('pck02SeenSide')}; on the ${n('unseen')} others: ${line('pck02UnseenSide')}`);
+  }
   console.log(`(${truth ? 'truth: the motion clip' : 'no ground truth: PSNR/SSIM/L1 not defined'}; compared at the output size ${W}x${H}; ${timing.total} s)`);
   if (values.out) console.log(`report: ${path.resolve(values.out)}`);
 
