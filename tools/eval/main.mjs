@@ -328,8 +328,9 @@ try {
   if (truth) truthTrack = truth === motion ? motTrack : await analyze(page, truth);
   // With a ground truth, every output's pose follows the person standing where the truth's does
   // (first frame it is seen), not whoever the detector finds most prominent, e.g. a passer-by.
-  const followFrame = truth ? mIdx.findIndex((i) => pose33(truthTrack, i) && torsoCentre(pose33(truthTrack, i))) : -1;
-  const follow = followFrame >= 0 ? { frame: followFrame, ...torsoCentre(pose33(truthTrack, mIdx[followFrame])) } : null;
+  const centres = truth ? mIdx.map((i) => (pose33(truthTrack, i) ? torsoCentre(pose33(truthTrack, i)) : null)) : [];
+  const followFrame = centres.findIndex(Boolean);
+  const follow = followFrame >= 0 ? { frame: followFrame, ...centres[followFrame] } : null;
   for (const m of methods) {
     log(`pose analysis of the ${m.name} output…`);
     m.track = await analyze(page, m.file, follow);
@@ -361,6 +362,7 @@ try {
 
   // Output frames whose motion pose shows mostly what the reference never showed (src/body/coverage.ts).
   const sides = unseenByMotionFrame ? mIdx.map((i) => ((unseenByMotionFrame[i] ?? 0) > MOSTLY_UNSEEN ? 'unseen' : 'seen')) : null;
+  const sideCount = (side) => sides.filter((x) => x === side).length;
   for (const m of methods) {
     const r = {};
     if (truth) {
@@ -389,22 +391,18 @@ try {
     }
     // Pose fidelity: our pose on the output against the motion clip's own pose.
     const agreements = [];
-    const agreementFrames = [];
     let found = 0;
     for (let k = 0; k < F; k++) {
       const pred = coco(m.track, k);
       if (pred) found++;
-      if (gts[k]) {
-        agreements.push(poseAgreement(pred, gts[k].gt, gts[k].length));
-        agreementFrames.push(k);
-      }
+      if (gts[k]) agreements.push({ ...poseAgreement(pred, gts[k].gt, gts[k].length), frame: k });
     }
     const pose = sumAgreement(agreements);
     r.pck01 = pose.pck['0.1'];
     r.pck02 = pose.pck['0.2'];
     if (sides) {
       // The same figure over the frames that show the side of the body the reference saw, and over the others.
-      const over = (side) => sumAgreement(agreements.filter((_, a) => sides[agreementFrames[a]] === side)).pck['0.2'];
+      const over = (side) => sumAgreement(agreements.filter((a) => sides[a.frame] === side)).pck['0.2'];
       r.pck02SeenSide = over('seen');
       r.pck02UnseenSide = over('unseen');
     }
@@ -446,8 +444,8 @@ try {
     pasteAlignment: { referenceBodyHeightPx: refHeight, motionBodyHeightPx: motHeight, scale: pasteScale, note: 'body heights in each clip\'s own display pixels' },
     sides: sides
       ? {
-          seen: sides.filter((x) => x === 'seen').length,
-          unseen: sides.filter((x) => x === 'unseen').length,
+          seen: sideCount('seen'),
+          unseen: sideCount('unseen'),
           unseenShare: mIdx.map((i) => finite(unseenByMotionFrame[i] ?? null)),
           note: `an output frame is on the unseen side when more than ${MOSTLY_UNSEEN * 100}% of the body's visible half faces directions no reference frame showed (body headings, src/body/coverage.ts); pck02SeenSide / pck02UnseenSide are PCK@0.2 over each set`,
         }
@@ -481,9 +479,8 @@ try {
   console.log('method'.padEnd(nameW) + cols.map(([h]) => h.padStart(10)).join(''));
   for (const m of methods) console.log(m.name.padEnd(nameW) + cols.map(([, k, d]) => fmt(m.metrics[k], d).padStart(10)).join(''));
   if (sides) {
-    const n = (side) => sides.filter((x) => x === side).length;
     const line = (key) => methods.map((m) => `${m.name} ${fmt(m.metrics[key], 3)}`).join(', ');
-    console.log(`PCK@0.2 on the ${n('seen')} frames showing the side the reference saw: ${line('pck02SeenSide')}; on the ${n('unseen')} others: ${line('pck02UnseenSide')}`);
+    console.log(`PCK@0.2 on the ${sideCount('seen')} frames showing the side the reference saw: ${line('pck02SeenSide')}; on the ${sideCount('unseen')} others: ${line('pck02UnseenSide')}`);
   }
   console.log(`(${truth ? 'truth: the motion clip' : 'no ground truth: PSNR/SSIM/L1 not defined'}; compared at the output size ${W}x${H}; ${timing.total} s)`);
   if (values.out) console.log(`report: ${path.resolve(values.out)}`);
