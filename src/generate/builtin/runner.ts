@@ -45,6 +45,12 @@ const MATTE_RADIUS = 0.022;
 /** The layer keeps this far (output pixels) inside the person's matte edge, which mixes in the background. */
 const LAYER_INSET = 2;
 
+/**
+ * Person-mask pixels farther than this (metres) from every bone's surface are not carried: hair and
+ * clothes lie within it, while a neighbour's leg or a held sign that the mask took in lie beyond.
+ */
+const LAYER_REACH = 0.2;
+
 /** Reference views gathered into the appearance atlas, at most. */
 const MAX_VIEWS = 24;
 
@@ -200,6 +206,7 @@ export async function runBuiltin(
             front: new Set(DETAIL_JOINTS.filter((j) => jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN)),
             covered,
             inset: LAYER_INSET,
+            reach: LAYER_REACH,
           });
           appearance.renderLayer(target, depth, layer, k);
         }
