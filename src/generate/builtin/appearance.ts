@@ -16,6 +16,8 @@ const BODY_SHARPNESS = 2;
 const DETAIL_SHARPNESS = 12;
 /** SMPL joints whose parts are the face and the hands: head, wrists, hands. */
 const DETAIL_PARTS = new Set([15, 20, 21, 22, 23]);
+/** Head and neck: their unseen back takes the hair seen at their sides, not their seen front's (face, throat) typical colour. */
+const RING_FILL_PARTS = new Set([12, 15]);
 
 const PROJECT = /* wgsl */ `
 struct Camera { fx: f32, fy: f32, cx: f32, cy: f32, width: f32, height: f32, weight: f32, pad: f32, gain: vec4f };
@@ -277,9 +279,10 @@ export class BodyAppearance {
     const texels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
     buffer.unmap();
     buffer.destroy();
-    const { uvs, indices, vertexCount, positions } = this.topology;
+    const { uvs, indices, vertexCount, positions, parts } = this.topology;
     const colours = new Float32Array(vertexCount * 3);
     const seen = new Uint8Array(vertexCount);
+    const confidence = new Float32Array(vertexCount);
     const sum = [0, 0, 0];
     for (let v = 0; v < vertexCount; v++) {
       const x = Math.min(ATLAS_SIZE - 1, Math.max(0, Math.floor(uvs[v * 2]! * ATLAS_SIZE)));
@@ -288,6 +291,7 @@ export class BodyAppearance {
       const a = texels[t + 3]!;
       if (!(a > 1e-4)) continue;
       seen[v] = 1;
+      confidence[v] = a;
       for (let c = 0; c < 3; c++) {
         colours[v * 3 + c] = texels[t + c]! / a;
         sum[c]! += colours[v * 3 + c]!;
@@ -295,7 +299,7 @@ export class BodyAppearance {
     }
     const seenCount = seen.reduce((a, b) => a + b, 0);
     const mean = seenCount ? (sum.map((x) => x / seenCount) as [number, number, number]) : ([0.5, 0.5, 0.5] as const);
-    fillUnseenVertices(colours, seen, indices, { weld: positions ? weldVertices(positions) : undefined, fallback: mean });
+    fillUnseenVertices(colours, seen, indices, { weld: positions ? weldVertices(positions) : undefined, fallback: mean, parts, confidence, ringParts: RING_FILL_PARTS });
     d.queue.writeBuffer(this.fill, 0, colours);
   }
 

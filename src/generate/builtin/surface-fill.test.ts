@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildBodyMesh, NEUTRAL_SHAPE } from '../../body';
-import { fillUnseenVertices, weldVertices } from './surface-fill';
+import { buildBodyMesh, J, NEUTRAL_SHAPE } from '../../body';
+import { fillUnseenVertices, typicalPartColours, weldVertices } from './surface-fill';
 
 const mesh = buildBodyMesh(NEUTRAL_SHAPE);
 const n = mesh.vertexCount;
@@ -45,5 +45,80 @@ describe('unseen surface fill', () => {
     const colours = new Float32Array(n * 3);
     expect(fillUnseenVertices(colours, seen, mesh.indices, { fallback: [1, 2, 3] })).toBe(0);
     expect(Array.from(colours.subarray(0, 3))).toEqual([1, 2, 3]);
+  });
+
+  it("takes each part's typical colour, not the colour at the edge of what was seen", () => {
+    // Seen: the front. Its edge (the vertices that face sideways, seen at a grazing angle) carries
+    // a bag's white and little confidence; the rest of each tube is its own colour.
+    const seen = Uint8Array.from({ length: n }, (_, v) => (mesh.normals[v * 3 + 2]! < 0 ? 1 : 0));
+    const edge = (v: number) => mesh.normals[v * 3 + 2]! > -0.35;
+    const colours = new Float32Array(n * 3);
+    const confidence = new Float32Array(n);
+    for (let v = 0; v < n; v++) {
+      if (!seen[v]) continue;
+      colours.set(edge(v) ? [250, 250, 250] : tubeColour(mesh.tubes[v]!), v * 3);
+      confidence[v] = edge(v) ? 0.05 : 1;
+    }
+    const weld = weldVertices(mesh.positions);
+    const byRing = colours.slice();
+    fillUnseenVertices(byRing, seen, mesh.indices, { weld });
+    fillUnseenVertices(colours, seen, mesh.indices, { weld, parts: mesh.parts, confidence });
+    const white = (c: Float32Array, v: number) => c[v * 3]! > 200 && c[v * 3 + 1]! > 200 && c[v * 3 + 2]! > 200;
+    // The middle of the back, as far from the seen edge as the surface goes; without the hands and
+    // feet, whose front this test's edge band covers almost whole.
+    const ends = new Set([J.left_ankle, J.right_ankle, J.left_foot, J.right_foot, J.left_wrist, J.right_wrist, J.left_hand, J.right_hand]);
+    let back = 0;
+    let whiteByRing = 0;
+    let whiteByPart = 0;
+    let own = 0;
+    for (let v = 0; v < n; v++) {
+      if (seen[v] || mesh.normals[v * 3 + 2]! < 0.8 || ends.has(mesh.parts[v]!)) continue;
+      back++;
+      if (white(byRing, v)) whiteByRing++;
+      if (white(colours, v)) whiteByPart++;
+      if (tubeColour(mesh.tubes[v]!).every((x, c) => Math.abs(colours[v * 3 + c]! - x) < 30)) own++;
+    }
+    console.log(`[surface fill] back-facing vertices white: ${whiteByRing} of ${back} by ring fill, ${whiteByPart} by part colour; own tube colour ${own}`);
+    expect(whiteByPart).toBe(0);
+    expect(whiteByRing).toBeGreaterThan(back / 4);
+    expect(own / back).toBeGreaterThan(0.8);
+  });
+
+  it('needs a few confident samples before a part has a typical colour', () => {
+    const parts = new Uint8Array(20).fill(3);
+    const seen = new Uint8Array(20);
+    const colours = new Float32Array(60);
+    for (let v = 0; v < 5; v++) seen[v] = 1;
+    expect(typicalPartColours(colours, seen, parts).size).toBe(0);
+    for (let v = 0; v < 10; v++) {
+      seen[v] = 1;
+      colours.set(v < 4 ? [255, 255, 255] : [10, 20, 30], v * 3);
+    }
+    // The four white samples have the lowest confidence: below the median, they do not count.
+    const confidence = Float32Array.from({ length: 20 }, (_, v) => (v < 4 ? 0.1 : 1));
+    expect(typicalPartColours(colours, seen, parts, confidence).get(3)).toEqual([10, 20, 30]);
+  });
+
+  it("leaves the head to the ring fill: the back of the head takes the hair at its sides, not the face's colour", () => {
+    // Seen from the front: the face (facing the camera) skin, the sides of the head hair.
+    const HAIR = [60, 40, 30];
+    const SKIN = [230, 190, 160];
+    const seen = Uint8Array.from({ length: n }, (_, v) => (mesh.normals[v * 3 + 2]! < 0 ? 1 : 0));
+    const colours = new Float32Array(n * 3).fill(128);
+    for (let v = 0; v < n; v++) if (seen[v] && mesh.parts[v] === J.head) colours.set(mesh.normals[v * 3 + 2]! < -0.25 ? SKIN : HAIR, v * 3);
+    const fill = (ringParts?: Set<number>) => {
+      const c = colours.slice();
+      fillUnseenVertices(c, seen, mesh.indices, { weld: weldVertices(mesh.positions), parts: mesh.parts, ringParts });
+      let hair = 0;
+      let back = 0;
+      for (let v = 0; v < n; v++) {
+        if (seen[v] || mesh.parts[v] !== J.head) continue;
+        back++;
+        if (Math.abs(c[v * 3]! - HAIR[0]!) < 40) hair++;
+      }
+      return hair / back;
+    };
+    expect(fill(new Set([J.head]))).toBeGreaterThan(0.6);
+    expect(fill()).toBeLessThan(0.1);
   });
 });

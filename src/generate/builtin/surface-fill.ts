@@ -24,17 +24,30 @@ export function weldVertices(positions: Float32Array, precision = 1e-5): Int32Ar
 }
 
 /**
- * Fills the colours (n × 3, in place) of the vertices with `seen[v] = 0` from their seen
- * neighbours over the mesh's edges: ring by ring outward from what was seen (each new vertex the
- * mean of its already known neighbours), then `smoothing` passes of neighbour averaging over the
- * filled vertices only (seen ones never change). `weld` joins seam copies (see `weldVertices`).
- * Vertices with no path to a seen one take `fallback`. Returns how many were filled.
+ * Fills the colours (n × 3, in place) of the vertices with `seen[v] = 0`. With `parts`, an unseen
+ * vertex whose body part was seen takes that part's typical colour: the per-channel median over
+ * the part's seen vertices, of those seen with at least the part's median `confidence` when given.
+ * The edge of what was seen is where views graze the surface, and mixes in the background and
+ * whatever hangs at the person's side (a bag), so it makes a poor source for a whole side. Parts
+ * in `ringParts` skip this: the head's seen face says nothing about the hair at its back. The
+ * rest are filled from their known neighbours over the mesh's edges, ring by ring outward (each
+ * new vertex the mean of its already known neighbours). Then `smoothing` passes of neighbour
+ * averaging over the filled vertices only (seen ones never change) blend parts and rings into
+ * each other. `weld` joins seam copies (see `weldVertices`). Vertices with no path to a seen one
+ * take `fallback`. Returns how many were filled.
  */
 export function fillUnseenVertices(
   colours: Float32Array,
   seen: Uint8Array,
   indices: Uint32Array,
-  options: { weld?: Int32Array; smoothing?: number; fallback?: readonly [number, number, number] } = {},
+  options: {
+    weld?: Int32Array;
+    smoothing?: number;
+    fallback?: readonly [number, number, number];
+    parts?: Uint8Array;
+    confidence?: Float32Array;
+    ringParts?: ReadonlySet<number>;
+  } = {},
 ): number {
   const n = seen.length;
   if (colours.length !== n * 3) throw new RangeError(`colours must hold ${n} x 3 values; got ${colours.length}.`);
@@ -78,6 +91,18 @@ export function fillUnseenVertices(
   }
   const nodes = Array.from(new Set(id));
   const filled: number[] = [];
+  if (options.parts) {
+    const typical = typicalPartColours(colours, seen, options.parts, options.confidence);
+    for (const r of nodes) {
+      if (known[r]) continue;
+      const part = options.parts[r]!;
+      const c = typical.get(part);
+      if (!c || options.ringParts?.has(part)) continue;
+      colour.set(c, r * 3);
+      known[r] = 1;
+      filled.push(r);
+    }
+  }
   // Ring by ring outward from the seen surface.
   for (;;) {
     const ring: number[] = [];
@@ -124,4 +149,29 @@ export function fillUnseenVertices(
     if (known[r]) count++;
   }
   return count;
+}
+
+/** Seen vertices a part needs before its median stands for it. */
+const MIN_PART_SAMPLES = 8;
+
+/**
+ * Per body part, the per-channel median colour of its seen vertices (those at or above the part's
+ * median confidence, when given); parts with fewer than MIN_PART_SAMPLES seen vertices are absent.
+ */
+export function typicalPartColours(colours: Float32Array, seen: Uint8Array, parts: Uint8Array, confidence?: Float32Array): Map<number, [number, number, number]> {
+  const byPart = new Map<number, number[]>();
+  for (let v = 0; v < seen.length; v++) {
+    if (!seen[v]) continue;
+    const p = parts[v]!;
+    (byPart.get(p) ?? byPart.set(p, []).get(p)!).push(v);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+  const out = new Map<number, [number, number, number]>();
+  for (const [p, all] of byPart) {
+    if (all.length < MIN_PART_SAMPLES) continue;
+    const floor = confidence ? median(all.map((v) => confidence[v]!)) : -Infinity;
+    const vs = all.filter((v) => !confidence || confidence[v]! >= floor);
+    out.set(p, [0, 1, 2].map((c) => median(vs.map((v) => colours[v * 3 + c]!))) as [number, number, number]);
+  }
+  return out;
 }
