@@ -1,6 +1,6 @@
 import type { Intrinsics } from '../../guidance';
 import { halfToFloat32 } from '../diffusion';
-import { fillUnseenVertices, weldVertices } from './surface-fill';
+import { fillUnseenVertices, texelTrust, weldVertices } from './surface-fill';
 
 /**
  * The reference person's appearance on the body's UV layout, gathered on the GPU from reference
@@ -71,8 +71,8 @@ struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1)
 const RENDER_SHADER = PROJECT + /* wgsl */ `
 @group(0) @binding(1) var atlas: texture_2d<f32>;
 @group(0) @binding(2) var linear: sampler;
-struct VOut { @builtin(position) pos: vec4f, @location(0) uv: vec2f, @location(1) fill: vec3f };
-@vertex fn vs(@location(0) p: vec3f, @location(1) uv: vec2f, @location(2) fill: vec3f) -> VOut {
+struct VOut { @builtin(position) pos: vec4f, @location(0) uv: vec2f, @location(1) fill: vec4f };
+@vertex fn vs(@location(0) p: vec3f, @location(1) uv: vec2f, @location(2) fill: vec4f) -> VOut {
   var o: VOut;
   o.pos = toClip(p);
   o.uv = uv;
@@ -81,8 +81,10 @@ struct VOut { @builtin(position) pos: vec4f, @location(0) uv: vec2f, @location(1
 }
 @fragment fn fs(i: VOut) -> @location(0) vec4f {
   let acc = textureSample(atlas, linear, i.uv);
-  // Texels no frame saw take the colour spread over the surface from the nearest seen parts.
-  var c = select(i.fill, acc.rgb / max(acc.a, 1e-6), acc.a > 1e-4);
+  // Texels no frame saw take the fill colour (see surface-fill.ts); texels seen only at a grazing
+  // angle lean towards it by how little they are trusted (fill.a, 1 = the atlas alone).
+  let seen = mix(i.fill.rgb, acc.rgb / max(acc.a, 1e-6), i.fill.a);
+  var c = select(i.fill.rgb, seen, acc.a > 1e-4);
   return vec4f(clamp(c * cam.gain.rgb, vec3f(0.0), vec3f(1.0)), 1.0);
 }
 `;
@@ -120,7 +122,7 @@ export interface AppearanceTopology {
 export class BodyAppearance {
   private readonly atlas: GPUTexture;
   private readonly camera: GPUBuffer;
-  /** Per vertex, the colour for texels no view saw (see surface-fill.ts); set by `finish`. */
+  /** Per vertex, the colour for texels no view saw (see surface-fill.ts) and the trust in what the views saw (RGBA); set by `finish`. */
   private readonly fill: GPUBuffer;
   private readonly topology: AppearanceTopology;
   private readonly sampler: GPUSampler;
@@ -149,8 +151,8 @@ export class BodyAppearance {
       usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC,
     });
     this.camera = d.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.fill = d.createBuffer({ size: topology.vertexCount * 12, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
-    d.queue.writeBuffer(this.fill, 0, new Float32Array(topology.vertexCount * 3).fill(0.5));
+    this.fill = d.createBuffer({ size: topology.vertexCount * 16, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
+    d.queue.writeBuffer(this.fill, 0, new Float32Array(topology.vertexCount * 4).fill(1));
     this.sampler = d.createSampler({ magFilter: 'linear', minFilter: 'linear' });
     const vb = (data: ArrayBufferView, usage: number) => {
       const b = d.createBuffer({ size: Math.ceil(data.byteLength / 4) * 4, usage: usage | GPUBufferUsage.COPY_DST });
@@ -165,6 +167,7 @@ export class BodyAppearance {
     this.indexCount = topology.indices.length;
     const f3 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 12, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32x3' }] });
     const f2 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 8, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32x2' }] });
+    const f4 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 16, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32x4' }] });
     const f1 = (loc: number): GPUVertexBufferLayout => ({ arrayStride: 4, attributes: [{ shaderLocation: loc, offset: 0, format: 'float32' }] });
     const depthModule = d.createShaderModule({ code: DEPTH_SHADER });
     this.depthPipeline = d.createRenderPipeline({
@@ -187,7 +190,7 @@ export class BodyAppearance {
     const renderModule = d.createShaderModule({ code: RENDER_SHADER });
     this.renderPipeline = d.createRenderPipeline({
       layout: 'auto',
-      vertex: { module: renderModule, entryPoint: 'vs', buffers: [f3(0), f2(1), f3(2)] },
+      vertex: { module: renderModule, entryPoint: 'vs', buffers: [f3(0), f2(1), f4(2)] },
       fragment: { module: renderModule, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] },
       primitive: { topology: 'triangle-list', cullMode: 'none' },
       depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
@@ -299,8 +302,16 @@ export class BodyAppearance {
     }
     const seenCount = seen.reduce((a, b) => a + b, 0);
     const mean = seenCount ? (sum.map((x) => x / seenCount) as [number, number, number]) : ([0.5, 0.5, 0.5] as const);
-    fillUnseenVertices(colours, seen, indices, { weld: positions ? weldVertices(positions) : undefined, fallback: mean, parts, confidence, ringParts: RING_FILL_PARTS });
-    d.queue.writeBuffer(this.fill, 0, colours);
+    // Vertices seen only at a grazing angle are filled too; the render blends towards that fill by their trust.
+    const trust = texelTrust(confidence, seen, parts);
+    const trusted = Uint8Array.from(trust, (t) => (t >= 1 ? 1 : 0));
+    fillUnseenVertices(colours, trusted, indices, { weld: positions ? weldVertices(positions) : undefined, fallback: mean, parts, confidence, ringParts: RING_FILL_PARTS });
+    const fill = new Float32Array(vertexCount * 4);
+    for (let v = 0; v < vertexCount; v++) {
+      fill.set(colours.subarray(v * 3, v * 3 + 3), v * 4);
+      fill[v * 4 + 3] = trust[v]!;
+    }
+    d.queue.writeBuffer(this.fill, 0, fill);
   }
 
   /** Per-channel gain applied to the rendered body (colour matching to the reference frames). */

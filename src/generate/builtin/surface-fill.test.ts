@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildBodyMesh, J, NEUTRAL_SHAPE } from '../../body';
-import { fillUnseenVertices, typicalPartColours, weldVertices } from './surface-fill';
+import { fillUnseenVertices, texelTrust, typicalPartColours, weldVertices } from './surface-fill';
 
 const mesh = buildBodyMesh(NEUTRAL_SHAPE);
 const n = mesh.vertexCount;
@@ -120,5 +120,18 @@ describe('unseen surface fill', () => {
     };
     expect(fill(new Set([J.head]))).toBeGreaterThan(0.6);
     expect(fill()).toBeLessThan(0.1);
+  });
+
+  it('trusts a vertex by its weight against its part: grazing views count for little, unseen for nothing', () => {
+    const parts = Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 2, 2]);
+    const seen = Uint8Array.from([1, 1, 1, 1, 1, 1, 0, 1, 1]);
+    // Part 1: median weight 2, so full trust from 0.5 up. Part 2 on its own scale (a face's sharper weighting).
+    const confidence = Float32Array.from([2, 2, 3, 2, 0.2, 0.05, 0, 0.001, 0.002]);
+    const trust = Array.from(texelTrust(confidence, seen, parts));
+    expect(trust.slice(0, 4)).toEqual([1, 1, 1, 1]);
+    expect(trust[4]).toBeCloseTo(0.4, 5);
+    expect(trust[5]).toBeCloseTo(0.1, 5);
+    expect(trust[6]).toBe(0);
+    expect(trust.slice(7)).toEqual([1, 1]);
   });
 });

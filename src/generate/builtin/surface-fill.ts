@@ -175,3 +175,17 @@ export function typicalPartColours(colours: Float32Array, seen: Uint8Array, part
   }
   return out;
 }
+
+/**
+ * Per vertex, how far to trust the colour the views gave it, in [0, 1]: its gathered weight
+ * (`confidence`) over `share` × the median weight of its body part's seen vertices, capped at 1;
+ * 0 where nothing was seen. A vertex seen only at a grazing angle, or only at the edge of the
+ * person mask, has a small weight and takes mostly the fill colour instead.
+ */
+export function texelTrust(confidence: Float32Array, seen: Uint8Array, parts: Uint8Array, share = 0.25): Float32Array {
+  const byPart = new Map<number, number[]>();
+  for (let v = 0; v < seen.length; v++) if (seen[v]) (byPart.get(parts[v]!) ?? byPart.set(parts[v]!, []).get(parts[v]!)!).push(confidence[v]!);
+  const floor = new Map<number, number>();
+  for (const [p, ws] of byPart) floor.set(p, share * ws.sort((a, b) => a - b)[ws.length >> 1]!);
+  return Float32Array.from(seen, (s, v) => (s ? Math.min(1, confidence[v]! / Math.max(1e-12, floor.get(parts[v]!)!)) : 0));
+}
