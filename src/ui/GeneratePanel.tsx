@@ -154,8 +154,8 @@ export function GeneratePanel() {
         <p className="warning" data-testid="coverage-warning">
           The reference shows this person only from one side (turned between {Math.round(coverage.referenceRange[0])}° and{' '}
           {Math.round(coverage.referenceRange[1])}°), but in {Math.round(coverage.framesMostlyUnseen * 100)} % of the output's frames the motion turns
-          them so that up to {Math.round(coverage.worstUnseen * 100)} % of what shows was never seen. The builtin engine colours those parts
-          from the nearest parts it saw, without their detail; a reference clip in which the person turns around avoids it.
+          them so that up to {Math.round(coverage.worstUnseen * 100)} % of what shows was never seen. The builtin engine gives those parts the
+          colour it saw on the same body part, without their detail; a reference clip in which the person turns around avoids it.
         </p>
       )}
       {engine === 'diffusion' && <PackPanel />}

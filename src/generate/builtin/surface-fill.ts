@@ -1,8 +1,9 @@
 /**
  * Colours for the parts of the body no reference frame showed (the back, when the person only
- * ever faced the camera): spread over the mesh surface from the nearest parts that were seen, so
- * the back of a dress takes the dress's colours at its sides and the back of the legs the legs'
- * colour, instead of one mean colour for the whole body.
+ * ever faced the camera): each body part's typical seen colour, or, where a part was not seen (and
+ * on the head), spread over the mesh surface from the nearest parts that were, so the back of a
+ * dress takes the dress's colours and the back of the legs the legs' colour, instead of one mean
+ * colour for the whole body.
  */
 
 /**
