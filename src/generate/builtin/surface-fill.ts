@@ -155,20 +155,22 @@ export function fillUnseenVertices(
 /** Seen vertices a part needs before its median stands for it. */
 const MIN_PART_SAMPLES = 8;
 
+/** The seen vertices of each body part. */
+function seenByPart(seen: Uint8Array, parts: Uint8Array): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (let v = 0; v < seen.length; v++) if (seen[v]) (out.get(parts[v]!) ?? out.set(parts[v]!, []).get(parts[v]!)!).push(v);
+  return out;
+}
+
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+
 /**
  * Per body part, the per-channel median colour of its seen vertices (those at or above the part's
  * median confidence, when given); parts with fewer than MIN_PART_SAMPLES seen vertices are absent.
  */
 export function typicalPartColours(colours: Float32Array, seen: Uint8Array, parts: Uint8Array, confidence?: Float32Array): Map<number, [number, number, number]> {
-  const byPart = new Map<number, number[]>();
-  for (let v = 0; v < seen.length; v++) {
-    if (!seen[v]) continue;
-    const p = parts[v]!;
-    (byPart.get(p) ?? byPart.set(p, []).get(p)!).push(v);
-  }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
   const out = new Map<number, [number, number, number]>();
-  for (const [p, all] of byPart) {
+  for (const [p, all] of seenByPart(seen, parts)) {
     if (all.length < MIN_PART_SAMPLES) continue;
     const floor = confidence ? median(all.map((v) => confidence[v]!)) : -Infinity;
     const vs = all.filter((v) => !confidence || confidence[v]! >= floor);
@@ -184,9 +186,7 @@ export function typicalPartColours(colours: Float32Array, seen: Uint8Array, part
  * person mask, has a small weight and takes mostly the fill colour instead.
  */
 export function texelTrust(confidence: Float32Array, seen: Uint8Array, parts: Uint8Array, share = 0.25): Float32Array {
-  const byPart = new Map<number, number[]>();
-  for (let v = 0; v < seen.length; v++) if (seen[v]) (byPart.get(parts[v]!) ?? byPart.set(parts[v]!, []).get(parts[v]!)!).push(confidence[v]!);
   const floor = new Map<number, number>();
-  for (const [p, ws] of byPart) floor.set(p, share * ws.sort((a, b) => a - b)[ws.length >> 1]!);
-  return Float32Array.from(seen, (s, v) => (s ? Math.min(1, confidence[v]! / Math.max(1e-12, floor.get(parts[v]!)!)) : 0));
+  for (const [p, vs] of seenByPart(seen, parts)) floor.set(p, Math.max(1e-12, share * median(vs.map((v) => confidence[v]!))));
+  return Float32Array.from(seen, (s, v) => (s ? Math.min(1, confidence[v]! / floor.get(parts[v]!)!) : 0));
 }
