@@ -29,7 +29,7 @@ import { FrameFeed } from './frame-feed';
 import * as persist from './persist';
 import { analyzeSlot, followPerson, forgetPose, idlePose, type PoseState } from './pose';
 import { builtinBodyModel, defaultPlacement, forgetBody, idleBody, idleGuidanceExport, restoreBodyModel, retargetBodies, type BodyModelState, type BodyState, type GuidanceExportState, type PlacementSettings } from './body';
-import type { BodyTrack, SurfaceCoverage } from '../body';
+import { MOSTLY_UNSEEN, type BodyTrack, type SurfaceCoverage } from '../body';
 
 export type ClipStatus = 'empty' | 'loading' | 'ready';
 
@@ -760,10 +760,13 @@ export async function startEditor(): Promise<void> {
         },
         /** What a click on a person in the overlay does: analyse the clip again, following whoever is at (x, y) of `frame`. */
         follow: (slot: Slot, frame: number, x: number, y: number) => followPerson(slot, frame, x, y),
-        /** Per motion frame, the share of the body's visible half that the reference never showed (null before both bodies). */
+        /**
+         * Per motion frame, the share of the body's visible half that the reference never showed, and
+         * the share above which a frame shows mostly the unseen side (null before both bodies).
+         */
         unseen: () => {
           const c = get().coverage;
-          return c ? Array.from(c.unseen) : null;
+          return c ? { shares: Array.from(c.unseen), mostlyUnseen: MOSTLY_UNSEEN } : null;
         },
         pose: (slot: Slot, model: PoseModelId, ep: 'webgpu' | 'wasm', frames: number) => {
           const info = get().clips[slot].info!;

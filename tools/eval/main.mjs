@@ -43,8 +43,6 @@ const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
 /** Person box padding per side (share of the box): EVALUATION.md's box, and the dilated "mask" for the background. */
 const BOX_PAD = 0.1;
 const BG_PAD = 0.25;
-/** Share of the body's visible half never seen in the reference above which a frame is on the unseen side (MOSTLY_UNSEEN in src/body/coverage.ts). */
-const MOSTLY_UNSEEN = 0.25;
 
 const t0 = performance.now();
 const timing = {};
@@ -238,7 +236,8 @@ try {
   const enginePath = await download(page, path.join(work, `output-${values.engine}.mp4`));
   // Per motion frame, how much of the body that shows the reference never showed (read before the
   // outputs replace the motion clip).
-  const unseenByMotionFrame = await page.evaluate(() => globalThis.motionpasteBench.unseen?.() ?? null);
+  // The app's own threshold (src/body/coverage.ts) decides which side a frame shows.
+  const unseen = await page.evaluate(() => globalThis.motionpasteBench.unseen?.() ?? null);
   lap('generate', tg);
 
   // ---- frames on the output's timeline ----
@@ -361,7 +360,7 @@ try {
   });
 
   // Output frames whose motion pose shows mostly what the reference never showed (src/body/coverage.ts).
-  const sides = unseenByMotionFrame ? mIdx.map((i) => ((unseenByMotionFrame[i] ?? 0) > MOSTLY_UNSEEN ? 'unseen' : 'seen')) : null;
+  const sides = unseen ? mIdx.map((i) => ((unseen.shares[i] ?? 0) > unseen.mostlyUnseen ? 'unseen' : 'seen')) : null;
   const sideCount = (side) => sides.filter((x) => x === side).length;
   for (const m of methods) {
     const r = {};
@@ -446,8 +445,8 @@ try {
       ? {
           seen: sideCount('seen'),
           unseen: sideCount('unseen'),
-          unseenShare: mIdx.map((i) => finite(unseenByMotionFrame[i] ?? null)),
-          note: `an output frame is on the unseen side when more than ${MOSTLY_UNSEEN * 100}% of the body's visible half faces directions no reference frame showed (body headings, src/body/coverage.ts); pck02SeenSide / pck02UnseenSide are PCK@0.2 over each set`,
+          unseenShare: mIdx.map((i) => finite(unseen.shares[i] ?? null)),
+          note: `an output frame is on the unseen side when more than ${unseen.mostlyUnseen * 100}% of the body's visible half faces directions no reference frame showed (body headings, src/body/coverage.ts); pck02SeenSide / pck02UnseenSide are PCK@0.2 over each set`,
         }
       : null,
     poseFollow: follow ? { ...follow, note: 'output frame and display pixels where the pose on each output was told to follow the person (the truth pose\'s torso centre)' } : null,
