@@ -11,8 +11,8 @@ import { parseArgs } from 'node:util';
 import { download, generate, loadClip, RunnerError, startApp } from '../app-runner.mjs';
 import { cutFrames, decodeFrames, encodeFrames, EvalError, frameTimes, probe } from './media.mjs';
 import {
-  cocoFromTrack, frameIndexAt, l1, luma, mean, meanSsim, outsideBoxesMask, poseAgreement, poseBox, psnr, PSNR_CAP,
-  ssimMap, sumAgreement, temporalStability, torsoCentre, torsoSize, triplesFromTrack, unionBox,
+  cocoFromTrack, cocoFromTriples, frameIndexAt, l1, luma, mean, meanSsim, outsideBoxesMask, poseAgreement, poseBox, psnr, PSNR_CAP,
+  rootAligned, ssimMap, sumAgreement, temporalStability, torsoCentre, torsoSize, triplesFromTrack, unionBox,
 } from './metrics.mjs';
 import { alignPose, fillBoxRows, medianBodyHeight, midHip, paste2dFrame } from './paste2d.mjs';
 
@@ -346,8 +346,17 @@ try {
   const refBgBoxes = rIdx.map((i) => (pose33(refTrack, i) ? poseBox(pose33(refTrack, i), W, H, { pad: BG_PAD }) : null));
   const truthLuma = truth ? truthFrames.map((f) => luma(f, W, H)) : null;
   const pckRef = { torso: 0, box: 0 };
+  // Without a ground truth the motion person stands elsewhere, in another frame and at another
+  // size: the target is their pose scaled by the body-height ratio (as paste-2d places it) and
+  // compared root-relative, so the figure measures the pose, not where the body was placed.
+  const cross = !truth;
+  const target = (i) => {
+    if (!cross) return coco(motTrack, i);
+    const mn = native(motTrack, i);
+    return mn ? cocoFromTriples(toOutput(alignPose(mn, pasteScale, { x: 0, y: 0 }), refTrack)) : null;
+  };
   const gts = mIdx.map((i) => {
-    const gt = coco(motTrack, i);
+    const gt = target(i);
     if (!gt) return null;
     let length = torsoSize(gt);
     if (length) pckRef.torso++;
@@ -394,7 +403,7 @@ try {
     for (let k = 0; k < F; k++) {
       const pred = coco(m.track, k);
       if (pred) found++;
-      if (gts[k]) agreements.push({ ...poseAgreement(pred, gts[k].gt, gts[k].length), frame: k });
+      if (gts[k]) agreements.push({ ...poseAgreement(pred, cross ? rootAligned(gts[k].gt, pred) : gts[k].gt, gts[k].length), frame: k });
     }
     const pose = sumAgreement(agreements);
     r.pck01 = pose.pck['0.1'];
@@ -457,7 +466,7 @@ try {
       ssim: 'luma (BT.601), 11x11 Gaussian window sigma 1.5, K1 0.01, K2 0.03, valid windows',
       l1: 'mean absolute RGB difference, values in [0, 1]',
       box: `person box of the ground-truth pose: keypoints with visibility > 0.5, padded ${BOX_PAD * 100}% per side`,
-      pose: 'PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong; with a ground truth, the pose on every output follows the person at the torso centre of the truth pose in the first frame it is seen (as a click on that person in the app)',
+      pose: 'PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong; with a ground truth, the pose on every output follows the person at the torso centre of the truth pose in the first frame it is seen (as a click on that person in the app); without one, the motion pose is scaled by the ratio of the clips\' median body heights and moved, per frame, so that its mid-hip lies on the output pose\'s (root-relative: the pose is measured, not the placement)',
       temporalStability: truth
         ? 'mean |frame k+1 - frame k| inside the union of the truth boxes of k and k+1, over the same on the truth (1 = as stable as real video)'
         : 'mean |frame k+1 - frame k| inside each video\'s own pose box (output: pose re-run on it; motion clip: its pose), output over motion clip',

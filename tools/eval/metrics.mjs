@@ -233,6 +233,34 @@ export function cocoFromTrack(keypoints, frame, sx = 1, sy = 1) {
   return out;
 }
 
+/** The 17 COCO points of a BlazePose pose given as 33 (x, y, v) triples. */
+export function cocoFromTriples(triples) {
+  const out = new Float64Array(17 * 3);
+  COCO17_FROM_BLAZEPOSE.forEach((j, i) => out.set([triples[j * 3], triples[j * 3 + 1], triples[j * 3 + 2]], i * 3));
+  return out;
+}
+
+/** COCO left and right hip. */
+const COCO_HIPS = [11, 12];
+
+/**
+ * `gt` (COCO-17 triples) moved so that its mid-hip lies on `pred`'s: the comparison of a pose
+ * with no common frame (another person in another video), whatever the placement. `pred` null
+ * leaves `gt` as it is.
+ */
+export function rootAligned(gt, pred) {
+  if (!pred) return gt;
+  const [a, b] = COCO_HIPS;
+  const dx = (pred[a * 3] + pred[b * 3] - gt[a * 3] - gt[b * 3]) / 2;
+  const dy = (pred[a * 3 + 1] + pred[b * 3 + 1] - gt[a * 3 + 1] - gt[b * 3 + 1]) / 2;
+  const out = Float64Array.from(gt);
+  for (let i = 0; i * 3 < out.length; i++) {
+    out[i * 3] += dx;
+    out[i * 3 + 1] += dy;
+  }
+  return out;
+}
+
 /** All 33 BlazePose keypoints of frame `frame` as (x, y, v) triples, scaled by (sx, sy). */
 export function triplesFromTrack(keypoints, frame, sx = 1, sy = 1) {
   const out = new Float64Array(33 * 3);

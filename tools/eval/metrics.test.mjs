@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  cocoFromTrack, frameIndexAt, l1, luma, mean, mse, outsideBoxesMask, poseAgreement, poseBox, psnr, ssim, sumAgreement,
-  temporalDifference, temporalStability, torsoCentre, torsoSize,
+  cocoFromTrack, cocoFromTriples, frameIndexAt, l1, luma, mean, mse, outsideBoxesMask, poseAgreement, poseBox, psnr, ssim, sumAgreement,
+  rootAligned, temporalDifference, temporalStability, torsoCentre, torsoSize,
 } from './metrics.mjs';
 import { alignPose, bodyHeight, fillBoxRows, medianBodyHeight, midHip, paste2dFrame } from './paste2d.mjs';
 
@@ -136,6 +136,27 @@ describe('pose fidelity', () => {
     kp.splice((33 + 11) * 4, 4, 10, 20, -1, 0.8);
     const c = cocoFromTrack(kp, 1, 2, 0.5);
     expect(Array.from(c.slice(15, 18))).toEqual([20, 10, 0.8]);
+  });
+  it('COCO points from 33 triples: BlazePose 11 (left shoulder) is COCO 5', () => {
+    const t = new Float64Array(33 * 3);
+    t.set([7, 8, 0.9], 11 * 3);
+    const c = cocoFromTriples(t);
+    expect(c.length).toBe(51);
+    expect(Array.from(c.slice(15, 18))).toEqual([7, 8, 0.9]);
+  });
+  it('root alignment moves the target so its mid-hip lies on the prediction\'s, keeping visibility', () => {
+    const gt = new Float64Array(17 * 3);
+    const pred = new Float64Array(17 * 3);
+    gt.set([10, 100, 0.9], 11 * 3);
+    gt.set([30, 100, 0.9], 12 * 3);
+    gt.set([20, 40, 0.3], 0);
+    pred.set([210, 300, 0.1], 11 * 3);
+    pred.set([226, 304, 0.1], 12 * 3);
+    const a = rootAligned(gt, pred);
+    expect((a[11 * 3] + a[12 * 3]) / 2).toBeCloseTo(218);
+    expect((a[11 * 3 + 1] + a[12 * 3 + 1]) / 2).toBeCloseTo(302);
+    expect(Array.from(a.slice(0, 3))).toEqual([218, 242, 0.3]);
+    expect(rootAligned(gt, null)).toBe(gt);
   });
   it('torso centre: the mean of the seen shoulders and hips; null with fewer than two', () => {
     const kps = new Float64Array(33 * 3);
