@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitBodyTrack } from './fit';
 import { fitModel } from './fit-frame';
 import { DEG, type Quat, type Vec3, dist3, dot, qAngle, qFromRotVec, qFromTo, qMul, qRotate, quatAt, vec3At } from './math';
-import { footPoints, groundPlane, lowestFoot, retargetMotion, upDirection } from './retarget';
+import { footPoints, floorElevation, groundPlane, lowestFoot, retargetMotion, upDirection } from './retarget';
 import { type BodyShape, legLength, restSkeleton } from './shape';
 import { PARENTS } from './skeleton';
 import { forwardKinematics } from './skinning';
@@ -158,6 +158,36 @@ describe('retargeting', () => {
     const low = lowestFoot(restSkeleton(moved.shape), moved.rotations.subarray(0, 96), moved.roots.subarray(0, 3), up);
     expect(low - ground.height).toBeCloseTo(0.1, 2);
     expect(() => retargetMotion(motion, reference, { scale: 0 })).toThrow(/scale/);
+  });
+
+  it("keeps a walk on the ground when the motion's feet drift with depth (a floor its up misses)", () => {
+    // Walking towards a level camera, the fitted pelvis leaning back 12° in every frame (what a
+    // pitched camera does when the fit puts the pitch into the path but not into the pelvis):
+    // the feet's height along the motion's up (the pelvis's) drifts by 0.2 m per metre of depth.
+    const clip = walkingClip(motionModel, 120, { floorY: 1.1, startZ: 8, stride: 0.05 });
+    const lean: Quat = qFromRotVec([12 * DEG, 0, 0]);
+    for (let i = 0; i < 120; i++) {
+      clip.rotations.set(qMul(lean, quatAt(clip.rotations, i * 24)), i * 96);
+      // The feet stay on the level floor (1.1 m below the camera).
+      const low = lowestFoot(motionModel.skel, clip.rotations.subarray(i * 96, (i + 1) * 96), [0, 0, 0], [0, -1, 0]);
+      clip.roots[i * 3 + 1] = 1.1 + low;
+    }
+    const drifting = exactTrack(MOTION_SHAPE, clip);
+    const upMot = upDirection(drifting);
+    const skelMot = restSkeleton(MOTION_SHAPE);
+    const lows = Array.from({ length: 120 }, (_, i) => lowestFoot(skelMot, drifting.rotations.subarray(i * 96, (i + 1) * 96), drifting.roots.subarray(i * 3, i * 3 + 3), upMot));
+    const drift = Math.max(...lows) - Math.min(...lows);
+    const offFloor = Math.max(...floorElevation(drifting, upMot));
+    const out = retargetMotion(drifting, reference, { placement: 'anchor' });
+    const up = upDirection(reference);
+    const ground = groundPlane(reference, up);
+    const skel = restSkeleton(out.shape);
+    let worst = 0;
+    for (let i = 0; i < out.frameCount; i++) worst = Math.max(worst, lowestFoot(skel, out.rotations.subarray(i * 96, (i + 1) * 96), out.roots.subarray(i * 3, i * 3 + 3), up) - ground.height);
+    console.log(`[body retarget] feet drifting ${(drift * 100).toFixed(0)} cm along the motion's up: at most ${(offFloor * 100).toFixed(1)} cm above the fitted floor; retargeted feet at most ${(worst * 100).toFixed(1)} cm above the reference ground`);
+    expect(drift).toBeGreaterThan(0.15);
+    expect(offFloor).toBeLessThan(0.08);
+    expect(worst).toBeLessThan(0.03);
   });
 
   it('carries jumps over: elevation above the contact threshold, scaled', () => {

@@ -21,7 +21,8 @@
  *   Then `offset` (metres along the ground: x towards the camera's right, z away from the camera).
  * - Height: per frame the body is moved along up so that its lowest foot point is on the ground
  *   when the motion's own lowest foot point is within `contactThreshold` of the motion's ground
- *   (planted), and above it by the motion's (scaled) elevation beyond that threshold otherwise
+ *   (`floorElevation`: a plane fitted through its planted feet, so that a drift of the fitted
+ *   feet with depth does not read as a jump) (planted), and above it by the motion's (scaled) elevation beyond that threshold otherwise
  *   (jumps); it never goes below the ground.
  */
 import { skeletonOf } from './body-model';
@@ -106,6 +107,63 @@ export function groundPlane(track: BodyTrack, up: Vec3 = upDirection(track)): Gr
   return { up, height: lows[Math.floor(0.1 * (lows.length - 1))]! };
 }
 
+/**
+ * Per frame, how high the person's lowest foot is above their floor. Monocular depth errors and
+ * an up that misses the floor's tilt (a pitched camera the fit put into the path but not into the
+ * pelvis) make the feet's height along `up` drift as the person walks towards or away from the
+ * camera, which would read as a jump. So the floor is fitted as a plane through the lowest foot
+ * points: height along `up` against position on the ground, least squares refitted on the lower
+ * 60 % of the residuals (the planted feet, not the steps and jumps), its tilt shrunk towards none
+ * while the person stays within about `spread` metres. Heights are then taken along the plane's
+ * normal, from its level: the 10th percentile over the fitted frames, as in `groundPlane`.
+ */
+export function floorElevation(track: BodyTrack, up: Vec3, spread = 0.3): Float64Array {
+  const skel = restSkeleton(track.shape, skeletonOf(track.model));
+  const n = track.frameCount;
+  const feet = Array.from({ length: n }, (_, i) => footPoints(skel, frameRot(track, i), frameRoot(track, i)));
+  const fitted = fittedFrames(track);
+  if (fitted.length === 0) return new Float64Array(n);
+  const gx = normalize(sub([1, 0, 0], scale(up, up[0])), [1, 0, 0]);
+  const gz = normalize(cross(up, gx), [0, 0, 1]);
+  const lowest = (i: number, dir: Vec3) => feet[i]!.reduce((a, b) => (dot(b, dir) < dot(a, dir) ? b : a));
+  const points = fitted.map((i) => {
+    const p = lowest(i, up);
+    return { h: dot(p, up), u: dot(p, gx), v: dot(p, gz) };
+  });
+  let use = points;
+  let b = 0;
+  let c = 0;
+  for (let iteration = 0; iteration < 4; iteration++) {
+    const m = use.length;
+    const mu = use.reduce((s, p) => s + p.u, 0) / m;
+    const mv = use.reduce((s, p) => s + p.v, 0) / m;
+    const mh = use.reduce((s, p) => s + p.h, 0) / m;
+    let suu = m * spread * spread;
+    let svv = suu;
+    let suv = 0;
+    let suh = 0;
+    let svh = 0;
+    for (const p of use) {
+      suu += (p.u - mu) ** 2;
+      suv += (p.u - mu) * (p.v - mv);
+      svv += (p.v - mv) ** 2;
+      suh += (p.u - mu) * (p.h - mh);
+      svh += (p.v - mv) * (p.h - mh);
+    }
+    const det = suu * svv - suv * suv;
+    b = (svv * suh - suv * svh) / det;
+    c = (suu * svh - suv * suh) / det;
+    const residual = (p: (typeof points)[number]) => p.h - b * p.u - c * p.v;
+    use = [...points].sort((x, y) => residual(x) - residual(y)).slice(0, Math.max(3, Math.ceil(0.6 * points.length)));
+  }
+  // Height above the plane h = b u + c v + level is measured along its normal.
+  const normal = normalize(sub(sub(up, scale(gx, b)), scale(gz, c)), up);
+  const heights = Float64Array.from({ length: n }, (_, i) => dot(lowest(i, normal), normal));
+  const levels = fitted.map((i) => heights[i]!).sort((x, y) => x - y);
+  const level = levels[Math.floor(0.1 * (levels.length - 1))]!;
+  return heights.map((h) => h - level);
+}
+
 /** Centred moving average with clamped ends. */
 function movingAverage(values: readonly number[], window: number): number[] {
   const h = Math.max(0, Math.floor(window / 2));
@@ -139,7 +197,7 @@ export function retargetMotion(motion: BodyTrack, reference: BodyTrack, options:
   const upMot = upDirection(motion);
   const ground = groundPlane(reference, upRef);
   const groundHeight = ground.height + (options.groundOffset ?? 0);
-  const motionGround = groundPlane(motion, upMot);
+  const motionElevation = floorElevation(motion, upMot);
   const align: Quat = qFromTo(upMot, upRef);
 
   // Ground-plane axes of the reference camera: x towards the camera's right, z away from it.
@@ -174,7 +232,7 @@ export function retargetMotion(motion: BodyTrack, reference: BodyTrack, options:
     }
     rot.set(qMul(align, quatAt(rot, 0)), 0);
     const horizontal = add(add(anchorRoot, placed[i]!), offset);
-    const elevation = lowestFoot(motionSkel, frameRot(motion, i), frameRoot(motion, i), upMot) - motionGround.height;
+    const elevation = motionElevation[i]!;
     const target = groundHeight + k * Math.max(0, elevation - threshold);
     const low = lowestFoot(outSkel, rot, horizontal, upRef);
     roots.set(add(horizontal, scale(upRef, target - low)), i * 3);
