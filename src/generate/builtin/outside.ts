@@ -12,6 +12,12 @@
 import { PARENTS, silhouetteAt, type BodyMesh, type PosedSkeleton, type RestSkeleton, type Silhouette, type Vec3 } from '../../body';
 import type { Intrinsics } from '../../guidance';
 
+/**
+ * How far (in bone radii) pixels asked in front are moved towards the camera: the face's surface
+ * stands out of the capsule it was lifted onto (the nose), and the mesh must not show through.
+ */
+const FRONT_PUSH = 1;
+
 /** A bone as a segment from its joint, moving rigidly with that joint. */
 export interface BoneSegment {
   joint: number;
@@ -117,6 +123,11 @@ export interface OutsideLayerInput {
    * (except those of `front` joints). Without it every mask pixel is carried.
    */
   covered?: Silhouette;
+  /**
+   * Carry only the `front` joints' pixels: a face (and the hair around it) taken from another
+   * reference frame. Default false.
+   */
+  onlyFront?: boolean;
 }
 
 /**
@@ -173,6 +184,7 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       const j = segments[best]!.joint;
       const inFront = input.front?.has(j) ?? false;
       if (!inFront && covered && silhouetteAt(covered, x, y)) continue;
+      if (input.onlyFront && !inFront) continue;
       const r = radii[best]!;
       // Where the ray meets the bone's capsule (its near surface), or the bone's depth beside it.
       const d = r + Math.min(0, bestGap);
@@ -182,7 +194,7 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       const q: Vec3 = [moved[0] + to.positions[j * 3]!, moved[1] + to.positions[j * 3 + 1]!, moved[2] + to.positions[j * 3 + 2]!];
       if (q[2] <= 0.05) continue;
       // Along the target's viewing ray (the pixel stays put): behind the body's surface, or in front of it.
-      const depth = Math.max(0.06, q[2] + (inFront ? -0.5 * r : r));
+      const depth = Math.max(0.06, q[2] + (inFront ? -FRONT_PUSH * r : r));
       const p: Vec3 = [(q[0] * depth) / q[2], (q[1] * depth) / q[2], depth];
       slot[gy * gw + gx] = pos.length / 3;
       pos.push(p[0], p[1], p[2]);

@@ -4,6 +4,7 @@ import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
 import { BodyAppearance } from './appearance';
 import { GpuCompositor } from './composite';
+import { boneBox, cropFaceView, jointTurn, nearestFaceView, type FaceView } from './face-views';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personMask } from './mask';
 import { refineMatte } from './matte';
@@ -32,12 +33,11 @@ export interface BuiltinJob {
 const FRONT_MAX_TURN = 20;
 const DETAIL_JOINTS = [J.head, J.left_wrist, J.right_wrist, J.left_hand, J.right_hand];
 
-/** Angle of joint `j`'s global rotation between two poses, degrees. */
-function jointTurn(a: PosedSkeleton, b: PosedSkeleton, j: number): number {
-  const o = j * 4;
-  const dot = Math.abs(a.rotations[o]! * b.rotations[o]! + a.rotations[o + 1]! * b.rotations[o + 1]! + a.rotations[o + 2]! * b.rotations[o + 2]! + a.rotations[o + 3]! * b.rotations[o + 3]!);
-  return (2 * Math.acos(Math.min(1, dot)) * 180) / Math.PI;
-}
+const HEAD_ONLY: ReadonlySet<number> = new Set([J.head]);
+/** Head crops of the gathered views reach this far (metres) beyond the head's bone: the face and the hair around it. */
+const FACE_MARGIN = 0.16;
+/** Degrees by which another view's head must be turned less before the face switches to it. */
+const FACE_HYSTERESIS = 8;
 
 /** Matte window radius as a share of the person's size: about one cell of the tracker's 64² mask over its ROI. */
 const MATTE_RADIUS = 0.022;
@@ -132,6 +132,10 @@ export async function runBuiltin(
     });
     const personColour = [0, 0, 0];
     let colourViews = 0;
+    const segments = boneSegments(refSkel);
+    const radii = segmentRadii(mesh, refSkel, segments);
+    const headEnd = segments.find((s) => s.joint === J.head)?.offset ?? null;
+    const faces: FaceView[] = [];
     for (let v = 0; v < views.length; v++) {
       check();
       const r = views[v]!;
@@ -141,7 +145,11 @@ export async function runBuiltin(
       const tight = tightMask(r, rgba);
       const view = new Uint8ClampedArray(rgba);
       for (let p = 0; p < tight.length; p++) view[p * 4 + 3] = tight[p]!;
-      appearance.addView({ data: view, width, height }, posedMesh(mesh, refSkel, f.rotations, f.root), k, f.confidence);
+      const posed = posedMesh(mesh, refSkel, f.rotations, f.root);
+      appearance.addView({ data: view, width, height }, posed, k, f.confidence);
+      const fromPose = forwardKinematics(refSkel, f.rotations, f.root);
+      const headBox = headEnd && boneBox(fromPose, J.head, headEnd, k, width, height, FACE_MARGIN);
+      if (headBox) faces.push(cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, outputCamera), headBox));
       const alpha = maskOf(r);
       plates.prime({ rgba, alpha });
       const mean = maskedMean(rgba, alpha);
@@ -161,9 +169,8 @@ export async function runBuiltin(
     const target = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
     const depth = device.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
     const compositor = new GpuCompositor(device, width, height);
-    const segments = boneSegments(refSkel);
-    const radii = segmentRadii(mesh, refSkel, segments);
     const start = Math.min(job.startFrame ?? 0, times.length);
+    let lastFace: FaceView | null = null;
     let source = null as { r: number; gain: [number, number, number]; tight: Uint8Array; fromPose: PosedSkeleton; covered: Silhouette } | null;
     try {
       for (let i = start; i < times.length; i++) {
@@ -189,10 +196,13 @@ export async function runBuiltin(
         const m = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
         const f = bodyFrame(retargeted, m);
         appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
+        const toPose = forwardKinematics(motionSkel, f.rotations, f.root);
+        let faceShown = false;
         if (cached && source) {
           // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
           const { tight, fromPose, covered } = source;
-          const toPose = forwardKinematics(motionSkel, f.rotations, f.root);
+          const front = new Set(DETAIL_JOINTS.filter((j) => jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN));
+          faceShown = front.has(J.head);
           const layer = outsideLayer({
             rgba: cached.rgba,
             mask: tight,
@@ -203,11 +213,18 @@ export async function runBuiltin(
             radii,
             from: fromPose,
             to: toPose,
-            front: new Set(DETAIL_JOINTS.filter((j) => jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN)),
+            front,
             covered,
             inset: LAYER_INSET,
             reach: LAYER_REACH,
           });
+          appearance.renderLayer(target, depth, layer, k);
+        }
+        // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
+        const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: FRONT_MAX_TURN, previous: lastFace, hysteresis: FACE_HYSTERESIS });
+        lastFace = face;
+        if (face) {
+          const layer = outsideLayer({ ...face, segments, radii, to: toPose, front: HEAD_ONLY, inset: LAYER_INSET, reach: LAYER_REACH, onlyFront: true });
           appearance.renderLayer(target, depth, layer, k);
         }
         const out = await compositor.composite(plate, target);

@@ -1,0 +1,151 @@
+/**
+ * The face from the reference frame that shows it best for the pose at hand. The textured head is
+ * smooth: the views it gathers never line up exactly, and their blend loses the eyes and mouth.
+ * A reference frame's own face pixels, moved with the head, stay sharp as long as the head turned
+ * little since that frame. The current reference frame serves when it can (runner.ts); when its
+ * head is turned too far, the gathered view whose head is turned least from the target does, from
+ * a crop kept of it (a few kilobytes per view, whatever the clip's length).
+ */
+import type { PosedSkeleton, Silhouette, Vec3 } from '../../body';
+import type { Intrinsics } from '../../guidance';
+import type { PixelBox } from './mask';
+
+/** A reference view's head region, ready to be carried into another pose by `outsideLayer`. */
+export interface FaceView {
+  rgba: Uint8ClampedArray;
+  /** Person alpha (0-255) over the crop. */
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  /** The frame's intrinsics with the principal point moved into the crop. */
+  k: Intrinsics;
+  /** The body as fitted in that frame (camera space). */
+  from: PosedSkeleton;
+  /** The fitted mesh's silhouette in crop pixels. */
+  covered: Silhouette;
+  /** Mean squared luma gradient over the person's pixels inside the silhouette: low when motion blurred. */
+  sharpness: number;
+}
+
+/** Mean squared luma gradient (8-bit units) over the pixels where `mask` >= 128 and `inside` is set. */
+export function imageSharpness(rgba: ArrayLike<number>, mask: ArrayLike<number>, inside: ArrayLike<number>, width: number, height: number): number {
+  const luma = (p: number) => 0.299 * rgba[p * 4]! + 0.587 * rgba[p * 4 + 1]! + 0.114 * rgba[p * 4 + 2]!;
+  let sum = 0;
+  let n = 0;
+  for (let y = 0; y + 1 < height; y++) {
+    for (let x = 0; x + 1 < width; x++) {
+      const p = y * width + x;
+      if (mask[p]! < 128 || !inside[p] || mask[p + 1]! < 128 || mask[p + width]! < 128) continue;
+      const l = luma(p);
+      sum += (luma(p + 1) - l) ** 2 + (luma(p + width) - l) ** 2;
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+/** Angle of joint `j`'s global rotation between two poses, degrees. */
+export function jointTurn(a: PosedSkeleton, b: PosedSkeleton, j: number): number {
+  const o = j * 4;
+  const dot = Math.abs(a.rotations[o]! * b.rotations[o]! + a.rotations[o + 1]! * b.rotations[o + 1]! + a.rotations[o + 2]! * b.rotations[o + 2]! + a.rotations[o + 3]! * b.rotations[o + 3]!);
+  return (2 * Math.acos(Math.min(1, dot)) * 180) / Math.PI;
+}
+
+/**
+ * The pixel box around joint `joint` and the end of its bone (`end`, in the joint's rest frame),
+ * grown by `margin` metres at the bone's depth and clipped to the frame; null when it lies behind
+ * the camera or outside the frame.
+ */
+export function boneBox(pose: PosedSkeleton, joint: number, end: Vec3, k: Intrinsics, width: number, height: number, margin: number): PixelBox | null {
+  const q = pose.rotations.subarray(joint * 4, joint * 4 + 4);
+  const a: Vec3 = [pose.positions[joint * 3]!, pose.positions[joint * 3 + 1]!, pose.positions[joint * 3 + 2]!];
+  // Rotate `end` by the joint's global rotation (x, y, z, w).
+  const [x, y, z, w] = [q[0]!, q[1]!, q[2]!, q[3]!];
+  const tx = 2 * (y * end[2] - z * end[1]);
+  const ty = 2 * (z * end[0] - x * end[2]);
+  const tz = 2 * (x * end[1] - y * end[0]);
+  const b: Vec3 = [a[0] + end[0] + w * tx + (y * tz - z * ty), a[1] + end[1] + w * ty + (z * tx - x * tz), a[2] + end[2] + w * tz + (x * ty - y * tx)];
+  const depth = Math.min(a[2], b[2]);
+  if (!(depth > 0.05)) return null;
+  const r = (k.fx * margin) / depth;
+  const px = [a, b].map((p) => [(k.fx * p[0]) / p[2] + k.cx, (k.fy * p[1]) / p[2] + k.cy] as const);
+  const x0 = Math.max(0, Math.floor(Math.min(px[0]![0], px[1]![0]) - r));
+  const y0 = Math.max(0, Math.floor(Math.min(px[0]![1], px[1]![1]) - r));
+  const x1 = Math.min(width, Math.ceil(Math.max(px[0]![0], px[1]![0]) + r));
+  const y1 = Math.min(height, Math.ceil(Math.max(px[0]![1], px[1]![1]) + r));
+  return x1 - x0 >= 4 && y1 - y0 >= 4 ? { x0, y0, x1, y1 } : null;
+}
+
+/** A copy of `box` of a frame (its RGBA, person alpha and mesh silhouette) as a face view. */
+export function cropFaceView(
+  frame: { rgba: Uint8ClampedArray; mask: Uint8Array; width: number },
+  k: Intrinsics,
+  from: PosedSkeleton,
+  covered: Silhouette,
+  box: PixelBox,
+): FaceView {
+  const width = box.x1 - box.x0;
+  const height = box.y1 - box.y0;
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  const mask = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = (box.y0 + y) * frame.width + box.x0;
+    rgba.set(frame.rgba.subarray(row * 4, (row + width) * 4), y * width * 4);
+    mask.set(frame.mask.subarray(row, row + width), y * width);
+  }
+  const silhouette = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const sx = box.x0 + x - covered.x0;
+      const sy = box.y0 + y - covered.y0;
+      if (sx >= 0 && sy >= 0 && sx < covered.width && sy < covered.height) silhouette[y * width + x] = covered.data[sy * covered.width + sx]!;
+    }
+  }
+  return {
+    rgba,
+    mask,
+    width,
+    height,
+    k: { ...k, cx: k.cx - box.x0, cy: k.cy - box.y0 },
+    from,
+    covered: { x0: 0, y0: 0, width, height, data: silhouette },
+    sharpness: imageSharpness(rgba, mask, silhouette, width, height),
+  };
+}
+
+/** Views whose face is less sharp than this share of the views' median are motion blurred and left out. */
+const BLURRED = 0.5;
+
+export interface FaceChoice {
+  /** Left out: turned this far (degrees) or more from the target. */
+  maxTurn: number;
+  /** The view shown for the previous output frame: kept unless another is turned this many degrees less. */
+  previous?: FaceView | null;
+  hysteresis?: number;
+}
+
+/**
+ * The sharp view whose joint `joint` is turned least from `to`, within `maxTurn` degrees; null when
+ * none is. The previous frame's view stays while it qualifies and no other beats it by
+ * `hysteresis` degrees: switching views switches the expression.
+ */
+export function nearestFaceView(views: readonly FaceView[], to: PosedSkeleton, joint: number, choice: FaceChoice): FaceView | null {
+  const sharpness = views.map((v) => v.sharpness).sort((a, b) => a - b);
+  const floor = sharpness.length ? BLURRED * sharpness[sharpness.length >> 1]! : 0;
+  let best: FaceView | null = null;
+  let bestTurn = choice.maxTurn;
+  for (const v of views) {
+    if (v.sharpness < floor) continue;
+    const turn = jointTurn(v.from, to, joint);
+    if (turn < bestTurn) {
+      bestTurn = turn;
+      best = v;
+    }
+  }
+  const previous = choice.previous;
+  if (previous && best && previous !== best && previous.sharpness >= floor) {
+    const turn = jointTurn(previous.from, to, joint);
+    if (turn < choice.maxTurn && turn - bestTurn < (choice.hysteresis ?? 0)) return previous;
+  }
+  return best;
+}
