@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { buildBodyMesh, forwardKinematics, J, meshSilhouette, NEUTRAL_SHAPE, posedMesh, restRotations, restSkeleton } from '../../body';
+import { boneBox, cropFaceView, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
+import { boneSegments, outsideLayer, segmentRadii } from './outside';
+
+const W = 240;
+const H = 320;
+const k = { fx: 300, fy: 300, cx: W / 2, cy: H / 2 };
+const skel = restSkeleton(NEUTRAL_SHAPE);
+const mesh = buildBodyMesh(NEUTRAL_SHAPE);
+const segments = boneSegments(skel);
+const radii = segmentRadii(mesh, skel, segments);
+const headEnd = segments.find((s) => s.joint === J.head)!.offset;
+const root = [0, -0.1, 3.2];
+
+/** The body with its head turned `deg` degrees about the vertical (neck joint). */
+function headTurned(deg: number) {
+  const local = restRotations();
+  const half = (deg * Math.PI) / 360;
+  local.set([0, Math.sin(half), 0, Math.cos(half)], J.neck * 4);
+  return { local, pose: forwardKinematics(skel, local, root) };
+}
+
+/** A frame of the posed body: person mask = its silhouette, colour a fine checkerboard (or flat: "blurred"). */
+function frameOf(local: Float32Array, blurred = false) {
+  const posed = posedMesh(mesh, skel, local, root);
+  const covered = meshSilhouette(posed.positions, mesh.indices, { focal: k.fx, cx: k.cx, cy: k.cy, width: W, height: H });
+  const rgba = new Uint8ClampedArray(W * H * 4);
+  const mask = new Uint8Array(W * H);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const inside = x >= covered.x0 && y >= covered.y0 && x < covered.x0 + covered.width && y < covered.y0 + covered.height && covered.data[(y - covered.y0) * covered.width + x - covered.x0];
+      mask[y * W + x] = inside ? 255 : 0;
+      const v = blurred ? 128 : (x + y) % 2 ? 200 : 60;
+      rgba.set([v, v, x, 255], (y * W + x) * 4);
+    }
+  }
+  return { rgba, mask, covered };
+}
+
+function faceView(deg: number, blurred = false): FaceView {
+  const { local, pose } = headTurned(deg);
+  const { rgba, mask, covered } = frameOf(local, blurred);
+  const box = boneBox(pose, J.head, headEnd, k, W, H, 0.16)!;
+  return cropFaceView({ rgba, mask, width: W }, k, pose, covered, box);
+}
+
+describe('face views (the face from the reference frame that shows it best)', () => {
+  it('measures how far a joint turned between two poses', () => {
+    const a = headTurned(0).pose;
+    expect(jointTurn(a, a, J.head)).toBeCloseTo(0, 3);
+    expect(jointTurn(a, headTurned(25).pose, J.head)).toBeCloseTo(25, 1);
+    expect(jointTurn(a, headTurned(25).pose, J.pelvis)).toBeCloseTo(0, 3);
+  });
+
+  it('crops the head: the box holds the projected head and the crop keeps pixels, mask and silhouette in place', () => {
+    const { local, pose } = headTurned(0);
+    const { rgba, mask, covered } = frameOf(local);
+    const box = boneBox(pose, J.head, headEnd, k, W, H, 0.16)!;
+    const hx = (k.fx * pose.positions[J.head * 3]!) / pose.positions[J.head * 3 + 2]! + k.cx;
+    const hy = (k.fy * pose.positions[J.head * 3 + 1]!) / pose.positions[J.head * 3 + 2]! + k.cy;
+    expect(hx).toBeGreaterThan(box.x0);
+    expect(hx).toBeLessThan(box.x1);
+    expect(hy).toBeGreaterThan(box.y0);
+    expect(hy).toBeLessThan(box.y1);
+    // A 0.16 m margin at about 3 m is about 15 px each side: the crop is head-sized, not body-sized.
+    expect(box.x1 - box.x0).toBeLessThan(60);
+    const view = cropFaceView({ rgba, mask, width: W }, k, pose, covered, box);
+    expect(view.width).toBe(box.x1 - box.x0);
+    const [x, y] = [Math.round(hx) - box.x0, Math.round(hy) - box.y0];
+    const src = (Math.round(hy) * W + Math.round(hx)) * 4;
+    expect(Array.from(view.rgba.subarray((y * view.width + x) * 4, (y * view.width + x) * 4 + 4))).toEqual(Array.from(rgba.subarray(src, src + 4)));
+    expect(view.mask[y * view.width + x]).toBe(255);
+    expect(view.covered.data[y * view.width + x]).toBe(1);
+    expect(view.k.cx).toBe(k.cx - box.x0);
+  });
+
+  it('carried from its crop, the face lands where the same face carried from the whole frame does', () => {
+    const { local, pose } = headTurned(10);
+    const { rgba, mask, covered } = frameOf(local);
+    const to = headTurned(0).pose;
+    const view = faceView(10);
+    const head = new Set([J.head]);
+    const fromCrop = outsideLayer({ ...view, segments, radii, to, front: head, onlyFront: true });
+    const fromFrame = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: pose, to, covered, front: head, onlyFront: true });
+    expect(fromCrop.positions.length).toBeGreaterThan(30);
+    // The same pixels (up to the grid's phase) in the same places: compare the centroids.
+    const centroid = (p: Float32Array) => [0, 1, 2].map((c) => p.filter((_, i) => i % 3 === c).reduce((s, v) => s + v, 0) / (p.length / 3));
+    const a = centroid(fromCrop.positions);
+    const b = centroid(fromFrame.positions);
+    for (let c = 0; c < 3; c++) expect(Math.abs(a[c]! - b[c]!)).toBeLessThan(0.01);
+    // Only the head's pixels, all in front of the head joint.
+    const headZ = to.positions[J.head * 3 + 2]!;
+    for (let v = 0; v < fromCrop.positions.length / 3; v++) expect(fromCrop.positions[v * 3 + 2]!).toBeLessThan(headZ);
+  });
+
+  it('picks the sharp view turned least from the target, keeps the previous one within the hysteresis, and none past the limit', () => {
+    const views = [faceView(-30), faceView(0), faceView(12), faceView(4, true), faceView(30)];
+    expect(views[1]!.sharpness).toBeGreaterThan(10 * views[3]!.sharpness);
+    const target = headTurned(5).pose;
+    // The blurred view at 4° is nearest but motion-blurred: the one at 0° wins.
+    expect(nearestFaceView(views, target, J.head, { maxTurn: 20 })).toBe(views[1]);
+    // At 9°: the 12° view is nearer (3° against 9°), but within 8° of hysteresis the previous (0°) stays.
+    const towards = headTurned(9).pose;
+    expect(nearestFaceView(views, towards, J.head, { maxTurn: 20 })).toBe(views[2]);
+    expect(nearestFaceView(views, towards, J.head, { maxTurn: 20, previous: views[1], hysteresis: 8 })).toBe(views[1]);
+    expect(nearestFaceView(views, towards, J.head, { maxTurn: 20, previous: views[1], hysteresis: 3 })).toBe(views[2]);
+    // 70° from every view: none.
+    expect(nearestFaceView(views, headTurned(100).pose, J.head, { maxTurn: 20 })).toBeNull();
+  });
+
+  it('sharpness: a flat image has none, a checkerboard plenty, pixels outside the mask do not count', () => {
+    const w = 8;
+    const h = 8;
+    const rgba = new Uint8ClampedArray(w * h * 4);
+    for (let p = 0; p < w * h; p++) rgba.fill(((p % w) + Math.floor(p / w)) % 2 ? 255 : 0, p * 4, p * 4 + 3);
+    const all = new Uint8Array(w * h).fill(255);
+    const inside = new Uint8Array(w * h).fill(1);
+    expect(imageSharpness(rgba, all, inside, w, h)).toBeGreaterThan(10000);
+    expect(imageSharpness(new Uint8ClampedArray(w * h * 4).fill(90), all, inside, w, h)).toBe(0);
+    expect(imageSharpness(rgba, new Uint8Array(w * h), inside, w, h)).toBe(0);
+  });
+});
