@@ -9,6 +9,7 @@
 import type { PosedSkeleton, Silhouette, Vec3 } from '../../body';
 import type { Intrinsics } from '../../guidance';
 import type { PixelBox } from './mask';
+import { rotate } from './outside';
 
 /** A reference view's head region, ready to be carried into another pose by `outsideLayer`. */
 export interface FaceView {
@@ -57,14 +58,9 @@ export function jointTurn(a: PosedSkeleton, b: PosedSkeleton, j: number): number
  * the camera or outside the frame.
  */
 export function boneBox(pose: PosedSkeleton, joint: number, end: Vec3, k: Intrinsics, width: number, height: number, margin: number): PixelBox | null {
-  const q = pose.rotations.subarray(joint * 4, joint * 4 + 4);
   const a: Vec3 = [pose.positions[joint * 3]!, pose.positions[joint * 3 + 1]!, pose.positions[joint * 3 + 2]!];
-  // Rotate `end` by the joint's global rotation (x, y, z, w).
-  const [x, y, z, w] = [q[0]!, q[1]!, q[2]!, q[3]!];
-  const tx = 2 * (y * end[2] - z * end[1]);
-  const ty = 2 * (z * end[0] - x * end[2]);
-  const tz = 2 * (x * end[1] - y * end[0]);
-  const b: Vec3 = [a[0] + end[0] + w * tx + (y * tz - z * ty), a[1] + end[1] + w * ty + (z * tx - x * tz), a[2] + end[2] + w * tz + (x * ty - y * tx)];
+  const d = rotate(pose.rotations, joint * 4, end);
+  const b: Vec3 = [a[0] + d[0], a[1] + d[1], a[2] + d[2]];
   const depth = Math.min(a[2], b[2]);
   if (!(depth > 0.05)) return null;
   const r = (k.fx * margin) / depth;

@@ -71,7 +71,7 @@ export function segmentRadii(mesh: Pick<BodyMesh, 'positions' | 'parts' | 'verte
 }
 
 /** Rotates `v` by quaternion (x, y, z, w) at `q[o..o+3]`; `inverse` uses the conjugate. */
-function rotate(q: Float32Array, o: number, v: Vec3, inverse = false): Vec3 {
+export function rotate(q: Float32Array, o: number, v: Vec3, inverse = false): Vec3 {
   const x = inverse ? -q[o]! : q[o]!;
   const y = inverse ? -q[o + 1]! : q[o + 1]!;
   const z = inverse ? -q[o + 2]! : q[o + 2]!;
