@@ -43,6 +43,8 @@ const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
 /** Person box padding per side (share of the box): EVALUATION.md's box, and the dilated "mask" for the background. */
 const BOX_PAD = 0.1;
 const BG_PAD = 0.25;
+/** Motion frames each side over which the motion person's body height is taken for the alignment (about a second). */
+const SCALE_WINDOW = 15;
 
 const t0 = performance.now();
 const timing = {};
@@ -294,8 +296,17 @@ try {
     return o;
   };
   const refHeight = medianBodyHeight(Array.from({ length: refTrack.frameCount }, (_, i) => native(refTrack, i)));
-  const motHeight = medianBodyHeight(Array.from({ length: motTrack.frameCount }, (_, i) => native(motTrack, i)));
+  const motPoses = Array.from({ length: motTrack.frameCount }, (_, i) => native(motTrack, i));
+  const motHeight = medianBodyHeight(motPoses);
   const pasteScale = refHeight && motHeight ? refHeight / motHeight : 1;
+  // Cross-person: the motion person's size where they are at frame i, the median over about a
+  // second around it (someone walking towards the camera grows; one bent pose says little).
+  // With a ground truth the clip-wide ratio stands, as the truth person's size is the target.
+  const scaleAt = (i) => {
+    if (truth) return pasteScale;
+    const local = medianBodyHeight(motPoses.slice(Math.max(0, i - SCALE_WINDOW), i + SCALE_WINDOW + 1));
+    return refHeight && local ? refHeight / local : pasteScale;
+  };
   const partHeight = (refHeight ?? 0) * (H / refTrack.height);
   const pasteFrames = [];
   for (let k = 0; k < F; k++) {
@@ -305,7 +316,7 @@ try {
     // The motion pose moved into the reference clip's pixels, then into the output's.
     // Placed as the engine places the body: at the reference person, or (scene) at the motion person.
     const anchor = placement === 'scene' && mn ? { x: (midHip(mn).x * refTrack.width) / motTrack.width, y: (midHip(mn).y * refTrack.width) / motTrack.width } : rn ? midHip(rn) : null;
-    const aligned = rn && mn ? toOutput(alignPose(mn, pasteScale, anchor), refTrack) : null;
+    const aligned = rn && mn ? toOutput(alignPose(mn, scaleAt(mIdx[k]), anchor), refTrack) : null;
     const base = values['paste-fill'] === 'rows' && rp ? fillBoxRows(refFrames[k], W, H, poseBox(rp, W, H, { pad: BG_PAD })) : refFrames[k];
     pasteFrames.push(paste2dFrame(refFrames[k], W, H, rp, aligned, partHeight, base));
   }
@@ -353,7 +364,7 @@ try {
   const target = (i) => {
     if (!cross) return coco(motTrack, i);
     const mn = native(motTrack, i);
-    return mn ? cocoFromTriples(toOutput(alignPose(mn, pasteScale, { x: 0, y: 0 }), refTrack)) : null;
+    return mn ? cocoFromTriples(toOutput(alignPose(mn, scaleAt(i), { x: 0, y: 0 }), refTrack)) : null;
   };
   const gts = mIdx.map((i) => {
     const gt = target(i);
@@ -449,7 +460,13 @@ try {
     output: { width: W, height: H, fps, rate: out.rate, frameCount: out.frameCount, evaluatedFrames: F, app: result },
     comparedAt: `${W}x${H} (the output size; truth and reference frames resampled to it with ffmpeg bicubic, keypoints scaled per axis)`,
     frameMap: { reference: rIdx, motion: mIdx },
-    pasteAlignment: { referenceBodyHeightPx: refHeight, motionBodyHeightPx: motHeight, scale: pasteScale, note: 'body heights in each clip\'s own display pixels' },
+    pasteAlignment: {
+      referenceBodyHeightPx: refHeight,
+      motionBodyHeightPx: motHeight,
+      scale: pasteScale,
+      scalePerFrame: mIdx.map((i) => scaleAt(i)),
+      note: `body heights in each clip's own display pixels; without a ground truth, per output frame the motion's is the median over ±${SCALE_WINDOW} motion frames`,
+    },
     sides: sides
       ? {
           seen: sideCount('seen'),
@@ -466,7 +483,7 @@ try {
       ssim: 'luma (BT.601), 11x11 Gaussian window sigma 1.5, K1 0.01, K2 0.03, valid windows',
       l1: 'mean absolute RGB difference, values in [0, 1]',
       box: `person box of the ground-truth pose: keypoints with visibility > 0.5, padded ${BOX_PAD * 100}% per side`,
-      pose: 'PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong; with a ground truth, the pose on every output follows the person at the torso centre of the truth pose in the first frame it is seen (as a click on that person in the app); without one, the motion pose is scaled by the ratio of the clips\' median body heights and moved, per frame, so that its mid-hip lies on the output pose\'s (root-relative: the pose is measured, not the placement)',
+      pose: `PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong; with a ground truth, the pose on every output follows the person at the torso centre of the truth pose in the first frame it is seen (as a click on that person in the app); without one, the motion pose is scaled by the ratio of the reference's median body height to the motion's around that frame (±${SCALE_WINDOW} frames) and moved, per frame, so that its mid-hip lies on the output pose's (root-relative: the pose is measured, not the placement)`,
       temporalStability: truth
         ? 'mean |frame k+1 - frame k| inside the union of the truth boxes of k and k+1, over the same on the truth (1 = as stable as real video)'
         : 'mean |frame k+1 - frame k| inside each video\'s own pose box (output: pose re-run on it; motion clip: its pose), output over motion clip',
