@@ -356,34 +356,37 @@ try {
   const motBoxes = mIdx.map((i) => (pose33(motTrack, i) ? poseBox(pose33(motTrack, i), W, H, { pad: BOX_PAD }) : null));
   const refBgBoxes = rIdx.map((i) => (pose33(refTrack, i) ? poseBox(pose33(refTrack, i), W, H, { pad: BG_PAD }) : null));
   const truthLuma = truth ? truthFrames.map((f) => luma(f, W, H)) : null;
-  const pckRef = { torso: 0, box: 0 };
   // Without a ground truth the motion person stands elsewhere, in another frame and at another
-  // size: the target is their pose scaled by the body-height ratio (as paste-2d places it) and
-  // compared root-relative, so the figure measures the pose, not where the body was placed.
+  // size: the target is their pose at the size of the person in the output being scored (its
+  // median body height over the clip against the motion person's around that frame), compared
+  // root-relative, so the figure measures the pose, not where or how large the body was placed.
   const cross = !truth;
-  const target = (i) => {
-    if (!cross) return coco(motTrack, i);
-    const mn = native(motTrack, i);
-    return mn ? cocoFromTriples(toOutput(alignPose(mn, scaleAt(i), { x: 0, y: 0 }), refTrack)) : null;
-  };
-  const gts = mIdx.map((i) => {
-    const gt = target(i);
+  const withLength = (gt) => {
     if (!gt) return null;
-    let length = torsoSize(gt);
-    if (length) pckRef.torso++;
-    else {
-      const b = poseBox(gt, Infinity, Infinity, { pad: 0 });
-      length = b ? Math.max(b.x1 - b.x0, b.y1 - b.y0) : null;
-      if (length) pckRef.box++;
-    }
-    return length ? { gt, length } : null;
-  });
+    const torso = torsoSize(gt);
+    if (torso) return { gt, length: torso, by: 'torso' };
+    const b = poseBox(gt, Infinity, Infinity, { pad: 0 });
+    return b ? { gt, length: Math.max(b.x1 - b.x0, b.y1 - b.y0), by: 'box' } : null;
+  };
+  const truthTargets = cross ? null : mIdx.map((i) => withLength(coco(motTrack, i)));
+  const targetsFor = (track) => {
+    if (!cross) return truthTargets;
+    const height = medianBodyHeight(Array.from({ length: F }, (_, k) => pose33(track, k)));
+    return mIdx.map((i) => {
+      const mn = native(motTrack, i);
+      const local = medianBodyHeight(motPoses.slice(Math.max(0, i - SCALE_WINDOW), i + SCALE_WINDOW + 1));
+      return mn && height && local ? withLength(cocoFromTriples(alignPose(mn, height / local, { x: 0, y: 0 }))) : null;
+    });
+  };
+  const pckRef = { torso: 0, box: 0 };
+  for (const t of targetsFor(methods[0].track)) if (t) pckRef[t.by]++;
 
   // Output frames whose motion pose shows mostly what the reference never showed (src/body/coverage.ts).
   const sides = unseen ? mIdx.map((i) => ((unseen.shares[i] ?? 0) > unseen.mostlyUnseen ? 'unseen' : 'seen')) : null;
   const sideCount = (side) => sides.filter((x) => x === side).length;
   for (const m of methods) {
     const r = {};
+    const gts = targetsFor(m.track);
     if (truth) {
       const perFrame = { psnr: [], psnrBox: [], ssim: [], ssimBox: [], l1: [], l1Box: [] };
       for (let k = 0; k < F; k++) {
@@ -483,7 +486,7 @@ try {
       ssim: 'luma (BT.601), 11x11 Gaussian window sigma 1.5, K1 0.01, K2 0.03, valid windows',
       l1: 'mean absolute RGB difference, values in [0, 1]',
       box: `person box of the ground-truth pose: keypoints with visibility > 0.5, padded ${BOX_PAD * 100}% per side`,
-      pose: `PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong; with a ground truth, the pose on every output follows the person at the torso centre of the truth pose in the first frame it is seen (as a click on that person in the app); without one, the motion pose is scaled by the ratio of the reference's median body height to the motion's around that frame (±${SCALE_WINDOW} frames) and moved, per frame, so that its mid-hip lies on the output pose's (root-relative: the pose is measured, not the placement)`,
+      pose: `PCK@0.1/0.2 of the torso size and mean error (px, over frames where the output pose was found) over the COCO-17 points with visibility > 0.5 in the motion clip; a frame where no person is found in the output counts all its points wrong; with a ground truth, the pose on every output follows the person at the torso centre of the truth pose in the first frame it is seen (as a click on that person in the app); without one, the motion pose is scaled to the scored output's person (its median body height over the clip against the motion person's over ±${SCALE_WINDOW} frames around that frame) and moved, per frame, so that its mid-hip lies on the output pose's (root-relative: the pose is measured, not the placement)`,
       temporalStability: truth
         ? 'mean |frame k+1 - frame k| inside the union of the truth boxes of k and k+1, over the same on the truth (1 = as stable as real video)'
         : 'mean |frame k+1 - frame k| inside each video\'s own pose box (output: pose re-run on it; motion clip: its pose), output over motion clip',
