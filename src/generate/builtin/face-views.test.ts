@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildBodyMesh, forwardKinematics, J, meshSilhouette, NEUTRAL_SHAPE, posedMesh, restRotations, restSkeleton } from '../../body';
+import { forwardKinematics, J, meshSilhouette, posedMesh, restRotations } from '../../body';
 import { boneBox, cropFaceView, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
-import { boneSegments, outsideLayer, segmentRadii } from './outside';
+import { outsideLayer } from './outside';
+import { neutralBodyScene } from './synthetic';
 
-const W = 240;
-const H = 320;
-const k = { fx: 300, fy: 300, cx: W / 2, cy: H / 2 };
-const skel = restSkeleton(NEUTRAL_SHAPE);
-const mesh = buildBodyMesh(NEUTRAL_SHAPE);
-const segments = boneSegments(skel);
-const radii = segmentRadii(mesh, skel, segments);
+const { W, H, k, skel, mesh, segments, radii, root } = neutralBodyScene();
 const headEnd = segments.find((s) => s.joint === J.head)!.offset;
-const root = [0, -0.1, 3.2];
 
 /** The body with its head turned `deg` degrees about the vertical (neck joint). */
 function headTurned(deg: number) {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildBodyMesh, forwardKinematics, J, NEUTRAL_SHAPE, restRotations, restSkeleton } from '../../body';
-import { boneSegments, outsideLayer, segmentRadii } from './outside';
+import { forwardKinematics, J, restRotations } from '../../body';
+import { outsideLayer } from './outside';
+import { neutralBodyScene } from './synthetic';
 
-const W = 240;
-const H = 320;
-const k = { fx: 300, fy: 300, cx: W / 2, cy: H / 2 };
-const skel = restSkeleton(NEUTRAL_SHAPE);
-const mesh = buildBodyMesh(NEUTRAL_SHAPE);
-const segments = boneSegments(skel);
-const radii = segmentRadii(mesh, skel, segments);
-const root = [0, -0.1, 3.2];
+const { W, H, k, skel, segments, radii, root } = neutralBodyScene();
 const rest = forwardKinematics(skel, restRotations(), root);
 const project = (p: ArrayLike<number>, o = 0) => [(k.fx * p[o]!) / p[o + 2]! + k.cx, (k.fy * p[o + 1]!) / p[o + 2]! + k.cy];
 

@@ -4,9 +4,10 @@
  * Every pixel is computed from a continuous function, so the true background of each frame is
  * exact. Not part of the engine's surface (index.ts does not export it).
  */
-import { seededRandom } from '../../body';
+import { buildBodyMesh, NEUTRAL_SHAPE, restSkeleton, seededRandom } from '../../body';
 import { dilateMask } from './mask';
 import { invert3, multiply3, similarity3, type Mat3 } from './mat3';
+import { boneSegments, segmentRadii } from './outside';
 
 /** Smooth value noise: random lattice values, C¹ (smoothstep) interpolation, `octaves` from `cell` px down by halves. */
 export class Texture {
@@ -155,4 +156,16 @@ export function psnr(a: ArrayLike<number>, b: ArrayLike<number>, select: (p: num
   }
   const mse = se / Math.max(1, 3 * n);
   return { psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse), count: n, mae: ae / Math.max(1, 3 * n) };
+}
+
+/** The neutral body standing 3.2 m in front of a 240×320 camera, with its bone segments and radii: the outside layer's and face views' scene. */
+export function neutralBodyScene() {
+  const W = 240;
+  const H = 320;
+  const k = { fx: 300, fy: 300, cx: W / 2, cy: H / 2 };
+  const skel = restSkeleton(NEUTRAL_SHAPE);
+  const mesh = buildBodyMesh(NEUTRAL_SHAPE);
+  const segments = boneSegments(skel);
+  const radii = segmentRadii(mesh, skel, segments);
+  return { W, H, k, skel, mesh, segments, radii, root: [0, -0.1, 3.2] };
 }
