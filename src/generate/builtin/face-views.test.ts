@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forwardKinematics, J, meshSilhouette, posedMesh, restRotations } from '../../body';
-import { boneBox, cropFaceView, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
+import { boneBox, cropFaceView, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
 import { outsideLayer } from './outside';
 import { neutralBodyScene } from './synthetic';
 
@@ -113,5 +113,25 @@ describe('face views (the face from the reference frame that shows it best)', ()
     expect(imageSharpness(rgba, all, inside, w, h)).toBeGreaterThan(10000);
     expect(imageSharpness(new Uint8ClampedArray(w * h * 4).fill(90), all, inside, w, h)).toBe(0);
     expect(imageSharpness(rgba, new Uint8Array(w * h), inside, w, h)).toBe(0);
+  });
+  it('tells a hand in front of the face from hands at the sides, at the chest or behind the head', () => {
+    const rest = headTurned(0).pose;
+    expect(handOverFace(rest, segments, k, W, H)).toBe(false);
+    const head = Array.from(rest.positions.subarray(J.head * 3, J.head * 3 + 3));
+    /** The rest pose with the left forearm and hand moved by `shift` to lie level at `at` (camera space). */
+    const handAt = (at: number[]) => {
+      const pose = { positions: Float32Array.from(rest.positions), rotations: rest.rotations };
+      const shift = [0, 1, 2].map((c) => at[c]! - rest.positions[J.left_wrist * 3 + c]!);
+      for (const j of [J.left_elbow, J.left_wrist, J.left_hand]) for (let c = 0; c < 3; c++) pose.positions[j * 3 + c]! += shift[c]!;
+      return pose;
+    };
+    // At the chin, 12 cm in front of the head joint: over the face.
+    expect(handOverFace(handAt([head[0]!, head[1]! + 0.02, head[2]! - 0.12]), segments, k, W, H)).toBe(true);
+    // The same place behind the head: hidden by it, not over the face.
+    expect(handOverFace(handAt([head[0]!, head[1]! + 0.02, head[2]! + 0.15]), segments, k, W, H)).toBe(false);
+    // In front of the chest, 30 cm below the jaw.
+    expect(handOverFace(handAt([head[0]!, head[1]! + 0.3, head[2]! - 0.2]), segments, k, W, H)).toBe(false);
+    // Raised high above the head, in front of it.
+    expect(handOverFace(handAt([head[0]!, head[1]! - 0.35, head[2]! - 0.1]), segments, k, W, H)).toBe(false);
   });
 });

@@ -6,10 +6,10 @@
  * head is turned too far, the gathered view whose head is turned least from the target does, from
  * a crop kept of it (a few kilobytes per view, whatever the clip's length).
  */
-import type { PosedSkeleton, Silhouette, Vec3 } from '../../body';
+import { J, type PosedSkeleton, type Silhouette, type Vec3 } from '../../body';
 import type { Intrinsics } from '../../guidance';
 import type { PixelBox } from './mask';
-import { rotate } from './outside';
+import { rotate, type BoneSegment } from './outside';
 
 /** A reference view's head region, ready to be carried into another pose by `outsideLayer`. */
 export interface FaceView {
@@ -70,6 +70,37 @@ export function boneBox(pose: PosedSkeleton, joint: number, end: Vec3, k: Intrin
   const x1 = Math.min(width, Math.ceil(Math.max(px[0]![0], px[1]![0]) + r));
   const y1 = Math.min(height, Math.ceil(Math.max(px[0]![1], px[1]![1]) + r));
   return x1 - x0 >= 4 && y1 - y0 >= 4 ? { x0, y0, x1, y1 } : null;
+}
+
+/** Bones that cover the face when a hand is raised to it: forearms and hands. */
+const HAND_BONES: ReadonlySet<number> = new Set([J.left_elbow, J.right_elbow, J.left_wrist, J.right_wrist, J.left_hand, J.right_hand]);
+/** The face: the lower FACE_SPAN of the head's bone (from the jaw up to the brow), grown by FACE_CLEAR metres (about the head's radius). */
+const FACE_SPAN = 0.6;
+const FACE_CLEAR = 0.07;
+
+/**
+ * Whether a forearm or hand lies in front of the face in this pose: a point along one of their
+ * bones projects into the face's pixel box nearer the camera than the head joint. Such a view's
+ * face is partly a hand, and carried into another pose it shows as a torn face.
+ */
+export function handOverFace(pose: PosedSkeleton, segments: readonly BoneSegment[], k: Intrinsics, width: number, height: number): boolean {
+  const head = segments.find((s) => s.joint === J.head);
+  const face = head && boneBox(pose, J.head, [head.offset[0] * FACE_SPAN, head.offset[1] * FACE_SPAN, head.offset[2] * FACE_SPAN], k, width, height, FACE_CLEAR);
+  if (!face) return false;
+  const headZ = pose.positions[J.head * 3 + 2]!;
+  for (const s of segments) {
+    if (!HAND_BONES.has(s.joint)) continue;
+    const o = s.joint * 3;
+    const d = rotate(pose.rotations, s.joint * 4, s.offset);
+    for (let t = 0; t <= 1; t += 0.25) {
+      const z = pose.positions[o + 2]! + t * d[2];
+      if (!(z > 0.05) || z >= headZ) continue;
+      const x = (k.fx * (pose.positions[o]! + t * d[0])) / z + k.cx;
+      const y = (k.fy * (pose.positions[o + 1]! + t * d[1])) / z + k.cy;
+      if (x >= face.x0 && x < face.x1 && y >= face.y0 && y < face.y1) return true;
+    }
+  }
+  return false;
 }
 
 /** A copy of `box` of a frame (its RGBA, person alpha and mesh silhouette) as a face view. */

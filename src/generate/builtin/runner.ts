@@ -4,7 +4,7 @@ import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
 import { BodyAppearance } from './appearance';
 import { GpuCompositor } from './composite';
-import { boneBox, cropFaceView, jointTurn, nearestFaceView, type FaceView } from './face-views';
+import { boneBox, cropFaceView, handOverFace, jointTurn, nearestFaceView, type FaceView } from './face-views';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personMask } from './mask';
 import { refineMatte } from './matte';
@@ -36,6 +36,11 @@ const DETAIL_JOINTS = [J.head, J.left_wrist, J.right_wrist, J.left_hand, J.right
 const HEAD_ONLY: ReadonlySet<number> = new Set([J.head]);
 /** Head crops of the gathered views reach this far (metres) beyond the head's bone: the face and the hair around it. */
 const FACE_MARGIN = 0.16;
+/**
+ * A gathered view's face serves a head turned up to this far (degrees) from it: farther than the
+ * current frame's (FRONT_MAX_TURN), since the alternative is then the texture's soft face.
+ */
+const FACE_VIEW_MAX_TURN = 30;
 /** Degrees by which another view's head must be turned less before the face switches to it. */
 const FACE_HYSTERESIS = 8;
 
@@ -136,6 +141,8 @@ export async function runBuiltin(
     const radii = segmentRadii(mesh, refSkel, segments);
     const headEnd = segments.find((s) => s.joint === J.head)?.offset ?? null;
     const faces: FaceView[] = [];
+    // A face with a hand in front of it is partly hand: moved into another pose, it tears.
+    const faceClear = (pose: PosedSkeleton) => !handOverFace(pose, segments, k, width, height);
     for (let v = 0; v < views.length; v++) {
       check();
       const r = views[v]!;
@@ -149,7 +156,7 @@ export async function runBuiltin(
       appearance.addView({ data: view, width, height }, posed, k, f.confidence);
       const fromPose = forwardKinematics(refSkel, f.rotations, f.root);
       const headBox = headEnd && boneBox(fromPose, J.head, headEnd, k, width, height, FACE_MARGIN);
-      if (headBox) faces.push(cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, outputCamera), headBox));
+      if (headBox && faceClear(fromPose)) faces.push(cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, outputCamera), headBox));
       const alpha = maskOf(r);
       plates.prime({ rgba, alpha });
       const mean = maskedMean(rgba, alpha);
@@ -171,7 +178,7 @@ export async function runBuiltin(
     const compositor = new GpuCompositor(device, width, height);
     const start = Math.min(job.startFrame ?? 0, times.length);
     let lastFace: FaceView | null = null;
-    let source = null as { r: number; gain: [number, number, number]; tight: Uint8Array; fromPose: PosedSkeleton; covered: Silhouette } | null;
+    let source = null as { r: number; gain: [number, number, number]; tight: Uint8Array; fromPose: PosedSkeleton; faceIsClear: boolean; covered: Silhouette } | null;
     try {
       for (let i = start; i < times.length; i++) {
         check();
@@ -183,11 +190,13 @@ export async function runBuiltin(
           const from = bodyFrame(reference.body, r);
           // Colour: this reference frame's person colour against the clip's.
           const here = maskedMean(cached.rgba, cached.alpha);
+          const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
           source = {
             r,
             gain: here && globalColour ? ([0, 1, 2].map((c) => Math.min(1.5, Math.max(0.67, here[c]! / Math.max(1, globalColour[c]!)))) as [number, number, number]) : [1, 1, 1],
             tight: tightMask(r, cached.rgba),
-            fromPose: forwardKinematics(refSkel, from.rotations, from.root),
+            fromPose,
+            faceIsClear: faceClear(fromPose),
             covered: meshSilhouette(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, outputCamera),
           };
         }
@@ -200,8 +209,8 @@ export async function runBuiltin(
         let faceShown = false;
         if (cached && source) {
           // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
-          const { tight, fromPose, covered } = source;
-          const front = new Set(DETAIL_JOINTS.filter((j) => jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN));
+          const { tight, fromPose, covered, faceIsClear } = source;
+          const front = new Set(DETAIL_JOINTS.filter((j) => (j !== J.head || faceIsClear) && jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN));
           faceShown = front.has(J.head);
           const layer = outsideLayer({
             rgba: cached.rgba,
@@ -221,7 +230,7 @@ export async function runBuiltin(
           appearance.renderLayer(target, depth, layer, k);
         }
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
-        const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: FRONT_MAX_TURN, previous: lastFace, hysteresis: FACE_HYSTERESIS });
+        const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: FACE_VIEW_MAX_TURN, previous: lastFace, hysteresis: FACE_HYSTERESIS });
         lastFace = face;
         if (face) {
           const layer = outsideLayer({ ...face, segments, radii, to: toPose, front: HEAD_ONLY, inset: LAYER_INSET, reach: LAYER_REACH, onlyFront: true });
