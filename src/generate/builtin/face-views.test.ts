@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forwardKinematics, J, meshSilhouette, posedMesh, restRotations } from '../../body';
-import { boneBox, cropFaceView, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
+import { boneBox, cropFaceView, faceAngle, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
 import { outsideLayer } from './outside';
 import { neutralBodyScene } from './synthetic';
 
@@ -101,6 +101,18 @@ describe('face views (the face from the reference frame that shows it best)', ()
     expect(nearestFaceView(views, towards, J.head, { maxTurn: 20, previous: views[1], hysteresis: 3 })).toBe(views[2]);
     // 70° from every view: none.
     expect(nearestFaceView(views, headTurned(100).pose, J.head, { maxTurn: 20 })).toBeNull();
+    // 25° past the 30° view: only when that view allows more than the choice's 20°.
+    const far = headTurned(55).pose;
+    expect(nearestFaceView(views, far, J.head, { maxTurn: 20 })).toBeNull();
+    const wide = views.map((v, i) => (i === 4 ? { ...v, maxTurn: 30 } : v));
+    expect(nearestFaceView(wide, far, J.head, { maxTurn: 20 })).toBe(wide[4]);
+    expect(nearestFaceView(wide, far, J.head, { maxTurn: 20, previous: wide[1], hysteresis: 8 })).toBe(wide[4]);
+  });
+
+  it('measures how far the face is turned from the camera', () => {
+    expect(faceAngle(headTurned(0).pose)).toBeLessThan(15);
+    expect(Math.abs(faceAngle(headTurned(90).pose) - 90)).toBeLessThan(15);
+    expect(faceAngle(headTurned(180).pose)).toBeGreaterThan(165);
   });
 
   it('sharpness: a flat image has none, a checkerboard plenty, pixels outside the mask do not count', () => {

@@ -26,6 +26,8 @@ export interface FaceView {
   covered: Silhouette;
   /** Mean squared luma gradient over the person's pixels inside the silhouette: low when motion blurred. */
   sharpness: number;
+  /** Serves a target turned less than this (degrees); the choice's `maxTurn` when absent. */
+  maxTurn?: number;
 }
 
 /** Mean squared luma gradient (8-bit units) over the pixels where `mask` >= 128 and `inside` is set. */
@@ -70,6 +72,15 @@ export function boneBox(pose: PosedSkeleton, joint: number, end: Vec3, k: Intrin
   const x1 = Math.min(width, Math.ceil(Math.max(px[0]![0], px[1]![0]) + r));
   const y1 = Math.min(height, Math.ceil(Math.max(px[0]![1], px[1]![1]) + r));
   return x1 - x0 >= 4 && y1 - y0 >= 4 ? { x0, y0, x1, y1 } : null;
+}
+
+/** Degrees between the head's front and its line of sight to the camera: 0 facing it, 180 turned away. */
+export function faceAngle(pose: PosedSkeleton): number {
+  // Body space faces -z; the camera sits at the origin.
+  const front = rotate(pose.rotations, J.head * 4, [0, 0, -1]);
+  const p = [pose.positions[J.head * 3]!, pose.positions[J.head * 3 + 1]!, pose.positions[J.head * 3 + 2]!];
+  const cos = -(front[0] * p[0]! + front[1] * p[1]! + front[2] * p[2]!) / Math.max(1e-9, Math.hypot(p[0]!, p[1]!, p[2]!));
+  return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
 }
 
 /** Bones that cover the face when a hand is raised to it: forearms and hands. */
@@ -144,7 +155,7 @@ export function cropFaceView(
 const BLURRED = 0.5;
 
 export interface FaceChoice {
-  /** Left out: turned this far (degrees) or more from the target. */
+  /** Left out: turned this far (degrees) or more from the target, unless the view says otherwise. */
   maxTurn: number;
   /** The view shown for the previous output frame: kept unless another is turned this many degrees less. */
   previous?: FaceView | null;
@@ -152,19 +163,20 @@ export interface FaceChoice {
 }
 
 /**
- * The sharp view whose joint `joint` is turned least from `to`, within `maxTurn` degrees; null when
- * none is. The previous frame's view stays while it qualifies and no other beats it by
+ * The sharp view whose joint `joint` is turned least from `to`, within its `maxTurn` degrees (the
+ * choice's unless the view has its own); null when none is. The previous frame's view stays while it qualifies and no other beats it by
  * `hysteresis` degrees: switching views switches the expression.
  */
 export function nearestFaceView(views: readonly FaceView[], to: PosedSkeleton, joint: number, choice: FaceChoice): FaceView | null {
   const sharpness = views.map((v) => v.sharpness).sort((a, b) => a - b);
   const floor = sharpness.length ? BLURRED * sharpness[sharpness.length >> 1]! : 0;
+  const limit = (v: FaceView) => v.maxTurn ?? choice.maxTurn;
   let best: FaceView | null = null;
-  let bestTurn = choice.maxTurn;
+  let bestTurn = Infinity;
   for (const v of views) {
     if (v.sharpness < floor) continue;
     const turn = jointTurn(v.from, to, joint);
-    if (turn < bestTurn) {
+    if (turn < limit(v) && turn < bestTurn) {
       bestTurn = turn;
       best = v;
     }
@@ -172,7 +184,7 @@ export function nearestFaceView(views: readonly FaceView[], to: PosedSkeleton, j
   const previous = choice.previous;
   if (previous && best && previous !== best && previous.sharpness >= floor) {
     const turn = jointTurn(previous.from, to, joint);
-    if (turn < choice.maxTurn && turn - bestTurn < (choice.hysteresis ?? 0)) return previous;
+    if (turn < limit(previous) && turn - bestTurn < (choice.hysteresis ?? 0)) return previous;
   }
   return best;
 }

@@ -4,7 +4,7 @@ import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
 import { BodyAppearance } from './appearance';
 import { GpuCompositor } from './composite';
-import { boneBox, cropFaceView, handOverFace, jointTurn, nearestFaceView, type FaceView } from './face-views';
+import { boneBox, cropFaceView, faceAngle, handOverFace, jointTurn, nearestFaceView, type FaceView } from './face-views';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personMask } from './mask';
 import { refineMatte } from './matte';
@@ -37,10 +37,12 @@ const HEAD_ONLY: ReadonlySet<number> = new Set([J.head]);
 /** Head crops of the gathered views reach this far (metres) beyond the head's bone: the face and the hair around it. */
 const FACE_MARGIN = 0.16;
 /**
- * A gathered view's face serves a head turned up to this far (degrees) from it: farther than the
- * current frame's (FRONT_MAX_TURN), since the alternative is then the texture's soft face.
+ * A gathered view that shows the face (turned less than FACE_VIEW_MAX_AWAY degrees from the camera)
+ * serves a head turned up to FACE_VIEW_MAX_TURN degrees from it: farther than other views
+ * (FRONT_MAX_TURN), since the texture loses a face's eyes and mouth but little of the back of a head.
  */
 const FACE_VIEW_MAX_TURN = 30;
+const FACE_VIEW_MAX_AWAY = 75;
 /** Degrees by which another view's head must be turned less before the face switches to it. */
 const FACE_HYSTERESIS = 8;
 
@@ -156,7 +158,10 @@ export async function runBuiltin(
       appearance.addView({ data: view, width, height }, posed, k, f.confidence);
       const fromPose = forwardKinematics(refSkel, f.rotations, f.root);
       const headBox = headEnd && boneBox(fromPose, J.head, headEnd, k, width, height, FACE_MARGIN);
-      if (headBox && faceClear(fromPose)) faces.push(cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, outputCamera), headBox));
+      if (headBox && faceClear(fromPose)) {
+        const face = cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, outputCamera), headBox);
+        faces.push({ ...face, maxTurn: faceAngle(fromPose) < FACE_VIEW_MAX_AWAY ? FACE_VIEW_MAX_TURN : FRONT_MAX_TURN });
+      }
       const alpha = maskOf(r);
       plates.prime({ rgba, alpha });
       const mean = maskedMean(rgba, alpha);
@@ -230,7 +235,7 @@ export async function runBuiltin(
           appearance.renderLayer(target, depth, layer, k);
         }
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
-        const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: FACE_VIEW_MAX_TURN, previous: lastFace, hysteresis: FACE_HYSTERESIS });
+        const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: FRONT_MAX_TURN, previous: lastFace, hysteresis: FACE_HYSTERESIS });
         lastFace = face;
         if (face) {
           const layer = outsideLayer({ ...face, segments, radii, to: toPose, front: HEAD_ONLY, inset: LAYER_INSET, reach: LAYER_REACH, onlyFront: true });
