@@ -20,10 +20,10 @@
  *       pixels (frame sizes normalised), its feet where the motion's feet are; no ground snapping.
  *   Then `offset` (metres along the ground: x towards the camera's right, z away from the camera).
  * - Height: per frame the body is moved along up so that its lowest foot point is on the ground
- *   when the motion's own lowest foot point is within `contactThreshold` of the motion's ground
- *   (`floorElevation`: a plane fitted through its planted feet, so that a drift of the fitted
- *   feet with depth does not read as a jump) (planted), and above it by the motion's (scaled) elevation beyond that threshold otherwise
- *   (jumps); it never goes below the ground.
+ *   when the motion's own lowest foot point is within `contactThreshold` of the motion's floor
+ *   (planted), and above it by the motion's (scaled) elevation beyond that threshold otherwise
+ *   (jumps); it never goes below the ground. The motion's floor is a plane fitted through its
+ *   planted feet (`floorElevation`), so that the fitted feet drifting with depth do not read as a jump.
  */
 import { skeletonOf } from './body-model';
 import { BodyArgumentError } from './errors';

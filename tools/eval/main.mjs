@@ -302,9 +302,14 @@ try {
   // Cross-person: the motion person's size where they are at frame i, the median over about a
   // second around it (someone walking towards the camera grows; one bent pose says little).
   // With a ground truth the clip-wide ratio stands, as the truth person's size is the target.
+  const nearHeights = new Map();
+  const motionHeightNear = (i) => {
+    if (!nearHeights.has(i)) nearHeights.set(i, medianBodyHeight(motPoses.slice(Math.max(0, i - SCALE_WINDOW), i + SCALE_WINDOW + 1)));
+    return nearHeights.get(i);
+  };
   const scaleAt = (i) => {
     if (truth) return pasteScale;
-    const local = medianBodyHeight(motPoses.slice(Math.max(0, i - SCALE_WINDOW), i + SCALE_WINDOW + 1));
+    const local = motionHeightNear(i);
     return refHeight && local ? refHeight / local : pasteScale;
   };
   const partHeight = (refHeight ?? 0) * (H / refTrack.height);
@@ -374,19 +379,20 @@ try {
     const height = medianBodyHeight(Array.from({ length: F }, (_, k) => pose33(track, k)));
     return mIdx.map((i) => {
       const mn = native(motTrack, i);
-      const local = medianBodyHeight(motPoses.slice(Math.max(0, i - SCALE_WINDOW), i + SCALE_WINDOW + 1));
+      const local = motionHeightNear(i);
       return mn && height && local ? withLength(cocoFromTriples(alignPose(mn, height / local, { x: 0, y: 0 }))) : null;
     });
   };
+  const targets = methods.map((m) => targetsFor(m.track));
   const pckRef = { torso: 0, box: 0 };
-  for (const t of targetsFor(methods[0].track)) if (t) pckRef[t.by]++;
+  for (const t of targets[0]) if (t) pckRef[t.by]++;
 
   // Output frames whose motion pose shows mostly what the reference never showed (src/body/coverage.ts).
   const sides = unseen ? mIdx.map((i) => ((unseen.shares[i] ?? 0) > unseen.mostlyUnseen ? 'unseen' : 'seen')) : null;
   const sideCount = (side) => sides.filter((x) => x === side).length;
-  for (const m of methods) {
+  for (const [index, m] of methods.entries()) {
     const r = {};
-    const gts = targetsFor(m.track);
+    const gts = targets[index];
     if (truth) {
       const perFrame = { psnr: [], psnrBox: [], ssim: [], ssimBox: [], l1: [], l1Box: [] };
       for (let k = 0; k < F; k++) {

@@ -223,14 +223,7 @@ export function outsideBoxesMask(w, h, boxes) {
  * per frame), scaled by (sx, sy) into another frame size.
  */
 export function cocoFromTrack(keypoints, frame, sx = 1, sy = 1) {
-  const out = new Float64Array(17 * 3);
-  COCO17_FROM_BLAZEPOSE.forEach((j, i) => {
-    const o = (frame * 33 + j) * 4;
-    out[i * 3] = keypoints[o] * sx;
-    out[i * 3 + 1] = keypoints[o + 1] * sy;
-    out[i * 3 + 2] = keypoints[o + 3];
-  });
-  return out;
+  return cocoFromTriples(triplesFromTrack(keypoints, frame, sx, sy));
 }
 
 /** The 17 COCO points of a BlazePose pose given as 33 (x, y, v) triples. */
