@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { genLandscape, genNotAVideo, genPortrait, probe } from './media';
+import { genLandscape, genNotAVideo, genPortrait, hasSharedMedia, probe, sharedStart, SHARED_SKIP_REASON } from './media';
 
 const cli = (args: string[]) =>
   spawnSync('node', ['tools/cli/main.mjs', ...args], { encoding: 'utf8', timeout: 170_000, env: { ...process.env } });
@@ -9,12 +9,36 @@ const cli = (args: string[]) =>
 test.describe('headless runner', () => {
   test('renders through the app and reports JSON', async ({}, info) => {
     const out = path.join(info.outputDir, 'cli.mp4');
-    const run = cli(['render', '--reference', await genPortrait(), '--motion', await genLandscape(), '--out', out, '--trim-motion', '0.2:1', '--json']);
+    // The generated clips show no person, so this takes the side-by-side preview engine.
+    const run = cli(['render', '--reference', await genPortrait(), '--motion', await genLandscape(), '--out', out, '--trim-motion', '0.2:1', '--engine', 'preview', '--json']);
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ ok: true, frameCount: 20, fps: 25, encoder: 'webcodecs', audioCodec: 'aac' });
     const probed = probe(out);
     expect(Number(probed.streams.find((s) => s.codec_type === 'video')!.nb_read_frames)).toBe(20);
+  });
+
+  test('renders with the builtin engine by default, as the app does', async ({}, info) => {
+    test.skip(!hasSharedMedia, SHARED_SKIP_REASON);
+    test.setTimeout(300_000);
+    const out = path.join(info.outputDir, 'cli-builtin.mp4');
+    const reference = await sharedStart('indoor_dance_woman_yellow_sweater_static.mp4', 3); // 450x720, 16 fps
+    const motion = await sharedStart('street_two_women_walking_handheld_camera.mp4', 1); // 25 fps
+    const run = spawnSync('node', ['tools/cli/main.mjs', 'render', '--reference', reference, '--motion', motion, '--out', out, '--trim-motion', '0:0.4', '--placement', 'anchor', '--audio', 'none', '--json'], {
+      encoding: 'utf8',
+      timeout: 280_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    // The reference frame's size (the preview would put both clips side by side), 0.4 s at 25 fps.
+    expect(summary).toMatchObject({ ok: true, width: 450, height: 720, frameCount: 10, fps: 25 });
+    expect(Number(probe(out).streams.find((s) => s.codec_type === 'video')!.nb_read_frames)).toBe(10);
+  });
+
+  test('refuses an unknown placement', () => {
+    const run = cli(['render', '--reference', 'a.mp4', '--motion', 'b.mp4', '--out', 'c.mp4', '--placement', 'nowhere']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('--placement must be anchor, follow or scene');
   });
 
   test('exits non-zero with the app\'s message on a bad input', async ({}, info) => {

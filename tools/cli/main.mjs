@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Headless runner: npm run cli -- render --reference A --motion B --out C.mp4 [--json]
+// Headless runner: npm run cli -- render --reference A --motion B --out C.mp4 [--engine builtin] [--json]
 // It runs the built app in headless Chromium and clicks through the same UI a person uses.
 import { parseArgs } from 'node:util';
 import { download, generate, loadClip, RunnerError, startApp } from '../app-runner.mjs';
@@ -12,7 +12,12 @@ Options:
   --trim-reference IN:OUT         seconds of the reference clip to use
   --trim-motion IN:OUT            seconds of the motion clip to use
   --offset S                      reference offset against the motion, in seconds
-  --engine preview|diffusion      which engine generates (default: preview, side by side)
+  --engine builtin|preview|diffusion
+                                  which engine generates (default: builtin, as in the app; preview
+                                  puts the two clips side by side)
+  --placement anchor|follow|scene where the moved body stands (the 3D panel's Placement; default
+                                  anchor: at the reference person; scene: where the motion person
+                                  is in its frame, for two clips from one camera)
   --pack DIR                      model pack folder for --engine diffusion
   --encoder auto|webcodecs|ffmpeg export path (default: auto)
   --rebuild                       rebuild the app before running
@@ -36,7 +41,8 @@ const { values, positionals } = parseArgs({
     'trim-motion': { type: 'string' },
     offset: { type: 'string' },
     encoder: { type: 'string', default: 'auto' },
-    engine: { type: 'string', default: 'preview' },
+    engine: { type: 'string', default: 'builtin' },
+    placement: { type: 'string', default: 'anchor' },
     pack: { type: 'string' },
     rebuild: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -52,6 +58,7 @@ for (const key of ['reference', 'motion', 'out']) if (!values[key]) fail(`--${ke
 if (!['motion', 'reference', 'none'].includes(values.audio)) fail('--audio must be motion, reference or none.', json);
 if (!['360', '480', '720', '1080'].includes(values['max-height'])) fail('--max-height must be 360, 480, 720 or 1080.', json);
 if (!['auto', 'webcodecs', 'ffmpeg'].includes(values.encoder)) fail('--encoder must be auto, webcodecs or ffmpeg.', json);
+if (!['anchor', 'follow', 'scene'].includes(values.placement)) fail('--placement must be anchor, follow or scene.', json);
 const parseTrim = (s, name) => {
   const m = /^([\d.]+):([\d.]+)$/.exec(s ?? '');
   if (!m) fail(`--${name} must look like IN:OUT in seconds, e.g. 1.5:4`, json);
@@ -82,6 +89,7 @@ try {
   const engines = await page.getByTestId('engine').locator('option').evaluateAll((o) => o.map((x) => x.value));
   if (!engines.includes(values.engine)) throw new RunnerError(`--engine must be one of ${engines.join(', ')}.`);
   await page.getByTestId('engine').selectOption(values.engine);
+  await page.getByTestId('placement-mode').selectOption(values.placement);
   if (values.engine === 'diffusion') {
     if (!values.pack) throw new RunnerError('--engine diffusion needs --pack DIR (a model pack folder).');
     await page.getByTestId('pack-input').setInputFiles(values.pack);
