@@ -22,10 +22,11 @@ const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
   --split FILE                 self-reenactment: first half = reference, second half = motion and truth
   --reference FILE --motion FILE [--truth FILE]
                                cross-person (no truth) or explicit evaluation
-  --engine NAME                an engine the app's Engine select offers (default: preview)
+  --engine NAME                an engine the app's Engine select offers (default: builtin, as in the app)
   --pack DIR                   model pack folder for --engine diffusion
-  --frames N                   evaluate at most N output frames (default: 48); the motion clip is
-                               trimmed to them in the app, so only they are generated
+  --frames N|all               evaluate at most N output frames (default: all, the whole motion
+                               clip); the motion clip is trimmed to them in the app, so only they
+                               are generated
   --max-height 360|480|720|1080  output height cap (default: 720)
   --placement anchor|follow|scene
                                where the motion body stands (the 3D panel's Placement); default
@@ -64,9 +65,9 @@ try {
       reference: { type: 'string' },
       motion: { type: 'string' },
       truth: { type: 'string' },
-      engine: { type: 'string', default: 'preview' },
+      engine: { type: 'string', default: 'builtin' },
       pack: { type: 'string' },
-      frames: { type: 'string', default: '48' },
+      frames: { type: 'string', default: 'all' },
       'max-height': { type: 'string', default: '720' },
       placement: { type: 'string' },
       out: { type: 'string' },
@@ -86,10 +87,11 @@ if (values.help) {
 }
 if (values.split && (values.reference || values.motion || values.truth)) fail(`--split cannot be combined with --reference/--motion/--truth.\n\n${USAGE}`);
 if (!values.split && !(values.reference && values.motion)) fail(`give --split FILE, or --reference and --motion.\n\n${USAGE}`);
-const maxFrames = Number(values.frames);
+// 'all': the whole motion clip (the whole second half for --split), as EVALUATION.md compares.
+const maxFrames = values.frames === 'all' ? Infinity : Number(values.frames);
 const placement = values.placement ?? (values.split ? 'scene' : 'anchor');
 if (!['anchor', 'follow', 'scene'].includes(placement)) fail(`--placement must be anchor, follow or scene.\n\n${USAGE}`);
-if (!Number.isInteger(maxFrames) || maxFrames < 2) fail('--frames must be an integer >= 2.');
+if (maxFrames !== Infinity && (!Number.isInteger(maxFrames) || maxFrames < 2)) fail('--frames must be all or an integer >= 2.');
 if (!['360', '480', '720', '1080'].includes(values['max-height'])) fail('--max-height must be 360, 480, 720 or 1080.');
 for (const key of ['split', 'reference', 'motion', 'truth']) if (values[key] && !existsSync(values[key])) fail(`--${key} file not found: ${values[key]}`);
 if (!['rows', 'reference'].includes(values['paste-fill'])) fail('--paste-fill must be rows or reference.');
@@ -465,7 +467,7 @@ try {
       motion: { file: motion, width: motInfo.width, height: motInfo.height, fps: motInfo.fps, frameCount: motInfo.frameCount },
       truth: truth ? { file: truth, sameAsMotion: truth === motion } : null,
     },
-    settings: { frames: maxFrames, maxHeight: Number(values['max-height']), pack: values.pack ?? null, pasteFill: values['paste-fill'], placement, offsetS: 0, mapping: 'hold', audio: 'none' },
+    settings: { frames: Number.isFinite(maxFrames) ? maxFrames : 'all', maxHeight: Number(values['max-height']), pack: values.pack ?? null, pasteFill: values['paste-fill'], placement, offsetS: 0, mapping: 'hold', audio: 'none' },
     output: { width: W, height: H, fps, rate: out.rate, frameCount: out.frameCount, evaluatedFrames: F, app: result },
     comparedAt: `${W}x${H} (the output size; truth and reference frames resampled to it with ffmpeg bicubic, keypoints scaled per axis)`,
     frameMap: { reference: rIdx, motion: mIdx },
