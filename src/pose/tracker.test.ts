@@ -195,6 +195,40 @@ describe('PoseTracker', () => {
     expect(det.n).toBe(3);
   });
 
+  it('reads a person detected upside down the right way up, unless upside down clearly scores better', async () => {
+    // Bright at the top, dark at the bottom; the fake landmark model scores a crop whose top is
+    // brighter than its bottom (an upright reading) `upright`, the other way up `inverted`.
+    const data = new Uint8Array(W * H * 4);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data.fill(Math.round(255 * (1 - y / H)), (y * W + x) * 4, (y * W + x) * 4 + 3);
+    const lit: RgbaImage = { data, width: W, height: H };
+    const run = async (upright: number, inverted: number) => {
+      const det = { n: 0 };
+      let calls = 0;
+      const landmarks: ModelRunner = async (inputs) => {
+        calls++;
+        const t = inputs['input_1:0']!.data;
+        const row = (y: number) => t.subarray(y * 256, y * 256 + 256).reduce((a, b) => a + b, 0);
+        const out = await fakeLandmarks({ flag: 0, shift: 0, calls: 0 })(inputs);
+        out['Identity_3:0'] = Float32Array.of(row(8) > row(247) ? upright : inverted);
+        return out;
+      };
+      // Detected head-for-feet: the alignment point below the hip centre.
+      const tracker = new PoseTracker({ detector: fakeDetector(() => [{ hip: [320, 240], top: [320, 400], score: 0.9 }], det), landmarks }, { smoothing: false });
+      const first = await tracker.process(lit, 0);
+      const second = await tracker.process(lit, 1 / 30);
+      return { first, second, calls };
+    };
+    const fixed = await run(0.99, 0.96);
+    expect(fixed.first.score).toBeCloseTo(0.99, 6);
+    expect(Math.abs(fixed.first.roi!.rotation)).toBeLessThan(0.01);
+    expect(fixed.second.score).toBeCloseTo(0.99, 6);
+    expect(fixed.calls).toBe(3); // both ways on the detection; the tracked ROI is upright
+    // A handstand: the upside-down reading scores clearly better and stays.
+    const handstand = await run(0.6, 0.99);
+    expect(handstand.first.score).toBeCloseTo(0.99, 6);
+    expect(Math.abs(handstand.first.roi!.rotation)).toBeGreaterThan(3);
+  });
+
   it('reports no person when the detector finds none', async () => {
     const { tracker, lm } = setup({}, []);
     const f = await tracker.process(frame, 0);

@@ -6,6 +6,9 @@
  *    or its pose flag is below `minPoseScore`, run the detector on the letterboxed frame (and, for
  *    a followed person, on zoomed-in squares; see `follow`), pick one person (most prominent, or
  *    the followed one) and run the landmark model on their ROI.
+ *    A ROI that is upside down is also tried the other way up, and the upright reading kept unless
+ *    the other scores clearly better: a person read head-for-feet would otherwise stay so, since
+ *    each frame's ROI comes from the last frame's landmarks.
  * 2. Landmarks → source pixels; visibility = sigmoid; world landmarks rotated back to the frame's
  *    axes; the ROI for the next frame from auxiliary landmarks 33 / 34.
  * 3. Optional hands: the hand landmark model on crops around each pose wrist; the hand takes the
@@ -21,7 +24,7 @@ import { PoseModelError } from './errors';
 import { BLAZEPOSE_KEYPOINTS, HAND_KEYPOINTS } from './layouts';
 import { DETECTOR_IO, HAND_IO, LANDMARK_IO } from './models';
 import { DEFAULT_ONE_EURO, KeypointSmoother, type OneEuroParams } from './one-euro';
-import { handRoiFromLandmarks, handRoiFromPose, poseRoiFromDetection, poseRoiFromLandmarks, type HandSide } from './roi';
+import { handRoiFromLandmarks, handRoiFromPose, normalizeRadians, poseRoiFromDetection, poseRoiFromLandmarks, type HandSide } from './roi';
 import type { Detection, HandPose, ModelRunner, PoseFrame, RgbaImage, Roi } from './types';
 
 export interface PoseTrackerModels {
@@ -109,6 +112,11 @@ function output(outputs: Record<string, Float32Array>, name: string, length: num
   if (v.length < length) throw new PoseModelError(`The ${model} model's "${name}" output holds ${v.length} values; expected ${length}.`);
   return v;
 }
+
+/** A pose ROI turned more than this from upright (radians) is also tried the other way up. */
+const UPSIDE_DOWN = (3 * Math.PI) / 4;
+/** How much higher the upside-down reading's pose flag must be to be kept over the upright one. */
+const UPRIGHT_PREFERENCE = 0.01;
 
 /** Landmark model result for one ROI, already in source pixels. */
 interface LandmarkResult {
@@ -305,7 +313,7 @@ export class PoseTracker {
     let result: LandmarkResult | null = null;
     let lastFlag = 0;
     if (this.roi && !this.pendingPoint) {
-      result = await this.landmarks(frame, this.roi);
+      result = await this.uprightLandmarks(frame, this.roi);
       lastFlag = result.flag;
       if (result.flag < min) result = null;
     }
@@ -314,7 +322,7 @@ export class PoseTracker {
       this.resetSmoothing();
       const picked = await this.pick(frame);
       if (picked) {
-        result = await this.landmarks(frame, poseRoiFromDetection(picked));
+        result = await this.uprightLandmarks(frame, poseRoiFromDetection(picked));
         lastFlag = result.flag;
         if (result.flag < min) result = null;
       }
@@ -357,6 +365,14 @@ export class PoseTracker {
   }
 
   /** Runs the landmark model on `roi` and maps its outputs to the source frame. */
+  /** `landmarks`, with an upside-down ROI also read the other way up (see step 1). */
+  private async uprightLandmarks(frame: RgbaImage, roi: Roi): Promise<LandmarkResult> {
+    const result = await this.landmarks(frame, roi);
+    if (Math.abs(normalizeRadians(roi.rotation)) <= UPSIDE_DOWN) return result;
+    const upright = await this.landmarks(frame, { ...roi, rotation: normalizeRadians(roi.rotation + Math.PI) });
+    return upright.flag + UPRIGHT_PREFERENCE >= result.flag ? upright : result;
+  }
+
   private async landmarks(frame: RgbaImage, roi: Roi): Promise<LandmarkResult> {
     const n = LANDMARK_IO.size;
     const data = warpToTensor(frame, roi, n, { range: LANDMARK_IO.range, border: this.options.landmarkBorder });
