@@ -123,4 +123,46 @@ describe('outside layer (hair and clothes beyond the mesh)', () => {
     for (let v = 0; v < n(inner); v++) expect(Math.hypot(inner.colours[v * 4]! + 0.5 - cx, inner.colours[v * 4 + 1]! + 0.5 - cy)).toBeLessThanOrEqual(6.8);
     expect(Math.max(...Array.from({ length: n(all) }, (_, v) => Math.hypot(all.colours[v * 4]! + 0.5 - cx, all.colours[v * 4 + 1]! + 0.5 - cy)))).toBeGreaterThan(7);
   });
+
+  it('takes a reach per joint: what lies well beyond a hand is dropped there while hair at the same reach stays', () => {
+    const { mask, rgba } = hairFrame();
+    // A "held sign": a disc 0.12 m below the left hand (its nearest bone), added to the hair.
+    const hand = rest.positions.subarray(J.left_hand * 3, J.left_hand * 3 + 3);
+    const [sx, sy] = project([hand[0]!, hand[1]! + 0.12, hand[2]!]);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - sx!) ** 2 + (y - sy!) ** 2 <= 4 ** 2) mask[y * W + x] = 255;
+    const nearSign = (l: { positions: Float32Array }) =>
+      Array.from({ length: l.positions.length / 3 }, (_, v) => project(l.positions, v * 3)).filter(([x, y]) => Math.hypot(x! - sx!, y! - sy!) < 6).length;
+    const all = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, reach: 0.2 });
+    const reach = Float32Array.from({ length: skel.offsets.length / 3 }, (_, j) => ([J.left_wrist, J.left_hand].includes(j) ? 0.05 : 0.2));
+    const perJoint = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, reach });
+    expect(nearSign(all)).toBeGreaterThan(5);
+    expect(nearSign(perJoint)).toBe(0);
+    expect(perJoint.positions.length).toBe(all.positions.length - 3 * nearSign(all)); // the hair is all there
+  });
+
+  it('with a blend, a dress between the legs stretches as they part instead of tearing down the middle', () => {
+    // A "skirt": every pixel between the thighs, from the hips to above the knees.
+    const at = (j: number) => project(rest.positions, j * 3);
+    const [lhx, lhy] = at(J.left_hip);
+    const [rhx] = at(J.right_hip);
+    const [, lky] = at(J.left_knee);
+    const [x0, x1] = [Math.min(lhx!, rhx!), Math.max(lhx!, rhx!)];
+    const mask = new Uint8Array(W * H);
+    const rgba = new Uint8ClampedArray(W * H * 4);
+    for (let y = Math.round(lhy!); y < Math.round(lky! - 10); y++) for (let x = Math.round(x0); x <= Math.round(x1); x++) mask[y * W + x] = 255;
+    const local = restRotations();
+    const half = (25 * Math.PI) / 360;
+    local.set([0, 0, Math.sin(half), Math.cos(half)], J.left_hip * 4); // each leg 25° outwards about the camera axis
+    local.set([0, 0, -Math.sin(half), Math.cos(half)], J.right_hip * 4);
+    const apart = forwardKinematics(skel, local, root);
+    const triangles = (blend: number, to = apart) => outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to, blend }).indices.length / 3;
+    const whole = triangles(0, rest);
+    console.log(`[builtin outside] skirt grid: ${whole} triangles at rest; legs apart: ${triangles(0)} rigid, ${triangles(0.08)} blended`);
+    expect(whole).toBeGreaterThan(100);
+    // Rigidly, the cells where the nearest bone changes from one leg to the other tear apart.
+    expect(triangles(0)).toBeLessThan(whole - 10);
+    expect(triangles(0.08)).toBe(whole);
+    // Blending changes nothing where the bones do not move.
+    expect(triangles(0.08, rest)).toBe(whole);
+  });
 });

@@ -1,13 +1,14 @@
 /**
  * The reference person's pixels beyond the body mesh (hair, loose clothes, a bag) carried into the
  * new pose: each pixel of the person mask outside the fitted mesh's silhouette goes with its
- * nearest bone. It is lifted to 3D where the viewing ray meets that bone (its capsule's near
- * surface, or the bone's depth beside it), moved rigidly from the bone's reference pose to its
- * target pose, projected again, and pushed back along the target's viewing ray so that the
- * textured mesh wins wherever it covers. Pixels inside the silhouette are the texture's job:
- * carried along, they would stick out as a ghost wherever the target body is narrower (turned
- * sideways), and their depth would put them on the wrong side after a turn (a face on the back of
- * the head). The face and hands may be asked for in front instead (`front`).
+ * nearest bone (blended with the bones nearly as near, as skinning blends them). It is lifted to
+ * 3D where the viewing ray meets that bone (its capsule's near surface, or the bone's depth beside
+ * it), moved from the bones' reference pose to their target pose, projected again, and pushed
+ * back along the target's viewing ray so that the textured mesh wins wherever it covers. Pixels
+ * inside the silhouette are the texture's job: carried along, they would stick out as a ghost
+ * wherever the target body is narrower (turned sideways), and their depth would put them on the
+ * wrong side after a turn (a face on the back of the head). The face and hands may be asked for
+ * in front instead (`front`).
  */
 import { PARENTS, silhouetteAt, type BodyMesh, type PosedSkeleton, type RestSkeleton, type Silhouette, type Vec3 } from '../../body';
 import type { Intrinsics } from '../../guidance';
@@ -111,8 +112,11 @@ export interface OutsideLayerInput {
    * Default 0.
    */
   inset?: number;
-  /** Mask pixels farther than this from every bone's surface are noise, metres. Default 0.35. */
-  reach?: number;
+  /**
+   * Mask pixels farther than this from every bone's surface are noise, metres: one figure, or one
+   * per joint (indexed by the nearest bone's joint). Default 0.35.
+   */
+  reach?: number | ArrayLike<number>;
   /**
    * Joints whose pixels go in front of the body's surface instead of behind it: the real pixels
    * beat the texture there (the face, when the head turned little since the reference frame).
@@ -128,6 +132,20 @@ export interface OutsideLayerInput {
    * reference frame. Default false.
    */
   onlyFront?: boolean;
+  /**
+   * Metres: a pixel moves with every bone whose surface is less than this farther from it than the
+   * nearest bone's, weighted down to 0 at this margin (skinning blended between bones), so that a
+   * dress between the legs stretches as they part instead of tearing along the middle. Pixels in
+   * front (`front`) stay rigid with their bone. Default 0: the nearest bone alone.
+   */
+  blend?: number;
+}
+
+/** Point `p` (camera space) carried rigidly by joint `j` from its pose in `from` to its pose in `to`. */
+function moveWith(j: number, p: Vec3, from: PosedSkeleton, to: PosedSkeleton): Vec3 {
+  const local = rotate(from.rotations, j * 4, [p[0] - from.positions[j * 3]!, p[1] - from.positions[j * 3 + 1]!, p[2] - from.positions[j * 3 + 2]!], true);
+  const moved = rotate(to.rotations, j * 4, local);
+  return [moved[0] + to.positions[j * 3]!, moved[1] + to.positions[j * 3 + 1]!, moved[2] + to.positions[j * 3 + 2]!];
 }
 
 /**
@@ -138,7 +156,11 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
   const { rgba, mask, width, height, k, segments, radii, from, to, covered } = input;
   const step = input.step ?? 2;
   const reach = input.reach ?? 0.35;
+  const reachOf = typeof reach === 'number' ? () => reach : (joint: number) => reach[joint]!;
   const inset = Math.max(0, Math.round(input.inset ?? 0));
+  const blend = Math.max(0, input.blend ?? 0);
+  // Per joint, the nearest of its segments' surfaces to the current pixel's ray (metres).
+  const jointGap = new Float64Array(PARENTS.length);
   const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < width && y < height && mask[y * width + x]! >= 128;
   // Segment end points at the reference pose, camera space.
   const ends = segments.map((s) => {
@@ -165,6 +187,7 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       let best = -1;
       let bestGap = Infinity;
       let bestZ = 0;
+      jointGap.fill(Infinity);
       for (let s = 0; s < segments.length; s++) {
         const { a, b } = ends[s]!;
         // Depth of the segment where it passes the ray: try the point at each end's depth.
@@ -174,14 +197,17 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
         const z = za + near.t * (zb - za);
         const hit = closestOnSegment(rx * z, ry * z, z, a, b);
         const gap = hit.d - radii[s]!;
+        const joint = segments[s]!.joint;
+        if (gap < jointGap[joint]!) jointGap[joint] = gap;
         if (gap < bestGap) {
           bestGap = gap;
           best = s;
           bestZ = z;
         }
       }
-      if (best < 0 || bestGap > reach) continue;
+      if (best < 0) continue;
       const j = segments[best]!.joint;
+      if (bestGap > reachOf(j)) continue;
       const inFront = input.front?.has(j) ?? false;
       if (!inFront && covered && silhouetteAt(covered, x, y)) continue;
       if (input.onlyFront && !inFront) continue;
@@ -189,9 +215,20 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       // Where the ray meets the bone's capsule (its near surface), or the bone's depth beside it.
       const d = r + Math.min(0, bestGap);
       const z = Math.max(0.06, bestZ - Math.sqrt(r * r - d * d));
-      const local = rotate(from.rotations, j * 4, [rx * z - from.positions[j * 3]!, ry * z - from.positions[j * 3 + 1]!, z - from.positions[j * 3 + 2]!], true);
-      const moved = rotate(to.rotations, j * 4, local);
-      const q: Vec3 = [moved[0] + to.positions[j * 3]!, moved[1] + to.positions[j * 3 + 1]!, moved[2] + to.positions[j * 3 + 2]!];
+      const lifted: Vec3 = [rx * z, ry * z, z];
+      const q: Vec3 = inFront || blend === 0 ? moveWith(j, lifted, from, to) : [0, 0, 0];
+      if (!(inFront || blend === 0)) {
+        let total = 0;
+        for (let b = 0; b < jointGap.length; b++) {
+          const over = jointGap[b]! - bestGap;
+          if (!(over < blend)) continue;
+          const w = (1 - over / blend) ** 2;
+          const m = moveWith(b, lifted, from, to);
+          for (let c = 0; c < 3; c++) q[c] += w * m[c]!;
+          total += w;
+        }
+        for (let c = 0; c < 3; c++) q[c] /= total;
+      }
       if (q[2] <= 0.05) continue;
       // Along the target's viewing ray (the pixel stays put): behind the body's surface, or in front of it.
       const depth = Math.max(0.06, q[2] + (inFront ? -FRONT_PUSH * r : r));

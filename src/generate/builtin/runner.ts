@@ -1,4 +1,4 @@
-import { bodyFrame, bodyModelMesh, forwardKinematics, J, modelSkeleton, posedMesh, meshSilhouette, type BodyCamera, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
+import { bodyFrame, bodyModelMesh, forwardKinematics, J, JOINT_COUNT, modelSkeleton, posedMesh, meshSilhouette, type BodyCamera, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
 import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
@@ -55,8 +55,15 @@ const LAYER_INSET = 2;
 /**
  * Person-mask pixels farther than this (metres) from every bone's surface are not carried: hair and
  * clothes lie within it, while a neighbour's leg or a held sign that the mask took in lie beyond.
+ * Arms and hands reach less: a sleeve stands out little, while what lies beyond a hand is mostly
+ * something held or someone else's arm (a racket, a friend's sign), which would swing with it.
  */
 const LAYER_REACH = 0.2;
+const ARM_LAYER_REACH = 0.08;
+const ARM_JOINTS = [J.left_shoulder, J.right_shoulder, J.left_elbow, J.right_elbow, J.left_wrist, J.right_wrist, J.left_hand, J.right_hand];
+/** Pixels this much (metres) farther from a second bone than from their nearest move partly with it too (see outside.ts `blend`). */
+const LAYER_BLEND = 0.08;
+const LAYER_REACH_BY_JOINT = Float32Array.from({ length: JOINT_COUNT }, (_, j) => (ARM_JOINTS.includes(j) ? ARM_LAYER_REACH : LAYER_REACH));
 
 /** Reference views gathered into the appearance atlas, at most. */
 const MAX_VIEWS = 24;
@@ -230,7 +237,8 @@ export async function runBuiltin(
             front,
             covered,
             inset: LAYER_INSET,
-            reach: LAYER_REACH,
+            reach: LAYER_REACH_BY_JOINT,
+            blend: LAYER_BLEND,
           });
           appearance.renderLayer(target, depth, layer, k);
         }
@@ -238,7 +246,7 @@ export async function runBuiltin(
         const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: FRONT_MAX_TURN, previous: lastFace, hysteresis: FACE_HYSTERESIS });
         lastFace = face;
         if (face) {
-          const layer = outsideLayer({ ...face, segments, radii, to: toPose, front: HEAD_ONLY, inset: LAYER_INSET, reach: LAYER_REACH, onlyFront: true });
+          const layer = outsideLayer({ ...face, segments, radii, to: toPose, front: HEAD_ONLY, inset: LAYER_INSET, reach: LAYER_REACH_BY_JOINT, onlyFront: true });
           appearance.renderLayer(target, depth, layer, k);
         }
         const out = await compositor.composite(plate, target);
