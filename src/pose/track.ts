@@ -1,7 +1,7 @@
 import type { PoseFrame } from './types';
 
 /** Bump when the stored layout or the pipeline's results change, so cached tracks are recomputed. */
-export const POSE_TRACK_VERSION = 1;
+export const POSE_TRACK_VERSION = 2;
 
 /** Pose of the followed person for every frame of a clip, in the clip's display pixels. */
 export interface PoseTrack {
