@@ -24,15 +24,22 @@ test.describe('headless runner', () => {
     const out = path.join(info.outputDir, 'cli-builtin.mp4');
     const reference = await sharedStart('indoor_dance_woman_yellow_sweater_static.mp4', 3); // 450x720, 16 fps
     const motion = await sharedStart('street_two_women_walking_handheld_camera.mp4', 1); // 25 fps
-    const run = spawnSync('node', ['tools/cli/main.mjs', 'render', '--reference', reference, '--motion', motion, '--out', out, '--trim-motion', '0:0.4', '--placement', 'anchor', '--audio', 'none', '--json'], {
+    const run = spawnSync('node', ['tools/cli/main.mjs', 'render', '--reference', reference, '--motion', motion, '--out', out, '--trim-motion', '0:0.4', '--placement', 'anchor', '--json'], {
       encoding: 'utf8',
       timeout: 280_000,
     });
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
-    // The reference frame's size (the preview would put both clips side by side), 0.4 s at 25 fps.
-    expect(summary).toMatchObject({ ok: true, width: 450, height: 720, frameCount: 10, fps: 25 });
+    // The reference frame's size (the preview would put both clips side by side), 0.4 s at 25 fps;
+    // neither clip has sound, so without --audio the output has none (as in the app).
+    expect(summary).toMatchObject({ ok: true, width: 450, height: 720, frameCount: 10, fps: 25, audioCodec: null });
     expect(Number(probe(out).streams.find((s) => s.codec_type === 'video')!.nb_read_frames)).toBe(10);
+  });
+
+  test('refuses audio from a clip that has none when asked for it by name', async () => {
+    const run = cli(['render', '--reference', await genPortrait(), '--motion', await genPortrait(), '--out', 'c.mp4', '--engine', 'preview', '--audio', 'motion']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('The motion clip has no audio track; choose another --audio.');
   });
 
   test('refuses an unknown placement', () => {

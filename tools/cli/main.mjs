@@ -7,7 +7,8 @@ import { download, generate, loadClip, RunnerError, startApp } from '../app-runn
 const USAGE = `Usage: npm run cli -- render --reference A.mp4 --motion B.mp4 --out C.mp4 [options]
 
 Options:
-  --audio motion|reference|none   audio track of the output (default: motion)
+  --audio motion|reference|none   audio track of the output (default: as the app, the motion
+                                  clip's, else the reference clip's, else none)
   --max-height N                  output height cap in pixels: 360, 480, 720 or 1080 (default: 720)
   --trim-reference IN:OUT         seconds of the reference clip to use
   --trim-motion IN:OUT            seconds of the motion clip to use
@@ -35,7 +36,7 @@ const { values, positionals } = parseArgs({
     reference: { type: 'string' },
     motion: { type: 'string' },
     out: { type: 'string' },
-    audio: { type: 'string', default: 'motion' },
+    audio: { type: 'string' },
     'max-height': { type: 'string', default: '720' },
     'trim-reference': { type: 'string' },
     'trim-motion': { type: 'string' },
@@ -55,7 +56,7 @@ if (values.help || positionals[0] !== 'render') {
   process.exit(values.help ? 0 : 1);
 }
 for (const key of ['reference', 'motion', 'out']) if (!values[key]) fail(`--${key} is required.\n\n${USAGE}`, json);
-if (!['motion', 'reference', 'none'].includes(values.audio)) fail('--audio must be motion, reference or none.', json);
+if (values.audio !== undefined && !['motion', 'reference', 'none'].includes(values.audio)) fail('--audio must be motion, reference or none.', json);
 if (!['360', '480', '720', '1080'].includes(values['max-height'])) fail('--max-height must be 360, 480, 720 or 1080.', json);
 if (!['auto', 'webcodecs', 'ffmpeg'].includes(values.encoder)) fail('--encoder must be auto, webcodecs or ffmpeg.', json);
 if (!['anchor', 'follow', 'scene'].includes(values.placement)) fail('--placement must be anchor, follow or scene.', json);
@@ -82,9 +83,12 @@ try {
     await page.getByTestId(`trim-in-${slot}`).fill(inS);
   }
   if (values.offset) await page.getByTestId('offset').fill(String(Number(values.offset)));
-  const audioOption = page.getByTestId('audio-choice').locator(`option[value=${values.audio}]`);
-  if (await audioOption.isDisabled()) throw new RunnerError(`The ${values.audio} clip has no audio track; choose another --audio.`);
-  await page.getByTestId('audio-choice').selectOption(values.audio);
+  if (values.audio) {
+    // Asked for by name: a clip without sound is an error; left out, the app's own fallback applies.
+    const audioOption = page.getByTestId('audio-choice').locator(`option[value=${values.audio}]`);
+    if (await audioOption.isDisabled()) throw new RunnerError(`The ${values.audio} clip has no audio track; choose another --audio.`);
+    await page.getByTestId('audio-choice').selectOption(values.audio);
+  }
   await page.getByTestId('max-height').selectOption(values['max-height']);
   const engines = await page.getByTestId('engine').locator('option').evaluateAll((o) => o.map((x) => x.value));
   if (!engines.includes(values.engine)) throw new RunnerError(`--engine must be one of ${engines.join(', ')}.`);
