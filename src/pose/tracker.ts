@@ -364,7 +364,6 @@ export class PoseTracker {
     };
   }
 
-  /** Runs the landmark model on `roi` and maps its outputs to the source frame. */
   /** `landmarks`, with an upside-down ROI also read the other way up (see step 1). */
   private async uprightLandmarks(frame: RgbaImage, roi: Roi): Promise<LandmarkResult> {
     const result = await this.landmarks(frame, roi);
@@ -373,6 +372,7 @@ export class PoseTracker {
     return upright.flag + UPRIGHT_PREFERENCE >= result.flag ? upright : result;
   }
 
+  /** Runs the landmark model on `roi` and maps its outputs to the source frame. */
   private async landmarks(frame: RgbaImage, roi: Roi): Promise<LandmarkResult> {
     const n = LANDMARK_IO.size;
     const data = warpToTensor(frame, roi, n, { range: LANDMARK_IO.range, border: this.options.landmarkBorder });

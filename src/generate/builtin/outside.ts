@@ -149,6 +149,24 @@ function moveWith(j: number, p: Vec3, from: PosedSkeleton, to: PosedSkeleton): V
 }
 
 /**
+ * Point `p` carried by every joint whose surface gap (`gaps`, metres, per joint) is less than
+ * `blend` beyond the nearest one's (`nearest`), weighted (1 − excess / blend)²: blended skinning.
+ */
+function blendedMove(gaps: Float64Array, nearest: number, blend: number, p: Vec3, from: PosedSkeleton, to: PosedSkeleton): Vec3 {
+  const q: Vec3 = [0, 0, 0];
+  let total = 0;
+  for (let j = 0; j < gaps.length; j++) {
+    const over = gaps[j]! - nearest;
+    if (!(over < blend)) continue;
+    const w = (1 - over / blend) ** 2;
+    const m = moveWith(j, p, from, to);
+    for (let c = 0; c < 3; c++) q[c] += w * m[c]!;
+    total += w;
+  }
+  return [q[0] / total, q[1] / total, q[2] / total];
+}
+
+/**
  * The warped grid of the person's pixels for one output frame (see the module comment). Grid
  * cells whose corners land far apart (torn across joints that moved differently) are left out.
  */
@@ -216,19 +234,7 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       const d = r + Math.min(0, bestGap);
       const z = Math.max(0.06, bestZ - Math.sqrt(r * r - d * d));
       const lifted: Vec3 = [rx * z, ry * z, z];
-      const q: Vec3 = inFront || blend === 0 ? moveWith(j, lifted, from, to) : [0, 0, 0];
-      if (!(inFront || blend === 0)) {
-        let total = 0;
-        for (let b = 0; b < jointGap.length; b++) {
-          const over = jointGap[b]! - bestGap;
-          if (!(over < blend)) continue;
-          const w = (1 - over / blend) ** 2;
-          const m = moveWith(b, lifted, from, to);
-          for (let c = 0; c < 3; c++) q[c] += w * m[c]!;
-          total += w;
-        }
-        for (let c = 0; c < 3; c++) q[c] /= total;
-      }
+      const q = inFront || blend === 0 ? moveWith(j, lifted, from, to) : blendedMove(jointGap, bestGap, blend, lifted, from, to);
       if (q[2] <= 0.05) continue;
       // Along the target's viewing ray (the pixel stays put): behind the body's surface, or in front of it.
       const depth = Math.max(0.06, q[2] + (inFront ? -FRONT_PUSH * r : r));
