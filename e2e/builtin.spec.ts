@@ -33,6 +33,19 @@ test('the builtin compositor blends the body edge with the plate, without a dark
   expect(px.edgeInside[1]!).toBeLessThan(px.edgeOutside[1]!);
 });
 
+test('the appearance gather does not paint a hand resting on the hip onto the hip', async ({ page, offOrigin }) => {
+  void offOrigin;
+  await openEditor(page, '?bench');
+  type Px = { hiddenHip: number[]; seenHip: number[]; hand: number[] };
+  const px = await page.evaluate(() => (globalThis as unknown as { motionpasteBench: { appearanceSelfTest: () => Promise<Px> } }).motionpasteBench.appearanceSelfTest());
+  // The hand (red) is 1.5 cm in front of the hip (blue): within a surface's depth tolerance, but another limb.
+  const blue = (c: number[]) => c[2]! > 150 && c[0]! < 90;
+  expect(blue(px.seenHip), `seen hip ${px.seenHip}`).toBe(true);
+  expect(blue(px.hiddenHip), `hip behind the hand ${px.hiddenHip}`).toBe(true);
+  expect(px.hand[0]!, `hand ${px.hand}`).toBeGreaterThan(150);
+  expect(px.hand[2]!).toBeLessThan(90);
+});
+
 test.describe('builtin engine', () => {
   test('the reference person performs the motion in the reference scene', async ({ page, offOrigin }, info) => {
     test.skip(!hasSharedMedia, SHARED_SKIP_REASON);

@@ -623,7 +623,7 @@ function builtinJob(s: EditorState): BuiltinJob | null {
 }
 
 /** Bump when the builtin engine's output for the same inputs changes, so old frames are not resumed into new ones. */
-const BUILTIN_OUTPUT_VERSION = 7;
+const BUILTIN_OUTPUT_VERSION = 8;
 
 /** The resume key of a builtin job: everything that shapes its frames (clip ids are per session, so the contents' keys stand in). */
 async function builtinJobKey(s: EditorState, job: BuiltinJob): Promise<string> {
@@ -749,6 +749,7 @@ export async function startEditor(): Promise<void> {
         decode: (slot: Slot) => mediaApi().benchDecode(slot),
         guidanceSelfTest: () => computeApi().guidanceSelfTest(),
         compositeSelfTest: () => computeApi().compositeSelfTest(),
+        appearanceSelfTest: () => computeApi().appearanceSelfTest(),
         /** GPU vs CPU denoising loops on the loaded pack: buffer maps, UNet calls/s, GPU memory, output difference. */
         diffusionCheck: (options: { frames: number; steps: number[]; seed?: number }) => computeApi().diffusionCheck(options),
         /** The pose track of a clip as plain arrays (evaluation reads keypoints through the app). */

@@ -12,7 +12,7 @@ import type { DiffusionSettings } from '../generate/diffusion';
 import type { EngineProgress } from '../generate/engine';
 import type { GenerationJob } from '../generate/job';
 import { outputFrameTimes } from '../media/timeline';
-import { compositeSelfTest, runBuiltin, type BuiltinJob } from '../generate/builtin';
+import { appearanceSelfTest, compositeSelfTest, runBuiltin, type BuiltinJob } from '../generate/builtin';
 import type { MediaWorkerApi } from './media.worker';
 import type { RgbaImage } from '../pose';
 
@@ -143,6 +143,13 @@ const api = {
     const gpu = await getRoot();
     if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
     return compositeSelfTest(gpu.device);
+  },
+
+  /** Gathers and renders a synthetic hand in front of a hip with the builtin engine's appearance (browser tests). */
+  async appearanceSelfTest() {
+    const gpu = await getRoot();
+    if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
+    return appearanceSelfTest(gpu.device);
   },
 
   /**

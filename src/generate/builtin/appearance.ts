@@ -5,7 +5,8 @@ import { fillUnseenVertices, texelTrust, weldVertices } from './surface-fill';
 /**
  * The reference person's appearance on the body's UV layout, gathered on the GPU from reference
  * frames: every texel takes the colour of the frames that see it, weighted by how squarely they
- * see it (view angle), whether it is visible at all (depth test against the body itself) and the
+ * see it (view angle), whether it is visible at all (depth test against the body itself, strict
+ * where another limb lies in front: a hand resting on a hip hides the hip) and the
  * pose confidence of the frame. Face and hands, where averaging slightly misaligned views blurs
  * what people look at most, weigh those factors to a high power: in effect each of their texels
  * comes from its best frames. Then the body is rendered textured from any pose.
@@ -16,6 +17,12 @@ const BODY_SHARPNESS = 2;
 const DETAIL_SHARPNESS = 12;
 /** SMPL joints whose parts are the face and the hands: head, wrists, hands. */
 const DETAIL_PARTS = new Set([15, 20, 21, 22, 23]);
+/**
+ * Limbs for the gather's visibility test (SMPL joints' parts): 0 trunk and head, 1 left arm, 2 right
+ * arm, 3 left leg, 4 right leg.
+ */
+const LIMB_OF_PART = [0, 3, 4, 0, 3, 4, 0, 3, 4, 0, 3, 4, 0, 0, 0, 0, 1, 2, 1, 2, 1, 2, 1, 2];
+
 /** Head and neck: their unseen back takes the hair seen at their sides, not their seen front's (face, throat) typical colour. */
 const RING_FILL_PARTS = new Set([12, 15]);
 
@@ -36,29 +43,36 @@ fn toPixel(p: vec3f) -> vec2f {
 `;
 
 const DEPTH_SHADER = PROJECT + /* wgsl */ `
-@vertex fn vs(@location(0) p: vec3f) -> @builtin(position) vec4f { return toClip(p); }
+struct VOut { @builtin(position) pos: vec4f, @location(0) @interpolate(flat) limb: f32 };
+@vertex fn vs(@location(0) p: vec3f, @location(1) limb: f32) -> VOut { return VOut(toClip(p), limb); }
+@fragment fn fs(i: VOut) -> @location(0) vec4f { return vec4f(i.limb, 0.0, 0.0, 0.0); }
 `;
 
 const GATHER_SHADER = PROJECT + /* wgsl */ `
 @group(0) @binding(1) var frame: texture_2d<f32>;
 @group(0) @binding(2) var depth: texture_depth_2d;
-struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1) n: vec3f, @location(2) sharpness: f32 };
-@vertex fn vs(@location(0) p: vec3f, @location(1) n: vec3f, @location(2) uv: vec2f, @location(3) sharpness: f32) -> VOut {
+@group(0) @binding(3) var limbs: texture_2d<f32>;
+struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1) n: vec3f, @location(2) sharpness: f32, @location(3) @interpolate(flat) limb: f32 };
+@vertex fn vs(@location(0) p: vec3f, @location(1) n: vec3f, @location(2) uv: vec2f, @location(3) sharpness: f32, @location(4) limb: f32) -> VOut {
   var o: VOut;
   o.pos = vec4f(uv.x * 2.0 - 1.0, 1.0 - uv.y * 2.0, 0.5, 1.0);
   o.p = p;
   o.n = n;
   o.sharpness = sharpness;
+  o.limb = limb;
   return o;
 }
 @fragment fn fs(i: VOut) -> @location(0) vec4f {
   let px = toPixel(i.p);
   if (px.x < 0.0 || px.y < 0.0 || px.x >= cam.width || px.y >= cam.height || i.p.z <= 0.0) { discard; }
   let texel = vec2i(px);
-  // Visible only if this surface point is the body's nearest at that pixel.
+  // Visible only if this surface point is the body's nearest at that pixel: within 4 cm on the
+  // same limb (a sloped surface samples differently in UV and screen space), within 5 mm when
+  // another limb is nearest (a hand resting on the hip hides the hip).
   let nearest = textureLoad(depth, texel, 0);
   let own = clamp(i.p.z / 100.0, 0.0, 1.0);
-  if (own > nearest + 0.0004) { discard; }
+  let sameLimb = abs(textureLoad(limbs, texel, 0).r - i.limb) < 0.5;
+  if (own > nearest + select(0.00005, 0.0004, sameLimb)) { discard; }
   let facing = max(0.0, dot(normalize(i.n), -normalize(i.p)));
   let c = textureLoad(frame, texel, 0);
   // The frame's alpha is the person mask: silhouette-edge samples that hit the background drop out.
@@ -135,6 +149,7 @@ export class BodyAppearance {
   private readonly position: GPUBuffer;
   private readonly normal: GPUBuffer;
   private readonly sharpness: GPUBuffer;
+  private readonly limb: GPUBuffer;
   private readonly indexCount: number;
   private views = 0;
   private gain: [number, number, number] = [1, 1, 1];
@@ -162,6 +177,7 @@ export class BodyAppearance {
     this.index = vb(topology.indices, GPUBufferUsage.INDEX);
     this.uv = vb(topology.uvs, GPUBufferUsage.VERTEX);
     this.sharpness = vb(Float32Array.from(topology.parts, (part) => (DETAIL_PARTS.has(part) ? DETAIL_SHARPNESS : BODY_SHARPNESS)), GPUBufferUsage.VERTEX);
+    this.limb = vb(Float32Array.from(topology.parts, (part) => LIMB_OF_PART[part] ?? 0), GPUBufferUsage.VERTEX);
     this.position = d.createBuffer({ size: topology.vertexCount * 12, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
     this.normal = d.createBuffer({ size: topology.vertexCount * 12, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
     this.indexCount = topology.indices.length;
@@ -172,14 +188,15 @@ export class BodyAppearance {
     const depthModule = d.createShaderModule({ code: DEPTH_SHADER });
     this.depthPipeline = d.createRenderPipeline({
       layout: 'auto',
-      vertex: { module: depthModule, entryPoint: 'vs', buffers: [f3(0)] },
+      vertex: { module: depthModule, entryPoint: 'vs', buffers: [f3(0), f1(1)] },
+      fragment: { module: depthModule, entryPoint: 'fs', targets: [{ format: 'r32float' }] },
       primitive: { topology: 'triangle-list', cullMode: 'none' },
       depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
     });
     const gatherModule = d.createShaderModule({ code: GATHER_SHADER });
     this.gatherPipeline = d.createRenderPipeline({
       layout: 'auto',
-      vertex: { module: gatherModule, entryPoint: 'vs', buffers: [f3(0), f3(1), f2(2), f1(3)] },
+      vertex: { module: gatherModule, entryPoint: 'vs', buffers: [f3(0), f3(1), f2(2), f1(3), f1(4)] },
       fragment: {
         module: gatherModule,
         entryPoint: 'fs',
@@ -225,13 +242,15 @@ export class BodyAppearance {
     const source = d.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
     d.queue.writeTexture({ texture: source }, frame.data, { bytesPerRow: width * 4 }, [width, height]);
     const depth = d.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
+    const limbs = d.createTexture({ size: [width, height], format: 'r32float', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
     this.writeCamera(k, width, height, weight);
     this.writePose(posed.positions, posed.normals);
     const e = d.createCommandEncoder();
-    const dp = e.beginRenderPass({ colorAttachments: [], depthStencilAttachment: { view: depth.createView(), depthLoadOp: 'clear', depthStoreOp: 'store', depthClearValue: 1 } });
+    const dp = e.beginRenderPass({ colorAttachments: [{ view: limbs.createView(), loadOp: 'clear', storeOp: 'store', clearValue: { r: -1, g: 0, b: 0, a: 0 } }], depthStencilAttachment: { view: depth.createView(), depthLoadOp: 'clear', depthStoreOp: 'store', depthClearValue: 1 } });
     dp.setPipeline(this.depthPipeline);
     dp.setBindGroup(0, d.createBindGroup({ layout: this.depthPipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: this.camera } }] }));
     dp.setVertexBuffer(0, this.position);
+    dp.setVertexBuffer(1, this.limb);
     dp.setIndexBuffer(this.index, 'uint32');
     dp.drawIndexed(this.indexCount);
     dp.end();
@@ -245,6 +264,7 @@ export class BodyAppearance {
           { binding: 0, resource: { buffer: this.camera } },
           { binding: 1, resource: source.createView() },
           { binding: 2, resource: depth.createView() },
+          { binding: 3, resource: limbs.createView() },
         ],
       }),
     );
@@ -252,6 +272,7 @@ export class BodyAppearance {
     gp.setVertexBuffer(1, this.normal);
     gp.setVertexBuffer(2, this.uv);
     gp.setVertexBuffer(3, this.sharpness);
+    gp.setVertexBuffer(4, this.limb);
     gp.setIndexBuffer(this.index, 'uint32');
     gp.drawIndexed(this.indexCount);
     gp.end();
@@ -259,6 +280,7 @@ export class BodyAppearance {
     void d.queue.onSubmittedWorkDone().then(() => {
       source.destroy();
       depth.destroy();
+      limbs.destroy();
     });
     this.views++;
   }
@@ -388,7 +410,81 @@ export class BodyAppearance {
 
   dispose(): void {
     this.atlas.destroy();
-    for (const b of [this.camera, this.fill, this.index, this.uv, this.position, this.normal, this.sharpness]) b.destroy();
+    for (const b of [this.camera, this.fill, this.index, this.uv, this.position, this.normal, this.sharpness, this.limb]) b.destroy();
   }
 }
 
+
+/**
+ * Gathers one synthetic view and renders it back (browser tests): a hand (red) held 1.5 cm in
+ * front of the left half of a hip (blue), both facing the camera. Rendered with the hand moved
+ * away, the hip's hidden half must not wear the hand's colour. Returns RGB at the hip's hidden
+ * half and seen half, and at the hand when it is in front.
+ */
+export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[] }> {
+  const size = 64;
+  const k = { fx: 200, fy: 200, cx: size / 2, cy: size / 2 };
+  const positions: number[] = [];
+  const uvs: number[] = [];
+  const parts: number[] = [];
+  const indices: number[] = [];
+  // A grid of n x n vertices over [x0, x1] x [-0.2, 0.2] at depth z, UVs in [u0, u1] x [0.05, 0.95].
+  const grid = (n: number, x0: number, x1: number, z: number, u0: number, u1: number, part: number) => {
+    const first = positions.length / 3;
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        const s = i / (n - 1);
+        const t = j / (n - 1);
+        positions.push(x0 + (x1 - x0) * s, -0.2 + 0.4 * t, z);
+        uvs.push(u0 + (u1 - u0) * s, 0.05 + 0.9 * t);
+        parts.push(part);
+      }
+    }
+    for (let j = 0; j + 1 < n; j++) {
+      for (let i = 0; i + 1 < n; i++) {
+        const a = first + j * n + i;
+        indices.push(a, a + 1, a + n, a + 1, a + n + 1, a + n);
+      }
+    }
+    return first;
+  };
+  grid(9, -0.2, 0.2, 2, 0.05, 0.45, 0); // hip: pelvis, the trunk
+  const handStart = grid(3, -0.2, 0, 1.985, 0.55, 0.95, 22); // left hand
+  const vertexCount = positions.length / 3;
+  const normals = new Float32Array(vertexCount * 3).map((_, i) => (i % 3 === 2 ? -1 : 0));
+  const front = Float32Array.from(positions);
+  const behind = Float32Array.from(positions, (v, i) => (i >= handStart * 3 && i % 3 === 2 ? 3 : v));
+  // The frame: the hand's pixels red, the hip's blue.
+  const frame = new Uint8ClampedArray(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) frame.set(x < size / 2 ? [220, 30, 30, 255] : [30, 30, 220, 255], (y * size + x) * 4);
+  }
+  const appearance = new BodyAppearance(device, { uvs: Float32Array.from(uvs), indices: Uint32Array.from(indices), vertexCount, parts: Uint8Array.from(parts) });
+  const target = device.createTexture({ size: [size, size], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+  const depth = device.createTexture({ size: [size, size], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
+  const readback = device.createBuffer({ size: size * size * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const renderAt = async (p: Float32Array) => {
+    appearance.render(target, depth, { positions: p, normals }, k);
+    const e = device.createCommandEncoder();
+    e.copyTextureToBuffer({ texture: target }, { buffer: readback, bytesPerRow: size * 4 }, [size, size]);
+    device.queue.submit([e.finish()]);
+    await readback.mapAsync(GPUMapMode.READ);
+    const px = new Uint8Array(readback.getMappedRange().slice(0));
+    readback.unmap();
+    return (x: number, y: number) => Array.from(px.subarray((y * size + x) * 4, (y * size + x) * 4 + 3));
+  };
+  try {
+    appearance.addView({ data: frame, width: size, height: size }, { positions: front, normals }, k, 1);
+    await appearance.finish();
+    const moved = await renderAt(behind);
+    const hiddenHip = moved(20, size / 2);
+    const seenHip = moved(44, size / 2);
+    const hand = (await renderAt(front))(20, size / 2);
+    return { hiddenHip, seenHip, hand };
+  } finally {
+    appearance.dispose();
+    target.destroy();
+    depth.destroy();
+    readback.destroy();
+  }
+}

@@ -30,3 +30,4 @@ export {
 export { BodyAppearance, ATLAS_SIZE } from './appearance';
 export { runBuiltin, type BuiltinJob } from './runner';
 export { compositeSelfTest } from './composite';
+export { appearanceSelfTest } from './appearance';
