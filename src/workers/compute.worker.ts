@@ -22,6 +22,12 @@ import type { RgbaImage } from '../pose';
  */
 let root: Promise<GpuRoot> | null = null;
 const getRoot = () => (root ??= GpuRoot.create());
+/** The WebGPU device, or an error with the adapter's reason (else `missing`). */
+async function gpuDevice(missing = 'no WebGPU device'): Promise<GPUDevice> {
+  const gpu = await getRoot();
+  if (!gpu.device) throw new Error(gpu.caps.reason ?? missing);
+  return gpu.device;
+}
 let media: Comlink.Remote<MediaWorkerApi> | null = null;
 const canceled = new Set<string>();
 let diffusion: DiffusionService | null = null;
@@ -133,23 +139,17 @@ const api = {
 
   /** Renders known geometry with the guidance renderer and returns pixel samples (browser tests). */
   async guidanceSelfTest() {
-    const gpu = await getRoot();
-    if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
-    return guidanceSelfTest(gpu.device);
+    return guidanceSelfTest(await gpuDevice());
   },
 
   /** Composites a known frame with the builtin engine's compositor and returns pixel samples (browser tests). */
   async compositeSelfTest() {
-    const gpu = await getRoot();
-    if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
-    return compositeSelfTest(gpu.device);
+    return compositeSelfTest(await gpuDevice());
   },
 
   /** Gathers and renders a synthetic hand in front of a hip with the builtin engine's appearance (browser tests). */
   async appearanceSelfTest() {
-    const gpu = await getRoot();
-    if (!gpu.device) throw new Error(gpu.caps.reason ?? 'no WebGPU device');
-    return appearanceSelfTest(gpu.device);
+    return appearanceSelfTest(await gpuDevice());
   },
 
   /**
@@ -205,13 +205,12 @@ const api = {
       // Its frames are cropped to the diffusion's output size as they come (small in memory).
       let initFrames: ((i: number) => Promise<RgbaImage>) | undefined;
       if (refine) {
-        const gpu = await getRoot();
-        if (!gpu.device) throw new Error(gpu.caps.reason ?? 'Refining the builtin render needs WebGPU for the builtin engine.');
+        const device = await gpuDevice('Refining the builtin render needs WebGPU for the builtin engine.');
         const { width, height } = refine.builtin;
         const crop = service.outputCrop(job, (clipId, i) => source.analysisFrame(clipId, i));
         const rendered: RgbaImage[] = [];
         await runBuiltin(
-          gpu.device,
+          device,
           refine.builtin,
           (clipId, i) => source.analysisFrame(clipId, i),
           async (rgba, i) => void (rendered[i] = crop({ data: rgba, width, height })),
@@ -312,8 +311,7 @@ const api = {
     resumeKey: string | null = null,
   ): Promise<EngineResult & { resumedAt: number }> {
     if (!media) throw new Error('the compute worker is not connected to the media worker');
-    const gpu = await getRoot();
-    if (!gpu.device) throw new Error(gpu.caps.reason ?? 'The builtin engine needs WebGPU.');
+    const device = await gpuDevice('The builtin engine needs WebGPU.');
     const source = media;
     const started = performance.now();
     generation?.abort();
@@ -323,7 +321,7 @@ const api = {
     const { id: encoder, framesDone } = await source.encodeStart({ width: job.width, height: job.height, fps: job.fps, frameCount, fileName: 'builtin.mp4' }, audio, resumeKey);
     try {
       await runBuiltin(
-        gpu.device,
+        device,
         { ...job, startFrame: framesDone },
         (clipId, i) => source.analysisFrame(clipId, i),
         async (rgba, i) => {
