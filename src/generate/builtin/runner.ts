@@ -1,4 +1,4 @@
-import { bodyFrame, bodyModelMesh, forwardKinematics, J, JOINT_COUNT, modelSkeleton, posedMesh, meshSilhouette, type BodyCamera, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
+import { bodyFrame, bodyModelMesh, forwardKinematics, heading, J, JOINT_COUNT, modelSkeleton, posedMesh, meshSilhouette, upDirection, type BodyCamera, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
 import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
@@ -9,6 +9,7 @@ import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personMask } from './mask';
 import { refineMatte } from './matte';
 import { PlateStream } from './plate-stream';
+import { chooseViews } from './views';
 
 /** What the builtin engine renders from: the reference clip with its pose and body, and the retargeted motion body. */
 export interface BuiltinJob {
@@ -65,7 +66,7 @@ const ARM_JOINTS = [J.left_shoulder, J.right_shoulder, J.left_elbow, J.right_elb
 const LAYER_BLEND = 0.08;
 const LAYER_REACH_BY_JOINT = Float32Array.from({ length: JOINT_COUNT }, (_, j) => (ARM_JOINTS.includes(j) ? ARM_LAYER_REACH : LAYER_REACH));
 
-/** Reference views gathered into the appearance atlas, at most. */
+/** Reference views gathered into the appearance atlas, at most (chosen by heading, then time: see views.ts). */
 const MAX_VIEWS = 24;
 
 /** Mean RGB of `rgba` where `alpha` (0-255) is high; null when nothing is selected. */
@@ -132,8 +133,8 @@ export async function runBuiltin(
   const appearance = new BodyAppearance(device, { uvs: mesh.uvs, indices: mesh.indices, vertexCount: mesh.vertexCount, parts: mesh.parts, positions: mesh.positions });
   try {
     const fitted = Array.from({ length: reference.body.frameCount }, (_, i) => i).filter((i) => !reference.body.filled[i] && reference.body.confidence[i]! > 0.3);
-    const step = Math.max(1, fitted.length / MAX_VIEWS);
-    const views = Array.from({ length: Math.min(MAX_VIEWS, fitted.length) }, (_, v) => fitted[Math.floor(v * step)]!);
+    const up = upDirection(reference.body);
+    const views = chooseViews(fitted, fitted.map((i) => heading(reference.body, i, up)), MAX_VIEWS);
     // The same frames prime the background model: behind a person who hardly moves within the
     // plate window, the background comes from the times they stood elsewhere, not from inpainting.
     const plates = new PlateStream({
