@@ -2,7 +2,8 @@
  * Fitting a body track to a clip's pose track.
  *
  * 1. Confidence per frame: pose presence times the mean visibility of the 12 limb and torso
- *    keypoints; frames below `minConfidence` (or not found) are not fitted.
+ *    keypoints; frames below `minConfidence` (or not found) are not fitted. Frames whose left and
+ *    right labels the pose model swapped are swapped back (sides.ts).
  * 2. One shape for the clip from the median segment lengths of the confident frames' world keypoints.
  * 3. Per confident frame, rotations from the world keypoints (initialPose + refinePose).
  * 4. One focal length for the clip: the candidate whose per-frame least-squares root translations
@@ -27,6 +28,7 @@ import { type Vec3, median } from './math';
 import { BLAZEPOSE_MARKERS, MARKER_COUNT, BP_IDX as B, posedMarkers } from './markers';
 import { type BodyShape, validateShape } from './shape';
 import { forwardKinematics } from './skinning';
+import { swappedSides, withSidesSwapped } from './sides';
 import { fillGaps, smoothFrames } from './temporal';
 import { BODY_TRACK_VERSION, type BodyCamera, type BodyTrack, centredCamera, defaultFocal } from './types';
 
@@ -130,21 +132,22 @@ export function estimateFocal(model: FitModel, width: number, height: number, po
  * Fits a body per frame to a pose track (display pixels and BlazePose world keypoints).
  * Throws NoBodyError when no frame is confident enough.
  */
-export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): BodyTrack {
-  const n = pose.frameCount;
-  if (pose.keypoints.length < n * MARKER_COUNT * 4 || pose.world.length < n * MARKER_COUNT * 3 || pose.found.length < n) {
-    throw new BodyArgumentError(`The pose track's arrays are shorter than its ${n} frames (keypoints ${pose.keypoints.length}, world ${pose.world.length}).`);
+export function fitBodyTrack(labelled: PoseTrackInput, options: FitOptions = {}): BodyTrack {
+  const n = labelled.frameCount;
+  if (labelled.keypoints.length < n * MARKER_COUNT * 4 || labelled.world.length < n * MARKER_COUNT * 3 || labelled.found.length < n) {
+    throw new BodyArgumentError(`The pose track's arrays are shorter than its ${n} frames (keypoints ${labelled.keypoints.length}, world ${labelled.world.length}).`);
   }
   if (options.focal !== undefined && !(options.focal > 0)) throw new BodyArgumentError('options.focal, when provided, must be a positive number of pixels.');
   const minConfidence = options.minConfidence ?? 0.35;
   const confidence = new Float32Array(n);
   const good = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    confidence[i] = frameConfidence(pose, i);
+    confidence[i] = frameConfidence(labelled, i);
     good[i] = confidence[i]! >= minConfidence ? 1 : 0;
   }
   const goodFrames = Array.from({ length: n }, (_, i) => i).filter((i) => good[i]);
   if (goodFrames.length === 0) throw new NoBodyError();
+  const pose = withSidesSwapped(labelled, swappedSides(labelled, goodFrames));
 
   const visibility = new Float32Array(n * MARKER_COUNT);
   for (let i = 0; i < n * MARKER_COUNT; i++) visibility[i] = pose.keypoints[i * 4 + 3]!;
@@ -213,7 +216,9 @@ export function fitBodyTrack(pose: PoseTrackInput, options: FitOptions = {}): Bo
  * projected body marker and the keypoint, divided by the frame's torso height (distance between
  * the shoulder and hip midpoints of the 2D keypoints).
  */
-export function reprojectionFractions(body: BodyTrack, pose: PoseTrackInput, minVisibility = 0.5): number[] {
+export function reprojectionFractions(body: BodyTrack, labelled: PoseTrackInput, minVisibility = 0.5): number[] {
+  const fitted = Array.from({ length: body.frameCount }, (_, i) => i).filter((i) => !body.filled[i]);
+  const pose = withSidesSwapped(labelled, swappedSides(labelled, fitted));
   const model = fitModel(body.shape, skeletonOf(body.model));
   const out: number[] = [];
   for (let i = 0; i < body.frameCount; i++) {

@@ -6,7 +6,7 @@ import type { BodyModel } from './body-model';
 import type { BodyShape } from './shape';
 
 /** Bump when the stored layout or the fit's results change, so cached tracks are recomputed. */
-export const BODY_TRACK_VERSION = 2;
+export const BODY_TRACK_VERSION = 3;
 
 /**
  * Pinhole camera, OpenCV convention (x right, y down, z forward, metres; pixels with the origin at
