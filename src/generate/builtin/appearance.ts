@@ -1,6 +1,6 @@
 import type { Intrinsics } from '../../guidance';
 import { halfToFloat32 } from '../diffusion';
-import { fillUnseenVertices, texelTrust, weldVertices } from './surface-fill';
+import { fillUnseenVertices, mirrorUnseenVertices, mirrorVertices, texelTrust, weldVertices } from './surface-fill';
 
 /**
  * The reference person's appearance on the body's UV layout, gathered on the GPU from reference
@@ -327,6 +327,8 @@ export class BodyAppearance {
     // Vertices seen only at a grazing angle are filled too; the render blends towards that fill by their trust.
     const trust = texelTrust(confidence, seen, parts);
     const trusted = Uint8Array.from(trust, (t) => (t >= 1 ? 1 : 0));
+    // A side no view showed well takes the other side's colours first; what neither side showed is filled over the surface.
+    if (positions) mirrorUnseenVertices(colours, trusted, mirrorVertices(positions));
     fillUnseenVertices(colours, trusted, indices, { weld: positions ? weldVertices(positions) : undefined, fallback: mean, parts, confidence, ringParts: RING_FILL_PARTS });
     const fill = new Float32Array(vertexCount * 4);
     for (let v = 0; v < vertexCount; v++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildBodyMesh, J, NEUTRAL_SHAPE } from '../../body';
-import { fillUnseenVertices, texelTrust, typicalPartColours, weldVertices } from './surface-fill';
+import { fillUnseenVertices, mirrorUnseenVertices, mirrorVertices, texelTrust, typicalPartColours, weldVertices } from './surface-fill';
 
 const mesh = buildBodyMesh(NEUTRAL_SHAPE);
 const n = mesh.vertexCount;
@@ -133,5 +133,38 @@ describe('unseen surface fill', () => {
     expect(trust[5]).toBeCloseTo(0.1, 5);
     expect(trust[6]).toBe(0);
     expect(trust.slice(7)).toEqual([1, 1]);
+  });
+
+  it("finds every vertex's mirror image on the symmetric built-in mesh, and none where the mesh has no mirror", () => {
+    const mirror = mirrorVertices(mesh.positions);
+    for (let v = 0; v < n; v++) {
+      const m = mirror[v]!;
+      expect(m, `vertex ${v}`).toBeGreaterThanOrEqual(0);
+      expect(mesh.positions[m * 3]!).toBeCloseTo(-mesh.positions[v * 3]!, 4);
+      expect(mesh.positions[m * 3 + 1]!).toBeCloseTo(mesh.positions[v * 3 + 1]!, 4);
+      expect(mesh.positions[m * 3 + 2]!).toBeCloseTo(mesh.positions[v * 3 + 2]!, 4);
+    }
+    // Shifted 5 cm on one side only, half a body has no mirror within 1 cm.
+    const lopsided = Float32Array.from(mesh.positions, (p, i) => (i % 3 === 2 && mesh.positions[i - 2]! > 0.05 ? p + 0.05 : p));
+    const some = mirrorVertices(lopsided);
+    expect(Array.from(some).filter((m) => m < 0).length).toBeGreaterThan(n / 4);
+  });
+
+  it("gives a side the reference never showed the other side's colours, and leaves what was seen alone", () => {
+    // Seen: the body's left half (x > 0 at rest), each tube in its own colour, the trunk's left a stripe pattern.
+    const known = Uint8Array.from({ length: n }, (_, v) => (mesh.positions[v * 3]! > 0.001 ? 1 : 0));
+    const stripe = (v: number): [number, number, number] => (Math.floor(mesh.positions[v * 3 + 1]! * 20) % 2 ? [250, 250, 250] : [10, 10, 10]);
+    const colours = new Float32Array(n * 3);
+    for (let v = 0; v < n; v++) if (known[v]) colours.set(stripe(v), v * 3);
+    const before = colours.slice();
+    const mirror = mirrorVertices(mesh.positions);
+    const copied = mirrorUnseenVertices(colours, known, mirror);
+    const right = Array.from({ length: n }, (_, v) => v).filter((v) => mesh.positions[v * 3]! < -0.001);
+    expect(copied).toBe(right.length);
+    for (const v of right) {
+      expect(known[v]).toBe(1);
+      expect(Array.from(colours.subarray(v * 3, v * 3 + 3))).toEqual(stripe(v));
+    }
+    for (let v = 0; v < n; v++) if (mesh.positions[v * 3]! > 0.001) expect(colours[v * 3]).toBe(before[v * 3]);
   });
 });

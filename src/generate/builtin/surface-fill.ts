@@ -25,6 +25,69 @@ export function weldVertices(positions: Float32Array, precision = 1e-5): Int32Ar
 }
 
 /**
+ * Each vertex's mirror image across the body's midplane (x at the middle of the mesh's x range,
+ * the body's left and right at rest): the index of the vertex nearest its reflection within
+ * `tolerance` (metres), or -1. The built-in mesh is exactly symmetric; an SMPL template is within
+ * millimetres.
+ */
+export function mirrorVertices(positions: Float32Array, tolerance = 0.01): Int32Array {
+  const n = positions.length / 3;
+  let minX = Infinity;
+  let maxX = -Infinity;
+  for (let v = 0; v < n; v++) {
+    minX = Math.min(minX, positions[v * 3]!);
+    maxX = Math.max(maxX, positions[v * 3]!);
+  }
+  const mid = (minX + maxX) / 2;
+  const cell = (x: number) => Math.floor(x / tolerance);
+  const key = (i: number, j: number, k: number) => `${i} ${j} ${k}`;
+  const grid = new Map<string, number[]>();
+  for (let v = 0; v < n; v++) {
+    const k = key(cell(positions[v * 3]!), cell(positions[v * 3 + 1]!), cell(positions[v * 3 + 2]!));
+    (grid.get(k) ?? grid.set(k, []).get(k)!).push(v);
+  }
+  const out = new Int32Array(n).fill(-1);
+  for (let v = 0; v < n; v++) {
+    const x = 2 * mid - positions[v * 3]!;
+    const y = positions[v * 3 + 1]!;
+    const z = positions[v * 3 + 2]!;
+    let best = tolerance * tolerance;
+    for (let i = cell(x) - 1; i <= cell(x) + 1; i++) {
+      for (let j = cell(y) - 1; j <= cell(y) + 1; j++) {
+        for (let k = cell(z) - 1; k <= cell(z) + 1; k++) {
+          for (const u of grid.get(key(i, j, k)) ?? []) {
+            const d = (positions[u * 3]! - x) ** 2 + (positions[u * 3 + 1]! - y) ** 2 + (positions[u * 3 + 2]! - z) ** 2;
+            if (d <= best) {
+              best = d;
+              out[v] = u;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Copies the colour (n × 3, in place) of each vertex's mirror image (see `mirrorVertices`) to the
+ * vertices with `known[v] = 0` whose mirror image is known, and marks them known: a body, and most
+ * clothes, look alike on the left and the right, so a side the reference never showed is better
+ * guessed from the other side than from a part's average colour. Returns how many were copied.
+ */
+export function mirrorUnseenVertices(colours: Float32Array, known: Uint8Array, mirror: Int32Array): number {
+  const copied: number[] = [];
+  for (let v = 0; v < known.length; v++) {
+    const m = mirror[v]!;
+    if (known[v] || m < 0 || !known[m]) continue;
+    colours.copyWithin(v * 3, m * 3, m * 3 + 3);
+    copied.push(v);
+  }
+  for (const v of copied) known[v] = 1;
+  return copied.length;
+}
+
+/**
  * Fills the colours (n × 3, in place) of the vertices with `seen[v] = 0`. With `parts`, an unseen
  * vertex whose body part was seen takes that part's typical colour: the per-channel median over
  * the part's seen vertices, of those seen with at least the part's median `confidence` when given.
