@@ -20,11 +20,11 @@ describe('chooseViews', () => {
     const views = chooseViews(frames, headings, 24);
     expect(views).toHaveLength(24);
     const back = views.filter((f) => Math.abs(headings[f]!) > 150);
-    expect(back).toHaveLength(4);
+    expect(back).toHaveLength(2);
     expect(views.filter((f) => headings[f] === 80 || headings[f] === 100 || headings[f] === 120)).toHaveLength(3);
     // The rest go to the front, still spread over its 140 frames.
     const front = views.filter((f) => f < 140);
-    expect(front).toHaveLength(17);
+    expect(front).toHaveLength(19);
     expect(front[0]!).toBeLessThan(10);
     expect(front.at(-1)!).toBeGreaterThan(130);
     expect(views).toEqual([...views].sort((a, b) => a - b));
@@ -34,13 +34,22 @@ describe('chooseViews', () => {
     expect(chooseViews([3, 7, 9], [0, 90, 180], 24)).toEqual([3, 7, 9]);
   });
 
-  it('gives the fullest sectors the last views when a round cannot serve every sector', () => {
-    // Five sectors with frames, seven views: two rounds, the second served to the two fullest.
-    const headings = [...range(50).map(() => 0), ...range(30).map(() => 180), 60, 61, 120, 121, -90, -91];
-    const views = chooseViews(range(headings.length), headings, 7);
-    expect(views.filter((f) => headings[f] === 0)).toHaveLength(2);
-    expect(views.filter((f) => headings[f] === 180)).toHaveLength(2);
-    expect(views.filter((f) => headings[f] !== 0 && headings[f] !== 180)).toHaveLength(3);
+  it('keeps the time spread, and so most views, where the clip dwells', () => {
+    // 100 frames with the back to the camera, a quick turn through the side, 20 facing it.
+    const headings = [...range(100).map(() => 178), 120, 90, 60, 30, ...range(20).map(() => 2)];
+    const views = chooseViews(range(headings.length), headings, 24);
+    expect(views).toHaveLength(24);
+    expect(views.filter((f) => headings[f] === 178).length).toBeGreaterThanOrEqual(16);
+    expect(views.filter((f) => headings[f] === 2).length).toBeGreaterThanOrEqual(3);
+    // Each turning frame is its own sector: each is taken.
+    for (const f of [100, 101, 102, 103]) expect(views).toContain(f);
+  });
+
+  it('is the plain time spread when every sector the clip shows already has its views', () => {
+    // A slow turn from 60° one way to 60° the other: some 60 frames in each sector.
+    const headings = range(240).map((i) => i / 2 - 60);
+    const views = chooseViews(range(240), headings, 24);
+    expect(views).toEqual(range(24).map((v) => v * 10));
   });
 
   it('rejects headings that do not match the frames', () => {
