@@ -66,7 +66,7 @@ const ARM_JOINTS = [J.left_shoulder, J.right_shoulder, J.left_elbow, J.right_elb
 const LAYER_BLEND = 0.08;
 const LAYER_REACH_BY_JOINT = Float32Array.from({ length: JOINT_COUNT }, (_, j) => (ARM_JOINTS.includes(j) ? ARM_LAYER_REACH : LAYER_REACH));
 
-/** Reference views gathered into the appearance atlas, at most (chosen by heading, then time: see views.ts). */
+/** Reference views gathered into the appearance atlas, at most (spread in time, topped up per heading: see views.ts). */
 const MAX_VIEWS = 24;
 
 /** Mean RGB of `rgba` where `alpha` (0-255) is high; null when nothing is selected. */
