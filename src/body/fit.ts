@@ -25,7 +25,7 @@ import { estimateShape } from './estimate-shape';
 import { BodyArgumentError, NoBodyError } from './errors';
 import { type FitModel, type FrameObservation, fitModel, initialPose, refinePose } from './fit-frame';
 import { type Vec3, median } from './math';
-import { BLAZEPOSE_MARKERS, MARKER_COUNT, BP_IDX as B, posedMarkers } from './markers';
+import { BLAZEPOSE_MARKERS, MARKER_COUNT, BP_IDX as B, posedMarkers, torsoLength } from './markers';
 import { type BodyShape, validateShape } from './shape';
 import { forwardKinematics } from './skinning';
 import { swappedSides, withSidesSwapped } from './sides';
@@ -224,8 +224,7 @@ export function reprojectionFractions(body: BodyTrack, labelled: PoseTrackInput,
   for (let i = 0; i < body.frameCount; i++) {
     if (body.filled[i]) continue;
     const kp = pose.keypoints.subarray(i * 132, (i + 1) * 132);
-    const mx = (a: number, b: number, c: number) => (kp[a * 4 + c]! + kp[b * 4 + c]!) / 2;
-    const torso = Math.hypot(mx(B.leftShoulder, B.rightShoulder, 0) - mx(B.leftHip, B.rightHip, 0), mx(B.leftShoulder, B.rightShoulder, 1) - mx(B.leftHip, B.rightHip, 1));
+    const torso = torsoLength(kp, 0, 4);
     if (!(torso > 1)) continue;
     const m = cameraMarkers(model, body.rotations.subarray(i * 96, (i + 1) * 96), body.roots.subarray(i * 3, i * 3 + 3));
     for (const k of CORE_KEYPOINTS) {

@@ -111,6 +111,18 @@ export const BP_IDX = {
   rightToe: 32,
 } as const;
 
+/** Distance between the shoulders' and the hips' midpoints of BlazePose keypoints at `base` in `a`: x, y and z for world keypoints (`stride` 3), x and y for image keypoints (`stride` 4, z and visibility ignored). */
+export function torsoLength(a: Float32Array, base: number, stride: number): number {
+  const dims = stride === 3 ? 3 : 2;
+  let d = 0;
+  for (let c = 0; c < dims; c++) {
+    const sh = (a[base + BP_IDX.leftShoulder * stride + c]! + a[base + BP_IDX.rightShoulder * stride + c]!) / 2;
+    const hip = (a[base + BP_IDX.leftHip * stride + c]! + a[base + BP_IDX.rightHip * stride + c]!) / 2;
+    d += (sh - hip) ** 2;
+  }
+  return Math.sqrt(d);
+}
+
 /** Marker offsets for one shape: 33 x 3, body space, metres. */
 export function markerOffsets(skel: RestSkeleton): Float32Array {
   const out = new Float32Array(MARKER_COUNT * 3);

@@ -8,7 +8,7 @@
  * whose keypoints move least from frame to frame, with a small price on every swapped frame so that
  * the track's own labels win wherever time cannot tell (side-on views, where left and right lie close).
  */
-import { BP_IDX as B, MARKER_COUNT } from './markers';
+import { BP_IDX as B, MARKER_COUNT, torsoLength } from './markers';
 
 /** BlazePose keypoint index of each keypoint's mirror image (left <-> right; nose to itself). */
 export const BLAZEPOSE_MIRROR: readonly number[] = [0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 18, 17, 20, 19, 22, 21, 24, 23, 26, 25, 28, 27, 30, 29, 32, 31];
@@ -99,16 +99,4 @@ function distance2(a: Float32Array, i: number, j: number, dims: number): number 
   let d = 0;
   for (let c = 0; c < dims; c++) d += (a[i + c]! - a[j + c]!) ** 2;
   return d;
-}
-
-/** Distance between the shoulders' and the hips' midpoints (x, y, and z when `stride` is 3; image keypoints have stride 4 and only x, y count). */
-function torsoLength(a: Float32Array, base: number, stride: number): number {
-  const dims = stride === 3 ? 3 : 2;
-  let d = 0;
-  for (let c = 0; c < dims; c++) {
-    const sh = (a[base + B.leftShoulder * stride + c]! + a[base + B.rightShoulder * stride + c]!) / 2;
-    const hip = (a[base + B.leftHip * stride + c]! + a[base + B.rightHip * stride + c]!) / 2;
-    d += (sh - hip) ** 2;
-  }
-  return Math.sqrt(d);
 }

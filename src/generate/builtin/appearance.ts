@@ -416,7 +416,6 @@ export class BodyAppearance {
   }
 }
 
-
 /**
  * Gathers one synthetic view and renders it back (browser tests): a hand (red) held 1.5 cm in
  * front of the left half of a hip (blue), both facing the camera. Rendered with the hand moved
