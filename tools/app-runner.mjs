@@ -28,6 +28,8 @@ export async function startApp({ rebuild = false, query = '', log = () => {} } =
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
+  // MOTIONPASTE_CONSOLE=1 passes the page's (and its workers') console to stderr, for debugging a run.
+  if (process.env.MOTIONPASTE_CONSOLE) page.on('console', (m) => process.stderr.write(`[page ${m.type()}] ${m.text()}\n`));
   await page.goto(`${url}${query}`);
   await page.getByTestId('app').and(page.locator('[data-restoring=false]')).waitFor();
   return {

@@ -87,8 +87,12 @@ export const MARKER_COUNT = 33;
 /** BlazePose indices by the body part they describe. */
 export const BP_IDX = {
   nose: 0,
+  leftEye: 2,
+  rightEye: 5,
   leftEar: 7,
   rightEar: 8,
+  mouthLeft: 9,
+  mouthRight: 10,
   leftShoulder: 11,
   rightShoulder: 12,
   leftElbow: 13,
@@ -131,6 +135,21 @@ export function markerOffsets(skel: RestSkeleton): Float32Array {
     out.set([v[0] * skel.scale, v[1] * skel.scale, v[2] * skel.scale], k * 3);
   });
   return out;
+}
+
+/** Rest positions of the face markers (body space: x left, y down, z back; pelvis at the origin, where the rest mesh is). */
+export interface FaceLandmarks {
+  leftEye: Vec3;
+  rightEye: Vec3;
+  mouthLeft: Vec3;
+  mouthRight: Vec3;
+  nose: Vec3;
+}
+
+export function restFaceLandmarks(skel: RestSkeleton): FaceLandmarks {
+  const offsets = markerOffsets(skel);
+  const at = (k: number) => add(vec3At(skel.joints, BLAZEPOSE_MARKERS[k]!.joint), vec3At(offsets, k));
+  return { leftEye: at(BP_IDX.leftEye), rightEye: at(BP_IDX.rightEye), mouthLeft: at(BP_IDX.mouthLeft), mouthRight: at(BP_IDX.mouthRight), nose: at(BP_IDX.nose) };
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Intrinsics } from '../../guidance';
 import { halfToFloat32 } from '../diffusion';
-import { fillUnseenVertices, mirrorUnseenVertices, mirrorVertices, texelTrust, weldVertices } from './surface-fill';
+import type { FaceLandmarks } from '../../body';
+import { FACE_SEEN_TRUST, faceTrust, facePalette, paintFace, skinTone } from './face-fill';
+import { fillUnseenVertices, mirrorUnseenVertices, mirrorVertices, texelTrust, typicalPartColours, weldVertices } from './surface-fill';
 
 /**
  * The reference person's appearance on the body's UV layout, gathered on the GPU from reference
@@ -25,6 +27,9 @@ const LIMB_OF_PART = [0, 3, 4, 0, 3, 4, 0, 3, 4, 0, 3, 4, 0, 0, 0, 0, 1, 2, 1, 2
 
 /** Head and neck: their unseen back takes the hair seen at their sides, not their seen front's (face, throat) typical colour. */
 const RING_FILL_PARTS = new Set([12, 15]);
+
+/** Parts usually bare, whose colour a face no view showed takes: hands, then wrists (SMPL joints). */
+const SKIN_PARTS = [22, 23, 20, 21];
 
 const PROJECT = /* wgsl */ `
 struct Camera { fx: f32, fy: f32, cx: f32, cy: f32, width: f32, height: f32, weight: f32, pad: f32, gain: vec4f };
@@ -130,6 +135,8 @@ export interface AppearanceTopology {
   vertexCount: number;
   parts: Uint8Array;
   positions?: Float32Array;
+  /** Where the face's features sit on the rest mesh; with `positions`, a face no view showed is painted in (see face-fill.ts). */
+  face?: FaceLandmarks;
 }
 
 /** Gathers the atlas from views, then renders the textured body. Owns its GPU resources. */
@@ -304,7 +311,7 @@ export class BodyAppearance {
     const texels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
     buffer.unmap();
     buffer.destroy();
-    const { uvs, indices, vertexCount, positions, parts } = this.topology;
+    const { uvs, indices, vertexCount, positions, parts, face } = this.topology;
     const colours = new Float32Array(vertexCount * 3);
     const seen = new Uint8Array(vertexCount);
     const confidence = new Float32Array(vertexCount);
@@ -327,9 +334,14 @@ export class BodyAppearance {
     // Vertices seen only at a grazing angle are filled too; the render blends towards that fill by their trust.
     const trust = texelTrust(confidence, seen, parts);
     const trusted = Uint8Array.from(trust, (t) => (t >= 1 ? 1 : 0));
+    const typical = typicalPartColours(colours, seen, parts, confidence);
     // A side no view showed well takes the other side's colours first; what neither side showed is filled over the surface.
     if (positions) mirrorUnseenVertices(colours, trusted, mirrorVertices(positions));
     fillUnseenVertices(colours, trusted, indices, { weld: positions ? weldVertices(positions) : undefined, fallback: mean, parts, confidence, ringParts: RING_FILL_PARTS });
+    // A person seen only from behind gets a generic face rather than hair all round the head.
+    if (positions && face && faceTrust(trust, positions, face) < FACE_SEEN_TRUST) {
+      paintFace(colours, trust, positions, face, facePalette(skinTone(SKIN_PARTS.map((p) => typical.get(p)))));
+    }
     const fill = new Float32Array(vertexCount * 4);
     for (let v = 0; v < vertexCount; v++) {
       fill.set(colours.subarray(v * 3, v * 3 + 3), v * 4);

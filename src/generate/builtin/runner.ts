@@ -1,4 +1,4 @@
-import { bodyFrame, bodyModelMesh, forwardKinematics, heading, J, JOINT_COUNT, modelSkeleton, posedMesh, meshSilhouette, upDirection, type BodyCamera, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
+import { bodyFrame, bodyModelMesh, forwardKinematics, heading, J, JOINT_COUNT, modelSkeleton, posedMesh, meshSilhouette, restFaceLandmarks, upDirection, type BodyCamera, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
 import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
@@ -130,7 +130,7 @@ export async function runBuiltin(
   // 1. Appearance: the reference body's texels from the best views over the whole clip.
   const mesh = bodyModelMesh(reference.body.shape, reference.body.model);
   const refSkel = modelSkeleton(reference.body.shape, reference.body.model);
-  const appearance = new BodyAppearance(device, { uvs: mesh.uvs, indices: mesh.indices, vertexCount: mesh.vertexCount, parts: mesh.parts, positions: mesh.positions });
+  const appearance = new BodyAppearance(device, { uvs: mesh.uvs, indices: mesh.indices, vertexCount: mesh.vertexCount, parts: mesh.parts, positions: mesh.positions, face: restFaceLandmarks(refSkel) });
   try {
     const fitted = Array.from({ length: reference.body.frameCount }, (_, i) => i).filter((i) => !reference.body.filled[i] && reference.body.confidence[i]! > 0.3);
     const up = upDirection(reference.body);
