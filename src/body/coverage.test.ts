@@ -40,6 +40,18 @@ describe('surface coverage', () => {
     expect(Math.max(...c.unseen)).toBe(c.worstUnseen);
   });
 
+  it('says when the reference never shows the face and the motion turns it to the camera', () => {
+    const fromBehind = surfaceCoverage(turning(range(130, 230)), turning(range(0, 180)));
+    expect(fromBehind.faceSeen).toBe(false);
+    // About half of 0..180 (the body stands a little off the camera's axis, which shifts the headings by a few degrees).
+    expect(fromBehind.faceShown).toBeGreaterThan(0.45);
+    expect(fromBehind.faceShown).toBeLessThan(0.55);
+    expect(surfaceCoverage(turning(range(130, 230)), turning(range(150, 210))).faceShown).toBe(0);
+    expect(surfaceCoverage(turning(range(-30, 30)), turning(range(0, 180))).faceSeen).toBe(true);
+    // A profile shows one side of the face.
+    expect(surfaceCoverage(turning(range(70, 180)), turning([0])).faceSeen).toBe(true);
+  });
+
   it('finds nothing unseen when the reference turns all the way round, or the motion stays in front', () => {
     expect(surfaceCoverage(turning(range(-180, 180)), turning(range(0, 180))).worstUnseen).toBe(0);
     expect(surfaceCoverage(turning(range(-30, 30)), turning(range(-20, 20))).worstUnseen).toBe(0);

@@ -32,10 +32,17 @@ export interface SurfaceCoverage {
   framesMostlyUnseen: number;
   /** Per motion frame, the share (0..1) of its visible half that the reference never showed. */
   unseen: Float32Array;
+  /** Whether the reference ever turns its face towards the camera (heading within FACE_SEEN_DEG of it). */
+  faceSeen: boolean;
+  /** Share of motion frames that turn the face towards the camera (heading within 90° of it). */
+  faceShown: number;
 }
 
 /** A motion frame shows mostly what the reference never did when more than this share of its visible half is unseen. */
 export const MOSTLY_UNSEEN = 0.25;
+
+/** A heading within this of the camera shows at least one side of the face. */
+export const FACE_SEEN_DEG = 75;
 
 const bin = (deg: number) => ((Math.round(deg) % 360) + 360) % 360;
 
@@ -52,8 +59,10 @@ export function surfaceCoverage(reference: BodyTrack, motion: BodyTrack): Surfac
   }
   const motionUp = upDirection(motion);
   const unseen = new Float32Array(motion.frameCount);
+  let faceShown = 0;
   for (let i = 0; i < motion.frameCount; i++) {
     const h = heading(motion, i, motionUp);
+    if (Math.abs(h) < 90) faceShown++;
     let n = 0;
     for (let d = -90; d < 90; d++) if (!seen[bin(h + d)]) n++;
     unseen[i] = n / 180;
@@ -64,5 +73,7 @@ export function surfaceCoverage(reference: BodyTrack, motion: BodyTrack): Surfac
     worstUnseen: unseen.reduce((m, v) => Math.max(m, v), 0),
     framesMostlyUnseen: unseen.length ? unseen.filter((v) => v > MOSTLY_UNSEEN).length / unseen.length : 0,
     unseen,
+    faceSeen: headings.some((h) => Math.abs(h) <= FACE_SEEN_DEG),
+    faceShown: motion.frameCount ? faceShown / motion.frameCount : 0,
   };
 }

@@ -52,6 +52,7 @@ export function GeneratePanel() {
   const audio = useEditor(effectiveAudio);
   const engine = useEditor((s) => s.engine);
   const coverage = useEditor((s) => s.coverage);
+  const faceNeverSeen = coverage !== null && !coverage.faceSeen && coverage.faceShown > 0;
   const resumable = useEditor((s) => (s.engine === 'builtin' ? s.render.resumable : null));
   const packReady = useEditor((s) => s.pack.status === 'ready');
   const posesReady = useEditor((s) => s.pose.reference.status === 'done' && s.pose.motion.status === 'done');
@@ -150,12 +151,24 @@ export function GeneratePanel() {
           </button>
         </p>
       )}
-      {engine === 'builtin' && coverage && coverage.framesMostlyUnseen > 0 && (
+      {engine === 'builtin' && coverage && (coverage.framesMostlyUnseen > 0 || faceNeverSeen) && (
         <p className="warning" data-testid="coverage-warning">
           The reference shows this person only from one side (turned between {Math.round(coverage.referenceRange[0])}° and{' '}
-          {Math.round(coverage.referenceRange[1])}°), but in {Math.round(coverage.framesMostlyUnseen * 100)} % of the output's frames the motion turns
-          them so that up to {Math.round(coverage.worstUnseen * 100)} % of what shows was never seen. The builtin engine gives those parts the
-          colour it saw on the same body part, without their detail; a reference clip in which the person turns around avoids it.
+          {Math.round(coverage.referenceRange[1])}°)
+          {coverage.framesMostlyUnseen > 0 && (
+            <>
+              , but in {Math.round(coverage.framesMostlyUnseen * 100)} % of the output's frames the motion turns them so that up to{' '}
+              {Math.round(coverage.worstUnseen * 100)} % of what shows was never seen. The builtin engine gives those parts the colour it saw on the
+              same body part, without their detail
+            </>
+          )}
+          {faceNeverSeen && (
+            <span data-testid="face-unseen">
+              {coverage.framesMostlyUnseen > 0 ? '; the' : ', and the'} face is never seen, so where the motion turns it to the camera (
+              {Math.round(coverage.faceShown * 100)} % of the frames) the builtin engine draws a plain face in the skin tone of the hands
+            </span>
+          )}
+          . A reference clip in which the person turns around avoids it.
         </p>
       )}
       {engine === 'diffusion' && <PackPanel />}
