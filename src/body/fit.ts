@@ -79,6 +79,19 @@ export function frameConfidence(pose: PoseTrackInput, i: number): number {
   return Math.min(1, Math.max(0, pose.score[i]!)) * (v / CORE_KEYPOINTS.length);
 }
 
+/** Frames below this confidence (see frameConfidence) are not fitted by default. */
+export const MIN_FIT_CONFIDENCE = 0.35;
+
+/**
+ * The pose track with its left and right labels made consistent over time on the frames confident
+ * enough to fit (see sides.ts): what the fit reads, and what overlays and guidance should show, so
+ * that they agree with the body. Image and world keypoints and the hands swap together.
+ */
+export function consistentSides<T extends PoseTrackInput & Partial<Pick<PoseTrack, 'hands' | 'handScore'>>>(track: T, minConfidence = MIN_FIT_CONFIDENCE): T {
+  const frames = Array.from({ length: track.frameCount }, (_, i) => i).filter((i) => frameConfidence(track, i) >= minConfidence);
+  return withSidesSwapped(track, swappedSides(track, frames));
+}
+
 function observation(pose: PoseTrackInput, i: number): FrameObservation {
   const image = pose.keypoints.subarray(i * MARKER_COUNT * 4, (i + 1) * MARKER_COUNT * 4);
   const visibility = new Float32Array(MARKER_COUNT);
@@ -138,7 +151,7 @@ export function fitBodyTrack(labelled: PoseTrackInput, options: FitOptions = {})
     throw new BodyArgumentError(`The pose track's arrays are shorter than its ${n} frames (keypoints ${labelled.keypoints.length}, world ${labelled.world.length}).`);
   }
   if (options.focal !== undefined && !(options.focal > 0)) throw new BodyArgumentError('options.focal, when provided, must be a positive number of pixels.');
-  const minConfidence = options.minConfidence ?? 0.35;
+  const minConfidence = options.minConfidence ?? MIN_FIT_CONFIDENCE;
   const confidence = new Float32Array(n);
   const good = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -147,7 +160,7 @@ export function fitBodyTrack(labelled: PoseTrackInput, options: FitOptions = {})
   }
   const goodFrames = Array.from({ length: n }, (_, i) => i).filter((i) => good[i]);
   if (goodFrames.length === 0) throw new NoBodyError();
-  const pose = withSidesSwapped(labelled, swappedSides(labelled, goodFrames));
+  const pose = consistentSides(labelled, minConfidence);
 
   const visibility = new Float32Array(n * MARKER_COUNT);
   for (let i = 0; i < n * MARKER_COUNT; i++) visibility[i] = pose.keypoints[i * 4 + 3]!;

@@ -32,7 +32,7 @@ export { BLAZEPOSE_MARKERS, MARKER_COUNT, markerOffsets, posedMarkers, restFaceL
 export { estimateGirth, meshSilhouette, poseMaskSampler, rasterizeSilhouette, silhouetteAt, type MaskSampler, type PoseMasks, type Silhouette } from './estimate-girth';
 export { estimateShape, measureKeypoints, measureSkeleton, shapeFromMeasures, type BodyMeasures } from './estimate-shape';
 export { FITTED_JOINTS, fitModel, initialPose, refinePose, worldMarkers, type FitModel, type FrameObservation, type RefineOptions } from './fit-frame';
-export { CORE_KEYPOINTS, estimateFocal, fitBodyTrack, frameConfidence, reprojectionFractions, type FitOptions, type PoseTrackInput } from './fit';
+export { CORE_KEYPOINTS, estimateFocal, consistentSides, fitBodyTrack, frameConfidence, reprojectionFractions, type FitOptions, type PoseTrackInput } from './fit';
 export { focalCandidates, meanReprojectionError, solveRootTranslation } from './camera';
 export { SMOOTHING_TAPS, fillGaps, smoothFrames } from './temporal';
 export { footPoints, groundPlane, lowestFoot, retargetMotion, upDirection, type GroundPlane, type Placement, type RetargetOptions } from './retarget';

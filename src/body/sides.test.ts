@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heading } from './coverage';
-import { fitBodyTrack } from './fit';
+import { consistentSides, fitBodyTrack } from './fit';
 import { fitModel } from './fit-frame';
 import { type PoseTrackInput } from './fit';
 import { BLAZEPOSE_MIRROR, swappedSides, withSidesSwapped } from './sides';
@@ -73,5 +73,32 @@ describe('left-right label consistency', () => {
     const offBy = all(40).map((i) => 180 - Math.abs(heading(body, i)));
     console.log(`[body sides] back view, 4 of 40 frames mislabelled: fitted heading at most ${Math.max(...offBy).toFixed(1)}° from the back`);
     expect(Math.max(...offBy)).toBeLessThan(15);
+  });
+
+  it('repairs a whole track once: hands swap with the body, and a repaired track is left as it is', () => {
+    const truth = walk(40, 180);
+    // Hands: frame i's left hand holds the value i, its right hand -i, scores 0.9 and 0.1.
+    const hands = new Float32Array(40 * 2 * 63);
+    const handScore = new Float32Array(40 * 2);
+    for (let i = 0; i < 40; i++) {
+      hands.fill(i, i * 126, i * 126 + 63);
+      hands.fill(-i, i * 126 + 63, (i + 1) * 126);
+      handScore.set([0.9, 0.1], i * 2);
+    }
+    const seen = { ...mislabel(truth, [12, 13, 14, 25]), hands, handScore };
+    const repaired = consistentSides(seen);
+    // The repaired keypoints are the truth's; the hands of the repaired frames changed sides.
+    expect(Array.from(repaired.keypoints)).toEqual(Array.from(truth.keypoints));
+    for (const i of [12, 25]) {
+      expect(repaired.hands![i * 126]).toBe(-i);
+      expect(repaired.hands![i * 126 + 63]).toBe(i);
+      expect(Array.from(repaired.handScore!.subarray(i * 2, i * 2 + 2))).toEqual([0.1, 0.9].map(Math.fround));
+    }
+    expect(repaired.hands![11 * 126]).toBe(11);
+    // The fit repairs again inside: on a repaired track that changes nothing.
+    expect(consistentSides(repaired)).toBe(repaired);
+    const once = fitBodyTrack(repaired);
+    const twice = fitBodyTrack(seen);
+    expect(Array.from(once.rotations)).toEqual(Array.from(twice.rotations));
   });
 });

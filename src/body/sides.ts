@@ -79,11 +79,19 @@ export function swappedSides(track: SideInput, frames: readonly number[]): Uint8
   return out;
 }
 
-/** A copy of the track's image and world keypoints with the flagged frames' left and right labels swapped. */
-export function withSidesSwapped<T extends SideInput>(track: T, swapped: Uint8Array): T {
+/** Hand keypoints per frame in a pose track: 2 hands (left, right) x 21 x (x, y, score). */
+const HAND_VALUES = 21 * 3;
+
+/**
+ * A copy of the track with the flagged frames' left and right labels swapped: image and world
+ * keypoints, and the hands (`hands`, `handScore`) where the track has them.
+ */
+export function withSidesSwapped<T extends SideInput & { hands?: Float32Array; handScore?: Float32Array }>(track: T, swapped: Uint8Array): T {
   if (!swapped.some((s) => s)) return track;
   const keypoints = Float32Array.from(track.keypoints);
   const world = Float32Array.from(track.world);
+  const hands = track.hands && Float32Array.from(track.hands);
+  const handScore = track.handScore && Float32Array.from(track.handScore);
   for (let i = 0; i < track.frameCount; i++) {
     if (!swapped[i]) continue;
     for (let k = 0; k < MARKER_COUNT; k++) {
@@ -91,8 +99,17 @@ export function withSidesSwapped<T extends SideInput>(track: T, swapped: Uint8Ar
       keypoints.set(track.keypoints.subarray((i * MARKER_COUNT + m) * 4, (i * MARKER_COUNT + m + 1) * 4), (i * MARKER_COUNT + k) * 4);
       world.set(track.world.subarray((i * MARKER_COUNT + m) * 3, (i * MARKER_COUNT + m + 1) * 3), (i * MARKER_COUNT + k) * 3);
     }
+    if (hands && track.hands) {
+      const at = i * 2 * HAND_VALUES;
+      hands.set(track.hands.subarray(at + HAND_VALUES, at + 2 * HAND_VALUES), at);
+      hands.set(track.hands.subarray(at, at + HAND_VALUES), at + HAND_VALUES);
+    }
+    if (handScore && track.handScore) {
+      handScore[i * 2] = track.handScore[i * 2 + 1]!;
+      handScore[i * 2 + 1] = track.handScore[i * 2]!;
+    }
   }
-  return { ...track, keypoints, world };
+  return { ...track, keypoints, world, ...(hands && { hands }), ...(handScore && { handScore }) };
 }
 
 function distance2(a: Float32Array, i: number, j: number, dims: number): number {

@@ -1,4 +1,5 @@
 import { proxy } from '../media';
+import { consistentSides } from '../body';
 import type { PoseModelId, PoseTrack } from '../pose';
 import { etaSeconds } from './eta';
 import { readPose, writePose } from './pose-cache';
@@ -65,7 +66,7 @@ export function analyzeSlot(slot: Slot, follow: PoseState['follow'] = null): Pro
     if (!follow) {
       const cached = await readPose(info.key, POSE_MODEL);
       if (cached && cached.track.frameCount === info.frameCount) {
-        patchPose(slot, clipId, { status: 'done', track: cached.track, follow: cached.follow, fromCache: true, ep: cached.track.ep, done: info.frameCount });
+        patchPose(slot, clipId, { status: 'done', track: consistentSides(cached.track), follow: cached.follow, fromCache: true, ep: cached.track.ep, done: info.frameCount });
         void fitSlotBody(slot);
         return;
       }
@@ -84,7 +85,8 @@ export function analyzeSlot(slot: Slot, follow: PoseState['follow'] = null): Pro
           }),
         ),
       );
-      patchPose(slot, clipId, { status: 'done', track, ep: track.ep, etaS: 0 });
+      // Stored as the pose model gave it; shown and fitted with left and right consistent over time.
+      patchPose(slot, clipId, { status: 'done', track: consistentSides(track), ep: track.ep, etaS: 0 });
       void fitSlotBody(slot);
       await writePose(info.key, POSE_MODEL, { track, follow });
     } catch (e) {
