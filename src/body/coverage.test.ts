@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { surfaceCoverage, heading } from './coverage';
+import { headingArc, surfaceCoverage, heading } from './coverage';
 import { DEG, qFromRotVec } from './math';
 import { NEUTRAL_SHAPE } from './shape';
 import { centredCamera, emptyBodyTrack, type BodyTrack } from './types';
@@ -55,5 +55,16 @@ describe('surface coverage', () => {
   it('finds nothing unseen when the reference turns all the way round, or the motion stays in front', () => {
     expect(surfaceCoverage(turning(range(-180, 180)), turning(range(0, 180))).worstUnseen).toBe(0);
     expect(surfaceCoverage(turning(range(-30, 30)), turning(range(-20, 20))).worstUnseen).toBe(0);
+  });
+
+  it('gives the reference\'s headings as the smallest arc that holds them, across ±180° too', () => {
+    expect(headingArc([-30, 10, 25])).toEqual([-30, 25]);
+    // A back view: -172° is 188°, so the arc runs from 161° to 188°, not from -172° to 161°.
+    expect(headingArc([161, 175, -172, 180])).toEqual([161, 188]);
+    expect(headingArc([-100, -80, -170])).toEqual([-170, -80]);
+    expect(headingArc([])).toEqual([0, 0]);
+    const back = surfaceCoverage(turning(range(150, 210)), turning([0]));
+    expect(back.referenceRange[0]).toBeGreaterThan(140);
+    expect(back.referenceRange[1] - back.referenceRange[0]).toBeLessThan(75);
   });
 });

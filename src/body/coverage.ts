@@ -24,7 +24,11 @@ export function heading(track: BodyTrack, i: number, up: Vec3 = upDirection(trac
 export interface SurfaceCoverage {
   /** Degrees of heading (of 360) the reference shows; 360 once it turns all the way. */
   seenDeg: number;
-  /** Headings of the reference's frames, least and most (degrees). */
+  /**
+   * The smallest arc of headings that holds all the reference's frames, from its start to its end
+   * going through increasing headings (degrees; the start in (-180, 180], the end up to 360 past it,
+   * so a back view reads 160 to 190 rather than -170 to 160).
+   */
   referenceRange: [number, number];
   /** Largest share (0..1) of a motion frame's visible half that the reference never showed. */
   worstUnseen: number;
@@ -45,6 +49,25 @@ export const MOSTLY_UNSEEN = 0.25;
 export const FACE_SEEN_DEG = 75;
 
 const bin = (deg: number) => ((Math.round(deg) % 360) + 360) % 360;
+
+/** The smallest arc that holds all `headings` (degrees): its start and end, see `SurfaceCoverage.referenceRange`. */
+export function headingArc(headings: readonly number[]): [number, number] {
+  if (headings.length === 0) return [0, 0];
+  const sorted = headings.map((h) => ((h % 360) + 360) % 360).sort((a, b) => a - b);
+  // The arc is everything but the widest gap between neighbouring headings (the last to the first wraps round).
+  let gapEnd = 0;
+  let widest = sorted[0]! + 360 - sorted[sorted.length - 1]!;
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]! - sorted[i - 1]! > widest) {
+      widest = sorted[i]! - sorted[i - 1]!;
+      gapEnd = i;
+    }
+  }
+  const start = sorted[gapEnd]!;
+  const width = 360 - widest;
+  const normalised = start > 180 ? start - 360 : start;
+  return [normalised, normalised + width];
+}
 
 /** What the reference shows of the body, and how much of the retargeted motion falls outside it. */
 export function surfaceCoverage(reference: BodyTrack, motion: BodyTrack): SurfaceCoverage {
@@ -69,7 +92,7 @@ export function surfaceCoverage(reference: BodyTrack, motion: BodyTrack): Surfac
   }
   return {
     seenDeg: seen.reduce((n, v) => n + v, 0),
-    referenceRange: headings.length ? [Math.min(...headings), Math.max(...headings)] : [0, 0],
+    referenceRange: headingArc(headings),
     worstUnseen: unseen.reduce((m, v) => Math.max(m, v), 0),
     framesMostlyUnseen: unseen.length ? unseen.filter((v) => v > MOSTLY_UNSEEN).length / unseen.length : 0,
     unseen,

@@ -38,6 +38,12 @@ function LivePreview() {
 
 const PHASE_LABEL = { render: 'Rendering frames', encode: 'Finishing the MP4', convert: 'Converting' } as const;
 
+/** How a reference turned through `arc` (degrees, 0 = facing the camera) stands to the camera, in words. */
+function facingWords([from, to]: [number, number]): string {
+  const middle = Math.abs((((from + to) / 2 + 540) % 360) - 180);
+  return middle >= 135 ? 'their back to the camera' : middle <= 45 ? 'facing the camera' : 'side-on';
+}
+
 /** Output settings, the Generate button, and progress with ETA and Cancel. */
 export function GeneratePanel() {
   const render = useEditor((s) => s.render);
@@ -153,8 +159,8 @@ export function GeneratePanel() {
       )}
       {engine === 'builtin' && coverage && (coverage.framesMostlyUnseen > 0 || faceNeverSeen) && (
         <p className="warning" data-testid="coverage-warning">
-          The reference shows this person only from one side (turned between {Math.round(coverage.referenceRange[0])}° and{' '}
-          {Math.round(coverage.referenceRange[1])}°)
+          The reference shows this person only from one side ({facingWords(coverage.referenceRange)}, turned {Math.round(coverage.referenceRange[0])}° to{' '}
+          {Math.round(coverage.referenceRange[1])}° from facing the camera)
           {coverage.framesMostlyUnseen > 0 && (
             <>
               , but in {Math.round(coverage.framesMostlyUnseen * 100)} % of the output's frames the motion turns them so that up to{' '}
