@@ -171,7 +171,7 @@ export function GeneratePanel() {
           {faceNeverSeen && (
             <span data-testid="face-unseen">
               {coverage.framesMostlyUnseen > 0 ? '; the' : ', and the'} face is never seen, so where the motion turns it to the camera (
-              {Math.round(coverage.faceShown * 100)} % of the frames) the builtin engine draws a plain face in the skin tone of the hands
+              {Math.round(coverage.faceShown * 100)} % of the frames) the builtin engine draws a plain, generic face (its skin from the hands where they are bare)
             </span>
           )}
           . A reference clip in which the person turns around avoids it.
