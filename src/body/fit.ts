@@ -28,7 +28,7 @@ import { type Vec3, median } from './math';
 import { BLAZEPOSE_MARKERS, MARKER_COUNT, BP_IDX as B, posedMarkers, torsoLength } from './markers';
 import { type BodyShape, validateShape } from './shape';
 import { forwardKinematics } from './skinning';
-import { swappedSides, withSidesSwapped } from './sides';
+import { repairSides } from './sides';
 import { fillGaps, smoothFrames } from './temporal';
 import { BODY_TRACK_VERSION, type BodyCamera, type BodyTrack, centredCamera, defaultFocal } from './types';
 
@@ -88,8 +88,7 @@ export const MIN_FIT_CONFIDENCE = 0.35;
  * that they agree with the body. Image and world keypoints and the hands swap together.
  */
 export function consistentSides<T extends PoseTrackInput & Partial<Pick<PoseTrack, 'hands' | 'handScore'>>>(track: T, minConfidence = MIN_FIT_CONFIDENCE): T {
-  const frames = Array.from({ length: track.frameCount }, (_, i) => i).filter((i) => frameConfidence(track, i) >= minConfidence);
-  return withSidesSwapped(track, swappedSides(track, frames));
+  return repairSides(track, Array.from({ length: track.frameCount }, (_, i) => i).filter((i) => frameConfidence(track, i) >= minConfidence));
 }
 
 function observation(pose: PoseTrackInput, i: number): FrameObservation {
@@ -160,7 +159,8 @@ export function fitBodyTrack(labelled: PoseTrackInput, options: FitOptions = {})
   }
   const goodFrames = Array.from({ length: n }, (_, i) => i).filter((i) => good[i]);
   if (goodFrames.length === 0) throw new NoBodyError();
-  const pose = consistentSides(labelled, minConfidence);
+  // The same repair as consistentSides(labelled, minConfidence), on the frames already measured.
+  const pose = repairSides(labelled, goodFrames);
 
   const visibility = new Float32Array(n * MARKER_COUNT);
   for (let i = 0; i < n * MARKER_COUNT; i++) visibility[i] = pose.keypoints[i * 4 + 3]!;
@@ -231,7 +231,7 @@ export function fitBodyTrack(labelled: PoseTrackInput, options: FitOptions = {})
  */
 export function reprojectionFractions(body: BodyTrack, labelled: PoseTrackInput, minVisibility = 0.5): number[] {
   const fitted = Array.from({ length: body.frameCount }, (_, i) => i).filter((i) => !body.filled[i]);
-  const pose = withSidesSwapped(labelled, swappedSides(labelled, fitted));
+  const pose = repairSides(labelled, fitted);
   const model = fitModel(body.shape, skeletonOf(body.model));
   const out: number[] = [];
   for (let i = 0; i < body.frameCount; i++) {

@@ -28,7 +28,7 @@ export { NpyFormatError, encodeNpy, parseNpy, type NpyArray, type NpyDtype } fro
 export { readNpz, writeZip } from './npz';
 export { TUBE_NAMES, buildBodyMesh, packCharts, uvCharts, vertexNormals, type BodyMesh, type Chart, type TubeName } from './mesh';
 export { forwardKinematics, posePoint, posedMesh, restRotations, skinMesh, skinningMatrices, type PosedSkeleton, type SkinnableMesh } from './skinning';
-export { BLAZEPOSE_MARKERS, MARKER_COUNT, markerOffsets, posedMarkers, restFaceLandmarks, type FaceLandmarks, type Marker } from './markers';
+export { BLAZEPOSE_MARKERS, MARKER_COUNT, markerOffsets, posedMarkers, restFaceLandmarks, faceFrame, facePoint, type FaceFrame, type FaceLandmarks, type Marker } from './markers';
 export { estimateGirth, meshSilhouette, poseMaskSampler, rasterizeSilhouette, silhouetteAt, type MaskSampler, type PoseMasks, type Silhouette } from './estimate-girth';
 export { estimateShape, measureKeypoints, measureSkeleton, shapeFromMeasures, type BodyMeasures } from './estimate-shape';
 export { FITTED_JOINTS, fitModel, initialPose, refinePose, worldMarkers, type FitModel, type FrameObservation, type RefineOptions } from './fit-frame';

@@ -10,7 +10,7 @@
  *   midpoint sits near the hand joint 22/23 (whose finger curl is not observed);
  * - nose, eyes, ears and mouth fixed in the head's frame (ears either side of the head joint).
  */
-import { type Vec3, add, qRotate, quatAt, vec3At } from './math';
+import { type Vec3, add, cross, dist3, dot, mid, normalize, qRotate, quatAt, scale, sub, vec3At } from './math';
 import { type RestSkeleton, scaleByTag } from './shape';
 import { J, fromUpFront, type ScaleTag } from './skeleton';
 
@@ -150,6 +150,38 @@ export function restFaceLandmarks(skel: RestSkeleton): FaceLandmarks {
   const offsets = markerOffsets(skel);
   const at = (k: number) => add(vec3At(skel.joints, BLAZEPOSE_MARKERS[k]!.joint), vec3At(offsets, k));
   return { leftEye: at(BP_IDX.leftEye), rightEye: at(BP_IDX.rightEye), mouthLeft: at(BP_IDX.mouthLeft), mouthRight: at(BP_IDX.mouthRight), nose: at(BP_IDX.nose) };
+}
+
+/**
+ * Face coordinates from the landmarks: the eyes' midpoint as origin, unit axes `across` (towards
+ * the left eye), `down` (towards the mouth, square to `across`) and `forward` (square to both,
+ * towards the nose), the eye distance as unit, and where the mouth lies in those units.
+ */
+export interface FaceFrame {
+  origin: Vec3;
+  across: Vec3;
+  down: Vec3;
+  forward: Vec3;
+  eyeDistance: number;
+  mouthDown: number;
+  mouthHalfWidth: number;
+}
+
+export function faceFrame(face: FaceLandmarks): FaceFrame {
+  const origin = mid(face.leftEye, face.rightEye);
+  const eyeDistance = dist3(face.leftEye, face.rightEye);
+  const across = normalize(sub(face.leftEye, face.rightEye));
+  const toMouth = sub(mid(face.mouthLeft, face.mouthRight), origin);
+  const down = normalize(sub(toMouth, scale(across, dot(toMouth, across))));
+  const ahead = cross(across, down);
+  const forward = dot(ahead, sub(face.nose, origin)) < 0 ? scale(ahead, -1) : ahead;
+  return { origin, across, down, forward, eyeDistance, mouthDown: dot(toMouth, down) / eyeDistance, mouthHalfWidth: dist3(face.mouthLeft, face.mouthRight) / 2 / eyeDistance };
+}
+
+/** A point in face coordinates (see FaceFrame), in eye distances. */
+export function facePoint(frame: FaceFrame, p: Readonly<Vec3>): { across: number; down: number; forward: number } {
+  const d = sub(p, frame.origin);
+  return { across: dot(d, frame.across) / frame.eyeDistance, down: dot(d, frame.down) / frame.eyeDistance, forward: dot(d, frame.forward) / frame.eyeDistance };
 }
 
 /**

@@ -79,6 +79,11 @@ export function swappedSides(track: SideInput, frames: readonly number[]): Uint8
   return out;
 }
 
+/** The track with its labels made consistent over `frames` (see swappedSides, withSidesSwapped). */
+export function repairSides<T extends SideInput & { hands?: Float32Array; handScore?: Float32Array }>(track: T, frames: readonly number[]): T {
+  return withSidesSwapped(track, swappedSides(track, frames));
+}
+
 /** Hand keypoints per frame in a pose track: 2 hands (left, right) x 21 x (x, y, score). */
 const HAND_VALUES = 21 * 3;
 

@@ -1,4 +1,4 @@
-import type { FaceLandmarks, Vec3 } from '../../body';
+import { faceFrame, facePoint, type FaceLandmarks } from '../../body';
 
 /**
  * A generic face for a head whose face no reference frame showed (a person seen only from behind).
@@ -46,45 +46,14 @@ export function facePalette(skin: Rgb): FacePalette {
   };
 }
 
-const sub = (a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const dot = (a: Readonly<Vec3>, b: Readonly<Vec3>) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-const mid = (a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2];
-const unit = (a: Vec3): Vec3 => {
-  const n = Math.hypot(...a) || 1;
-  return [a[0] / n, a[1] / n, a[2] / n];
-};
-
-/** A vertex in face coordinates, in eye distances: `across` (+ towards the left eye), `down` (from the eyes' midpoint) and `forward` (towards the nose). */
-interface FacePoint {
-  across: number;
-  down: number;
-  forward: number;
-}
-
-function faceFrame(face: FaceLandmarks) {
-  const eyes = mid(face.leftEye, face.rightEye);
-  const eyeDistance = Math.hypot(...sub(face.leftEye, face.rightEye));
-  const across = unit(sub(face.leftEye, face.rightEye));
-  const toMouth = sub(mid(face.mouthLeft, face.mouthRight), eyes);
-  const down = unit(sub(toMouth, across.map((a) => a * dot(toMouth, across)) as Vec3));
-  // Forward is perpendicular to both, signed towards the nose.
-  let forward: Vec3 = [across[1] * down[2] - across[2] * down[1], across[2] * down[0] - across[0] * down[2], across[0] * down[1] - across[1] * down[0]];
-  if (dot(forward, sub(face.nose, eyes)) < 0) forward = [-forward[0], -forward[1], -forward[2]];
-  const mouthDown = dot(toMouth, down) / eyeDistance;
-  const mouthHalfWidth = Math.hypot(...sub(face.mouthLeft, face.mouthRight)) / 2 / eyeDistance;
-  const at = (p: Readonly<Vec3>): FacePoint => {
-    const d = sub(p, eyes);
-    return { across: dot(d, across) / eyeDistance, down: dot(d, down) / eyeDistance, forward: dot(d, forward) / eyeDistance };
-  };
-  return { at, mouthDown, mouthHalfWidth };
-}
+type FacePoint = ReturnType<typeof facePoint>;
 
 /** Skin weight of a face point: 1 inside the face oval, falling to 0 at its rim; 0 behind the cheeks. */
 function ovalWeight(p: FacePoint, mouthDown: number): number {
   // From the hairline (0.75 eye distances above the eyes) to the chin (0.55 below the mouth), cheek to cheek.
   const top = -0.75;
   const bottom = mouthDown + 0.55;
-  const r = Math.hypot(p.across / 1.0, (p.down - (top + bottom) / 2) / ((bottom - top) / 2));
+  const r = Math.hypot(p.across, (p.down - (top + bottom) / 2) / ((bottom - top) / 2));
   const rim = Math.min(1, Math.max(0, (1 - r) / 0.2));
   // The face's surface is within about an eye distance behind the eyes' plane; the ears are further back.
   const front = Math.min(1, Math.max(0, (p.forward + 1.1) / 0.3));
@@ -98,11 +67,11 @@ const blob = (p: FacePoint, across: number, down: number, rx: number, ry: number
  * low when no reference frame showed the face.
  */
 export function faceTrust(trust: Float32Array, positions: Float32Array, face: FaceLandmarks): number {
-  const { at, mouthDown } = faceFrame(face);
+  const frame = faceFrame(face);
   let sum = 0;
   let weight = 0;
   for (let v = 0; v < trust.length; v++) {
-    const w = ovalWeight(at([positions[v * 3]!, positions[v * 3 + 1]!, positions[v * 3 + 2]!]), mouthDown);
+    const w = ovalWeight(facePoint(frame, [positions[v * 3]!, positions[v * 3 + 1]!, positions[v * 3 + 2]!]), frame.mouthDown);
     if (w <= 0) continue;
     sum += w * trust[v]!;
     weight += w;
@@ -116,11 +85,12 @@ export function faceTrust(trust: Float32Array, positions: Float32Array, face: Fa
  * there (the hair the fill spread). Returns how many vertices it changed.
  */
 export function paintFace(colours: Float32Array, trust: Float32Array, positions: Float32Array, face: FaceLandmarks, palette: FacePalette): number {
-  const { at, mouthDown, mouthHalfWidth } = faceFrame(face);
+  const frame = faceFrame(face);
+  const { mouthDown, mouthHalfWidth } = frame;
   let painted = 0;
   for (let v = 0; v < trust.length; v++) {
     if (trust[v]! >= 1) continue;
-    const p = at([positions[v * 3]!, positions[v * 3 + 1]!, positions[v * 3 + 2]!]);
+    const p = facePoint(frame, [positions[v * 3]!, positions[v * 3 + 1]!, positions[v * 3 + 2]!]);
     const skin = ovalWeight(p, mouthDown);
     if (skin <= 0) continue;
     // Features as soft blobs, so a coarse mesh still carries them at a vertex or two.
