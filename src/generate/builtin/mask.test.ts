@@ -121,3 +121,40 @@ describe('pushPullFill', () => {
     expect(weight.every((v) => v === 1)).toBe(true);
   });
 });
+
+describe('personMask head', () => {
+  it('covers the whole head, whose hair the segmentation missed', () => {
+    const n = 64;
+    const t = emptyTrack(1, 200, 200, n, 'test', 'wasm');
+    t.found[0] = 1;
+    // ROI over the frame, unrotated: crop pixel (u, v) is frame pixel (u·200/64, v·200/64) roughly.
+    t.rois.set([100, 100, 200, 0], 0);
+    const set = (k: number, x: number, y: number) => t.keypoints.set([x, y, 0, 1], k * 4);
+    set(7, 95, 50); // ears
+    set(8, 105, 50);
+    set(11, 85, 70); // shoulders
+    set(12, 115, 70);
+    set(23, 90, 130); // hips
+    set(24, 110, 130);
+    // The mask holds the body from the shoulders down, not the head.
+    for (let v = 0; v < n; v++) {
+      for (let u = 0; u < n; u++) {
+        const x = ((u + 0.5) * 200) / n;
+        const y = ((v + 0.5) * 200) / n;
+        t.masks[v * n + u] = x > 80 && x < 120 && y > 66 && y < 140 ? 255 : 0;
+      }
+    }
+    const m = personMask(t, 0, { margin: 0, feather: 0, minRadius: 0, motionBlur: 0 });
+    // Head radius: 0.3 × the torso's 60 px = 18 px around the ears' midpoint (100, 50).
+    expect(m.alpha[50 * 200 + 100]).toBe(255);
+    expect(m.alpha[34 * 200 + 100]).toBe(255); // top of the hair
+    expect(m.alpha[50 * 200 + 84]).toBe(255); // beside the ear
+    expect(m.alpha[28 * 200 + 100]).toBe(0); // above the head
+    expect(m.alpha[50 * 200 + 76]).toBe(0);
+    expect(m.box!.y0).toBeLessThanOrEqual(32);
+    // The person's own pixels keep to the segmentation.
+    const own = personMask(t, 0, { margin: 0, feather: 0, minRadius: 0, motionBlur: 0, head: false });
+    expect(own.alpha[50 * 200 + 100]).toBe(0);
+    expect(own.alpha[100 * 200 + 100]).toBe(255);
+  });
+});

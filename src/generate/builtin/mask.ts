@@ -1,8 +1,9 @@
 /**
  * The region of the original person to remove from a reference frame: the pose track's
  * segmentation (a `maskSize`² probability map over the rotated landmark ROI) brought to frame
- * pixels, thresholded, dilated by a margin proportional to the person's size (hair, loose clothes,
- * motion blur, the coarse mask) and given a soft edge. A box around the keypoints stands in when a
+ * pixels, thresholded, joined by a disc over the head (segmentation misses the top of the hair),
+ * dilated by a margin proportional to the person's size (hair, loose clothes, motion blur, the
+ * coarse mask) and given a soft edge. A box around the keypoints stands in when a
  * frame has a pose but no usable mask; a frame where the tracker lost the person borrows the union
  * of the regions of the nearest frames that have one (a missed detection must not leave the person
  * in the frames the plate borrows from).
@@ -48,6 +49,11 @@ export interface PersonMaskOptions {
    * before and after it that have one. 0 leaves such frames empty. Default 2.
    */
   borrow?: number;
+  /**
+   * Add a disc over the whole head (see `stampHead`): right for removing the person, wrong for
+   * their own pixels. Default true.
+   */
+  head?: boolean;
   /** Reused output buffer of width × height bytes. */
   out?: Uint8Array;
 }
@@ -108,7 +114,10 @@ export function personMask(track: PoseTrack, frame: number, options: PersonMaskO
     const mask = track.masks.subarray(frame * n * n, (frame + 1) * n * n);
     const roi = { cx: track.rois[frame * 4]!, cy: track.rois[frame * 4 + 1]!, size: roiSize, rotation: track.rois[frame * 4 + 3]! };
     box = rasterizeRoiMask(mask, n, roi, sx, sy, Math.round(threshold * 255), alpha, width, height);
-    if (box) source = 'mask';
+    if (box) {
+      source = 'mask';
+      if (options.head ?? true) box = stampHead(track, frame, sx, sy, alpha, width, height, box);
+    }
   }
   if (!box) {
     box = keypointBox(track, frame, sx, sy, width, height);
@@ -228,6 +237,47 @@ export function rasterizeRoiMask(
  * Box around the frame's keypoints (visibility > 0.3; all of them when fewer than 4 are), grown
  * for the head top, hair and limbs' width, in output pixels; null when there are none.
  */
+/** BlazePose keypoints of the head's width and of the torso's length. */
+const LEFT_EAR = 7;
+const RIGHT_EAR = 8;
+const SHOULDERS = [11, 12] as const;
+const HIPS = [23, 24] as const;
+/** Head radius around the ears' midpoint, as a share of the torso's length (≈ 15 cm of 50), and of the ears' distance. */
+const HEAD_BY_TORSO = 0.3;
+const HEAD_BY_EARS = 1;
+
+/**
+ * Adds to `alpha` a disc over the whole head (centred between the ears, with a radius from the
+ * torso's length or the ears' distance, whichever is larger): segmentation tends to miss the top
+ * of the hair, and a cap of it left in the plate reads as a second head. Returns the grown box.
+ */
+function stampHead(track: PoseTrack, frame: number, sx: number, sy: number, alpha: Uint8Array, width: number, height: number, box: PixelBox): PixelBox {
+  const kp = track.keypoints.subarray(frame * KP * 4, (frame + 1) * KP * 4);
+  const at = (k: number) => ({ x: kp[k * 4]! * sx, y: kp[k * 4 + 1]! * sy });
+  const mid = (a: number, b: number) => {
+    const p = at(a);
+    const q = at(b);
+    return { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
+  };
+  const centre = mid(LEFT_EAR, RIGHT_EAR);
+  const shoulders = mid(...SHOULDERS);
+  const hips = mid(...HIPS);
+  const ears = Math.hypot(at(LEFT_EAR).x - at(RIGHT_EAR).x, at(LEFT_EAR).y - at(RIGHT_EAR).y);
+  const r = Math.max(HEAD_BY_TORSO * Math.hypot(shoulders.x - hips.x, shoulders.y - hips.y), HEAD_BY_EARS * ears);
+  if (!(Number.isFinite(centre.x) && Number.isFinite(centre.y) && r >= 1)) return box;
+  const x0 = Math.max(0, Math.floor(centre.x - r));
+  const y0 = Math.max(0, Math.floor(centre.y - r));
+  const x1 = Math.min(width, Math.ceil(centre.x + r + 1));
+  const y1 = Math.min(height, Math.ceil(centre.y + r + 1));
+  if (x0 >= x1 || y0 >= y1) return box;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      if ((x + 0.5 - centre.x) ** 2 + (y + 0.5 - centre.y) ** 2 <= r * r) alpha[y * width + x] = 255;
+    }
+  }
+  return { x0: Math.min(box.x0, x0), y0: Math.min(box.y0, y0), x1: Math.max(box.x1, x1), y1: Math.max(box.y1, y1) };
+}
+
 function keypointBox(track: PoseTrack, frame: number, sx: number, sy: number, width: number, height: number): PixelBox | null {
   const kp = track.keypoints.subarray(frame * KP * 4, (frame + 1) * KP * 4);
   const collect = (minVis: number) => {

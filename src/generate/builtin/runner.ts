@@ -118,7 +118,7 @@ export async function runBuiltin(
   const maskOf = (r: number) => personMask(reference.track, r, { width, height }).alpha;
   /** The person's own pixels: the tracker's mask (no margin) with its edge moved onto the frame's colour edge. */
   const tightMask = (r: number, rgba: Uint8ClampedArray) => {
-    const m = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6 });
+    const m = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6, head: false });
     if (m.source === 'mask' && m.box) refineMatte(m.alpha, rgba, width, height, { radius: Math.max(3, Math.round(MATTE_RADIUS * Math.max(m.box.x1 - m.box.x0, m.box.y1 - m.box.y0))) });
     return m.alpha;
   };
