@@ -33,10 +33,10 @@ test('the builtin compositor blends the body edge with the plate, without a dark
   expect(px.edgeInside[1]!).toBeLessThan(px.edgeOutside[1]!);
 });
 
-test('the appearance gather does not paint a hand resting on the hip onto the hip', async ({ page, offOrigin }) => {
+test('the appearance gather does not paint a hand resting on the hip onto the hip; a fading layer blends over the body', async ({ page, offOrigin }) => {
   void offOrigin;
   await openEditor(page, '?bench');
-  type Px = { hiddenHip: number[]; seenHip: number[]; hand: number[] };
+  type Px = { hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[] };
   const px = await page.evaluate(() => (globalThis as unknown as { motionpasteBench: { appearanceSelfTest: () => Promise<Px> } }).motionpasteBench.appearanceSelfTest());
   // The hand (red) is 1.5 cm in front of the hip (blue): within a surface's depth tolerance, but another limb.
   const blue = (c: number[]) => c[2]! > 150 && c[0]! < 90;
@@ -44,6 +44,11 @@ test('the appearance gather does not paint a hand resting on the hip onto the hi
   expect(blue(px.hiddenHip), `hip behind the hand ${px.hiddenHip}`).toBe(true);
   expect(px.hand[0]!, `hand ${px.hand}`).toBeGreaterThan(150);
   expect(px.hand[2]!).toBeLessThan(90);
+  // A fading layer blends half and half over the hip; one behind the hip stays hidden.
+  const [r, g, b] = px.faded as [number, number, number];
+  expect(Math.abs(g - (px.seenHip[1]! + 255) / 2), `faded ${px.faded} over ${px.seenHip}`).toBeLessThan(12);
+  expect(Math.abs(b - px.seenHip[2]! / 2)).toBeLessThan(12);
+  expect(r).toBeLessThan(40);
 });
 
 test.describe('builtin engine', () => {

@@ -112,12 +112,16 @@ const LAYER_SHADER = PROJECT + /* wgsl */ `
 struct VOut { @builtin(position) pos: vec4f, @location(0) c: vec4f };
 @vertex fn vs(@location(0) p: vec3f, @location(1) c: vec4f) -> VOut {
   var o: VOut;
-  o.pos = toClip(p);
+  // A fading layer (cam.pad > 0) is drawn this many metres towards the camera, over the layer replacing it.
+  o.pos = toClip(p * max(0.0, 1.0 - cam.pad / max(length(p), 1e-4)));
   o.c = c;
   return o;
 }
-@fragment fn fs(i: VOut) -> @location(0) vec4f { return vec4f(i.c.rgb, 1.0); }
+@fragment fn fs(i: VOut) -> @location(0) vec4f { return vec4f(i.c.rgb, cam.weight); }
 `;
+
+/** How far (metres) a fading layer is drawn towards the camera: in front of the face that replaces it, behind a hand before it. */
+const FADE_PULL = 0.01;
 
 export interface BodyGeometry {
   positions: Float32Array;
@@ -151,6 +155,7 @@ export class BodyAppearance {
   private readonly gatherPipeline: GPURenderPipeline;
   private readonly renderPipeline: GPURenderPipeline;
   private readonly layerPipeline: GPURenderPipeline;
+  private readonly fadePipeline: GPURenderPipeline;
   private readonly index: GPUBuffer;
   private readonly uv: GPUBuffer;
   private readonly position: GPUBuffer;
@@ -220,12 +225,25 @@ export class BodyAppearance {
       depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
     });
     const layerModule = d.createShaderModule({ code: LAYER_SHADER });
+    const layerVertex: GPUVertexState = { module: layerModule, entryPoint: 'vs', buffers: [f3(0), { arrayStride: 4, attributes: [{ shaderLocation: 1, offset: 0, format: 'unorm8x4' }] }] };
     this.layerPipeline = d.createRenderPipeline({
       layout: 'auto',
-      vertex: { module: layerModule, entryPoint: 'vs', buffers: [f3(0), { arrayStride: 4, attributes: [{ shaderLocation: 1, offset: 0, format: 'unorm8x4' }] }] },
+      vertex: layerVertex,
       fragment: { module: layerModule, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] },
       primitive: { topology: 'triangle-list', cullMode: 'none' },
       depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
+    });
+    // A layer at part opacity: blended over what is drawn, leaving the depth to it.
+    this.fadePipeline = d.createRenderPipeline({
+      layout: 'auto',
+      vertex: layerVertex,
+      fragment: {
+        module: layerModule,
+        entryPoint: 'fs',
+        targets: [{ format: 'rgba8unorm', blend: { color: { srcFactor: 'src-alpha', dstFactor: 'one-minus-src-alpha' }, alpha: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha' } } }],
+      },
+      primitive: { topology: 'triangle-list', cullMode: 'none' },
+      depthStencil: { format: 'depth32float', depthWriteEnabled: false, depthCompare: 'less-equal' },
     });
     // Start from an empty atlas.
     const e = d.createCommandEncoder();
@@ -233,8 +251,8 @@ export class BodyAppearance {
     d.queue.submit([e.finish()]);
   }
 
-  private writeCamera(k: Intrinsics, width: number, height: number, weight: number): void {
-    this.device.queue.writeBuffer(this.camera, 0, new Float32Array([k.fx, k.fy, k.cx, k.cy, width, height, weight, 0, ...this.gain, 1]));
+  private writeCamera(k: Intrinsics, width: number, height: number, weight: number, pad = 0): void {
+    this.device.queue.writeBuffer(this.camera, 0, new Float32Array([k.fx, k.fy, k.cx, k.cy, width, height, weight, pad, ...this.gain, 1]));
   }
 
   private writePose(positions: Float32Array, normals: Float32Array): void {
@@ -391,12 +409,15 @@ export class BodyAppearance {
 
   /**
    * Draws a coloured triangle layer (camera space) into `target` after `render`, depth-tested
-   * against the body: the person's pixels beyond the mesh (see outside.ts).
+   * against the body: the person's pixels beyond the mesh (see outside.ts). Below `opacity` 1 it
+   * is blended over what is there, drawn a centimetre nearer (a face fading out over its successor).
    */
-  renderLayer(target: GPUTexture, depth: GPUTexture, layer: { positions: Float32Array; colours: Uint8Array; indices: Uint32Array }, k: Intrinsics): void {
-    if (layer.indices.length === 0) return;
+  renderLayer(target: GPUTexture, depth: GPUTexture, layer: { positions: Float32Array; colours: Uint8Array; indices: Uint32Array }, k: Intrinsics, opacity = 1): void {
+    if (layer.indices.length === 0 || !(opacity > 0)) return;
     const d = this.device;
-    this.writeCamera(k, target.width, target.height, 1);
+    const fading = opacity < 1;
+    const pipeline = fading ? this.fadePipeline : this.layerPipeline;
+    this.writeCamera(k, target.width, target.height, Math.min(1, opacity), fading ? FADE_PULL : 0);
     // Every array here is a whole number of 4-byte values, as writeBuffer needs.
     const upload = (data: ArrayBufferView, usage: number) => {
       const b = d.createBuffer({ size: data.byteLength, usage: usage | GPUBufferUsage.COPY_DST });
@@ -411,8 +432,8 @@ export class BodyAppearance {
       colorAttachments: [{ view: target.createView(), loadOp: 'load', storeOp: 'store' }],
       depthStencilAttachment: { view: depth.createView(), depthLoadOp: 'load', depthStoreOp: 'store' },
     });
-    pass.setPipeline(this.layerPipeline);
-    pass.setBindGroup(0, d.createBindGroup({ layout: this.layerPipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: this.camera } }] }));
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, d.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: this.camera } }] }));
     pass.setVertexBuffer(0, position);
     pass.setVertexBuffer(1, colour);
     pass.setIndexBuffer(index, 'uint32');
@@ -432,9 +453,10 @@ export class BodyAppearance {
  * Gathers one synthetic view and renders it back (browser tests): a hand (red) held 1.5 cm in
  * front of the left half of a hip (blue), both facing the camera. Rendered with the hand moved
  * away, the hip's hidden half must not wear the hand's colour. Returns RGB at the hip's hidden
- * half and seen half, and at the hand when it is in front.
+ * half and seen half, and at the hand when it is in front; and at the seen hip with a green layer
+ * in front of it and a red one behind it, both at half opacity.
  */
-export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[] }> {
+export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[] }> {
   const size = 64;
   const k = { fx: 200, fy: 200, cx: size / 2, cy: size / 2 };
   const positions: number[] = [];
@@ -476,8 +498,15 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
   const target = device.createTexture({ size: [size, size], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
   const depth = device.createTexture({ size: [size, size], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
   const readback = device.createBuffer({ size: size * size * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  const renderAt = async (p: Float32Array) => {
+  /** A square layer over the whole view at depth z, one colour. */
+  const square = (z: number, rgb: number[]) => ({
+    positions: Float32Array.from([-1, -1, z, 1, -1, z, 1, 1, z, -1, 1, z]),
+    colours: Uint8Array.from([...rgb, 255, ...rgb, 255, ...rgb, 255, ...rgb, 255]),
+    indices: Uint32Array.from([0, 1, 2, 0, 2, 3]),
+  });
+  const renderAt = async (p: Float32Array, layers: { layer: ReturnType<typeof square>; opacity: number }[] = []) => {
     appearance.render(target, depth, { positions: p, normals }, k);
+    for (const { layer, opacity } of layers) appearance.renderLayer(target, depth, layer, k, opacity);
     const e = device.createCommandEncoder();
     e.copyTextureToBuffer({ texture: target }, { buffer: readback, bytesPerRow: size * 4 }, [size, size]);
     device.queue.submit([e.finish()]);
@@ -493,7 +522,9 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
     const hiddenHip = moved(20, size / 2);
     const seenHip = moved(44, size / 2);
     const hand = (await renderAt(front))(20, size / 2);
-    return { hiddenHip, seenHip, hand };
+    // A green layer at half opacity in front of the hip, and a red one behind it.
+    const faded = (await renderAt(front, [{ layer: square(1.9, [0, 255, 0]), opacity: 0.5 }, { layer: square(2.1, [255, 0, 0]), opacity: 0.5 }]))(44, size / 2);
+    return { hiddenHip, seenHip, hand, faded };
   } finally {
     appearance.dispose();
     target.destroy();

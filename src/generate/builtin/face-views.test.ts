@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forwardKinematics, J, meshSilhouette, posedMesh, restRotations } from '../../body';
-import { boneBox, cropFaceView, faceAngle, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
+import { boneBox, cropFaceView, faceAngle, faceFade, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
 import { outsideLayer } from './outside';
 import { neutralBodyScene } from './synthetic';
 
@@ -145,5 +145,31 @@ describe('face views (the face from the reference frame that shows it best)', ()
     expect(handOverFace(handAt([head[0]!, head[1]! + 0.3, head[2]! - 0.2]), segments, k, W, H)).toBe(false);
     // Raised high above the head, in front of it.
     expect(handOverFace(handAt([head[0]!, head[1]! - 0.35, head[2]! - 0.1]), segments, k, W, H)).toBe(false);
+  });
+});
+
+describe('faceFade', () => {
+  const run = (choices: (string | null)[], frames = 3) => {
+    let shown: string | null = null;
+    let fade = null as ReturnType<typeof faceFade<string>>['fade'];
+    return choices.map((face) => {
+      const r = faceFade(shown, face, fade, frames);
+      shown = face;
+      fade = r.fade;
+      return r.draws.map((d) => `${d.face}:${d.opacity.toFixed(2)}`).join(' ');
+    });
+  };
+
+  it('fades the outgoing view out over the new one, frame by frame', () => {
+    expect(run(['a', 'a', 'b', 'b', 'b', 'b', 'b'])).toEqual(['a:0.25', 'a:0.50', 'b:1.00 a:0.75', 'b:1.00 a:0.50', 'b:1.00 a:0.25', 'b:1.00', 'b:1.00']);
+  });
+
+  it('fades a view in where none was, and out to none', () => {
+    expect(run([null, 'a', 'a', 'a', 'a', null, null, null, null])).toEqual(['', 'a:0.25', 'a:0.50', 'a:0.75', 'a:1.00', 'a:0.75', 'a:0.50', 'a:0.25', '']);
+  });
+
+  it('restarts the fade on a switch in the middle of one, and draws nothing twice', () => {
+    expect(run(['a', 'a', 'a', 'a', 'b', 'a', 'a'], 2)).toEqual(['a:0.33', 'a:0.67', 'a:1.00', 'a:1.00', 'b:1.00 a:0.67', 'a:1.00 b:0.67', 'a:1.00 b:0.33']);
+    expect(run(['a', 'a'], 0)).toEqual(['a:1.00', 'a:1.00']);
   });
 });

@@ -188,3 +188,31 @@ export function nearestFaceView(views: readonly FaceView[], to: PosedSkeleton, j
   }
   return best;
 }
+
+/** A face view that stopped showing, still fading out: `left` of the fade's frames remain. */
+export interface FaceFade<T> {
+  from: T;
+  left: number;
+}
+
+export interface FaceFadeStep<T> {
+  draws: { face: T; opacity: number }[];
+  fade: FaceFade<T | null> | null;
+}
+
+/**
+ * What to draw for the face this frame when the chosen view changes, so that it does not pop:
+ * the outgoing view fades out over `frames` output frames on top of the new one; a view that
+ * appears where none was fades in. `shown` is the view drawn last frame, `face` this frame's
+ * choice (null: the frame's own head or the texture). Returns the layers with their opacities,
+ * drawn in order, and the fade to carry to the next frame.
+ */
+export function faceFade<T>(shown: T | null, face: T | null, fade: FaceFade<T | null> | null, frames: number): FaceFadeStep<T> {
+  let next = face !== shown && frames > 0 ? { from: shown, left: frames } : fade && fade.left > 0 ? fade : null;
+  const draws: { face: T; opacity: number }[] = [];
+  const out = next ? next.left / (frames + 1) : 0;
+  if (face) draws.push({ face, opacity: next && next.from === null ? 1 - out : 1 });
+  if (next && next.from !== null && next.from !== face) draws.push({ face: next.from, opacity: out });
+  if (next) next = next.left > 1 ? { from: next.from, left: next.left - 1 } : null;
+  return { draws, fade: next };
+}

@@ -4,7 +4,7 @@ import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
 import { BodyAppearance } from './appearance';
 import { GpuCompositor } from './composite';
-import { boneBox, cropFaceView, faceAngle, handOverFace, jointTurn, nearestFaceView, type FaceView } from './face-views';
+import { boneBox, cropFaceView, faceAngle, faceFade, handOverFace, jointTurn, nearestFaceView, type FaceFade, type FaceFadeStep, type FaceView } from './face-views';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personMask } from './mask';
 import { refineMatte } from './matte';
@@ -46,6 +46,8 @@ const FACE_VIEW_MAX_TURN = 30;
 const FACE_VIEW_MAX_AWAY = 75;
 /** Degrees by which another view's head must be turned less before the face switches to it. */
 const FACE_HYSTERESIS = 8;
+/** Output frames over which a face view cross-fades into the next (a switch of view is a switch of expression). */
+const FACE_FADE_FRAMES = 4;
 
 /** Matte window radius as a share of the person's size: about one cell of the tracker's 64² mask over its ROI. */
 const MATTE_RADIUS = 0.022;
@@ -191,6 +193,7 @@ export async function runBuiltin(
     const compositor = new GpuCompositor(device, width, height);
     const start = Math.min(job.startFrame ?? 0, times.length);
     let lastFace: FaceView | null = null;
+    let fade: FaceFade<FaceView | null> | null = null;
     let source = null as { r: number; gain: [number, number, number]; tight: Uint8Array; fromPose: PosedSkeleton; faceIsClear: boolean; covered: Silhouette } | null;
     try {
       for (let i = start; i < times.length; i++) {
@@ -245,10 +248,12 @@ export async function runBuiltin(
         }
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
         const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: FRONT_MAX_TURN, previous: lastFace, hysteresis: FACE_HYSTERESIS });
+        const shown: FaceFadeStep<FaceView> = faceFade(lastFace, face, fade, FACE_FADE_FRAMES);
         lastFace = face;
-        if (face) {
-          const layer = outsideLayer({ ...face, segments, radii, to: toPose, front: HEAD_ONLY, inset: LAYER_INSET, reach: LAYER_REACH_BY_JOINT, onlyFront: true });
-          appearance.renderLayer(target, depth, layer, k);
+        fade = shown.fade;
+        for (const { face: view, opacity } of shown.draws) {
+          const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: LAYER_INSET, reach: LAYER_REACH_BY_JOINT, onlyFront: true });
+          appearance.renderLayer(target, depth, layer, k, opacity);
         }
         const out = await compositor.composite(plate, target);
         await emit(out, i);
