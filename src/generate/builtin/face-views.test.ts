@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forwardKinematics, J, meshSilhouette, posedMesh, restRotations } from '../../body';
-import { boneBox, cropFaceView, faceAngle, faceFade, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceView } from './face-views';
+import { boneBox, cropFaceView, faceAngle, faceFade, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceFadeStep, type FaceView } from './face-views';
 import { outsideLayer } from './outside';
 import { neutralBodyScene } from './synthetic';
 
@@ -151,7 +151,7 @@ describe('face views (the face from the reference frame that shows it best)', ()
 describe('faceFade', () => {
   const run = (choices: (string | null)[], frames = 3) => {
     let shown: string | null = null;
-    let fade = null as ReturnType<typeof faceFade<string>>['fade'];
+    let fade: FaceFadeStep<string>['fade'] = null;
     return choices.map((face) => {
       const r = faceFade(shown, face, fade, frames);
       shown = face;

@@ -195,6 +195,7 @@ export interface FaceFade<T> {
   left: number;
 }
 
+/** One frame of `faceFade`: the face layers to draw, in order, and the fade to carry on. */
 export interface FaceFadeStep<T> {
   draws: { face: T; opacity: number }[];
   fade: FaceFade<T | null> | null;
