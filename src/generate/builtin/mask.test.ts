@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyAffine, cropToSource, emptyTrack, type PoseTrack } from '../../pose';
+import { BP, applyAffine, cropToSource, emptyTrack, type PoseTrack } from '../../pose';
 import { pushPullFill } from './inpaint';
 import { dilateMask, personMask } from './mask';
 
@@ -130,12 +130,12 @@ describe('personMask head', () => {
     // ROI over the frame, unrotated: crop pixel (u, v) is frame pixel (u·200/64, v·200/64) roughly.
     t.rois.set([100, 100, 200, 0], 0);
     const set = (k: number, x: number, y: number) => t.keypoints.set([x, y, 0, 1], k * 4);
-    set(7, 95, 50); // ears
-    set(8, 105, 50);
-    set(11, 85, 70); // shoulders
-    set(12, 115, 70);
-    set(23, 90, 130); // hips
-    set(24, 110, 130);
+    set(BP.left_ear, 95, 50);
+    set(BP.right_ear, 105, 50);
+    set(BP.left_shoulder, 85, 70);
+    set(BP.right_shoulder, 115, 70);
+    set(BP.left_hip, 90, 130);
+    set(BP.right_hip, 110, 130);
     // The mask holds the body from the shoulders down, not the head.
     for (let v = 0; v < n; v++) {
       for (let u = 0; u < n; u++) {

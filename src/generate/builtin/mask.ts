@@ -14,7 +14,7 @@
  * and a bilinear tap). `dilateMask` is a separable exact Euclidean distance transform: one
  * invocation per column, then one per row (on the GPU a jump-flooding pass would do as well).
  */
-import { cropToSource, invertAffine, type PoseTrack } from '../../pose';
+import { BP, cropToSource, invertAffine, type PoseTrack } from '../../pose';
 
 /** An integer pixel box; `x1`, `y1` exclusive. */
 export interface PixelBox {
@@ -233,15 +233,6 @@ export function rasterizeRoiMask(
   return mx1 < 0 ? null : { x0: mx0, y0: my0, x1: mx1 + 1, y1: my1 + 1 };
 }
 
-/**
- * Box around the frame's keypoints (visibility > 0.3; all of them when fewer than 4 are), grown
- * for the head top, hair and limbs' width, in output pixels; null when there are none.
- */
-/** BlazePose keypoints of the head's width and of the torso's length. */
-const LEFT_EAR = 7;
-const RIGHT_EAR = 8;
-const SHOULDERS = [11, 12] as const;
-const HIPS = [23, 24] as const;
 /** Head radius around the ears' midpoint, as a share of the torso's length (≈ 15 cm of 50), and of the ears' distance. */
 const HEAD_BY_TORSO = 0.3;
 const HEAD_BY_EARS = 1;
@@ -259,10 +250,10 @@ function stampHead(track: PoseTrack, frame: number, sx: number, sy: number, alph
     const q = at(b);
     return { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
   };
-  const centre = mid(LEFT_EAR, RIGHT_EAR);
-  const shoulders = mid(...SHOULDERS);
-  const hips = mid(...HIPS);
-  const ears = Math.hypot(at(LEFT_EAR).x - at(RIGHT_EAR).x, at(LEFT_EAR).y - at(RIGHT_EAR).y);
+  const centre = mid(BP.left_ear, BP.right_ear);
+  const shoulders = mid(BP.left_shoulder, BP.right_shoulder);
+  const hips = mid(BP.left_hip, BP.right_hip);
+  const ears = Math.hypot(at(BP.left_ear).x - at(BP.right_ear).x, at(BP.left_ear).y - at(BP.right_ear).y);
   const r = Math.max(HEAD_BY_TORSO * Math.hypot(shoulders.x - hips.x, shoulders.y - hips.y), HEAD_BY_EARS * ears);
   if (!(Number.isFinite(centre.x) && Number.isFinite(centre.y) && r >= 1)) return box;
   const x0 = Math.max(0, Math.floor(centre.x - r));
@@ -278,6 +269,10 @@ function stampHead(track: PoseTrack, frame: number, sx: number, sy: number, alph
   return { x0: Math.min(box.x0, x0), y0: Math.min(box.y0, y0), x1: Math.max(box.x1, x1), y1: Math.max(box.y1, y1) };
 }
 
+/**
+ * Box around the frame's keypoints (visibility > 0.3; all of them when fewer than 4 are), grown
+ * for the head top, hair and limbs' width, in output pixels; null when there are none.
+ */
 function keypointBox(track: PoseTrack, frame: number, sx: number, sy: number, width: number, height: number): PixelBox | null {
   const kp = track.keypoints.subarray(frame * KP * 4, (frame + 1) * KP * 4);
   const collect = (minVis: number) => {
