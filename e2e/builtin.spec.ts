@@ -33,10 +33,10 @@ test('the builtin compositor blends the body edge with the plate, without a dark
   expect(px.edgeInside[1]!).toBeLessThan(px.edgeOutside[1]!);
 });
 
-test('the appearance gather does not paint a hand resting on the hip onto the hip; a fading layer blends over the body', async ({ page, offOrigin }) => {
+test('the appearance gather does not paint a hand resting on the hip onto the hip, nor what passed in front of it in one view of four; a fading layer blends over the body', async ({ page, offOrigin }) => {
   void offOrigin;
   await openEditor(page, '?bench');
-  type Px = { hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[] };
+  type Px = { hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[] };
   const px = await page.evaluate(() => (globalThis as unknown as { motionpasteBench: { appearanceSelfTest: () => Promise<Px> } }).motionpasteBench.appearanceSelfTest());
   // The hand (red) is 1.5 cm in front of the hip (blue): within a surface's depth tolerance, but another limb.
   const blue = (c: number[]) => c[2]! > 150 && c[0]! < 90;
@@ -49,6 +49,9 @@ test('the appearance gather does not paint a hand resting on the hip onto the hi
   expect(Math.abs(g - (px.seenHip[1]! + 255) / 2), `faded ${px.faded} over ${px.seenHip}`).toBeLessThan(12);
   expect(Math.abs(b - px.seenHip[2]! / 2)).toBeLessThan(12);
   expect(r).toBeLessThan(40);
+  // A plain mean of the four views would be a quarter red (about 78, 30, 172).
+  expect(blue(px.passedOver), `hip after something passed in front in one view ${px.passedOver}`).toBe(true);
+  expect(px.passedOver[0]!).toBeLessThan(45);
 });
 
 test.describe('builtin engine', () => {

@@ -623,7 +623,7 @@ function builtinJob(s: EditorState): BuiltinJob | null {
 }
 
 /** Bump when the builtin engine's output for the same inputs changes, so old frames are not resumed into new ones. */
-const BUILTIN_OUTPUT_VERSION = 11;
+const BUILTIN_OUTPUT_VERSION = 12;
 
 /** The resume key of a builtin job: everything that shapes its frames (clip ids are per session, so the contents' keys stand in). */
 async function builtinJobKey(s: EditorState, job: BuiltinJob): Promise<string> {

@@ -11,7 +11,10 @@ import { fillUnseenVertices, mirrorUnseenVertices, mirrorVertices, texelTrust, t
  * where another limb lies in front: a hand resting on a hip hides the hip) and the
  * pose confidence of the frame. Face and hands, where averaging slightly misaligned views blurs
  * what people look at most, weigh those factors to a high power: in effect each of their texels
- * comes from its best frames. Then the body is rendered textured from any pose.
+ * comes from its best frames. A second gather over the same views weighs each sample by how close
+ * it is to the first's colour (one reweighting step of a robust mean), so what passes in front in
+ * a few views (a friend's arm, a swinging bag) and views slightly off the body drop out instead of
+ * greying the texture. Then the body is rendered textured from any pose.
  */
 
 /** Weighting exponent of view angle and confidence: body, and face and hands (near "best view only"). */
@@ -57,6 +60,7 @@ const GATHER_SHADER = PROJECT + /* wgsl */ `
 @group(0) @binding(1) var frame: texture_2d<f32>;
 @group(0) @binding(2) var depth: texture_depth_2d;
 @group(0) @binding(3) var limbs: texture_2d<f32>;
+@group(0) @binding(4) var prior: texture_2d<f32>;
 struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1) n: vec3f, @location(2) sharpness: f32, @location(3) @interpolate(flat) limb: f32 };
 @vertex fn vs(@location(0) p: vec3f, @location(1) n: vec3f, @location(2) uv: vec2f, @location(3) sharpness: f32, @location(4) limb: f32) -> VOut {
   var o: VOut;
@@ -81,8 +85,15 @@ struct VOut { @builtin(position) pos: vec4f, @location(0) p: vec3f, @location(1)
   let facing = max(0.0, dot(normalize(i.n), -normalize(i.p)));
   let c = textureLoad(frame, texel, 0);
   // The frame's alpha is the person mask: silhouette-edge samples that hit the background drop out.
-  let w = pow(cam.weight, 0.5 * i.sharpness) * pow(facing, i.sharpness) * c.a * c.a;
+  var w = pow(cam.weight, 0.5 * i.sharpness) * pow(facing, i.sharpness) * c.a * c.a;
   if (w <= 0.0001) { discard; }
+  // Second gather (cam.pad = spread): a sample far from the first's colour is mostly something that
+  // passed in front. Floored, so a texel whose views all disagree keeps their mean (in half floats).
+  if (cam.pad > 0.0) {
+    let m = textureLoad(prior, vec2i(i.pos.xy), 0);
+    let d = c.rgb - m.rgb / max(m.a, 1e-6);
+    w *= max(exp(-dot(d, d) / (2.0 * cam.pad * cam.pad)), 1e-3);
+  }
   return vec4f(c.rgb * w, w);
 }
 `;
@@ -132,6 +143,36 @@ export interface BodyGeometry {
 
 export const ATLAS_SIZE = 1024;
 
+/** RGB distance (0-1) at which a view's sample weighs e^-1/2 in the second gather: farther is an occluder or a misaligned view. */
+const ROBUST_SPREAD = 0.12;
+
+/** The box (x1, y1 exclusive) of pixels with alpha > 0 (the only ones a view gives colour from); null when there are none. */
+function alphaBox(rgba: Uint8ClampedArray, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (rgba[(y * width + x) * 4 + 3] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return null;
+  return { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+}
+
+interface KeptView {
+  source: GPUTexture;
+  positions: Float32Array;
+  normals: Float32Array;
+  k: Intrinsics;
+  weight: number;
+}
+
 /** The body mesh as the atlas sees it; rest `positions` let the unseen fill cross UV seams. */
 export interface AppearanceTopology {
   uvs: Float32Array;
@@ -145,7 +186,10 @@ export interface AppearanceTopology {
 
 /** Gathers the atlas from views, then renders the textured body. Owns its GPU resources. */
 export class BodyAppearance {
-  private readonly atlas: GPUTexture;
+  private atlas: GPUTexture;
+  /** Views kept for the second, robust gather in `finish`. */
+  private kept: KeptView[] = [];
+  private readonly emptyPrior: GPUTexture;
   private readonly camera: GPUBuffer;
   /** Per vertex, the colour for texels no view saw (see surface-fill.ts) and the trust in what the views saw (RGBA); set by `finish`. */
   private readonly fill: GPUBuffer;
@@ -177,6 +221,7 @@ export class BodyAppearance {
       format: 'rgba16float',
       usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC,
     });
+    this.emptyPrior = d.createTexture({ size: [1, 1], format: 'rgba16float', usage: GPUTextureUsage.TEXTURE_BINDING });
     this.camera = d.createBuffer({ size: 48, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.fill = d.createBuffer({ size: topology.vertexCount * 16, usage: GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST });
     d.queue.writeBuffer(this.fill, 0, new Float32Array(topology.vertexCount * 4).fill(1));
@@ -263,13 +308,26 @@ export class BodyAppearance {
   /** Adds one reference view: the frame (RGBA, alpha = person mask), the body posed as in that frame (camera space), its camera and a weight. */
   addView(frame: { data: Uint8ClampedArray; width: number; height: number }, posed: { positions: Float32Array; normals: Float32Array }, k: Intrinsics, weight: number): void {
     const d = this.device;
-    const { width, height } = frame;
+    // Only the person's box is kept (views wait for the second gather); cropping moves the principal point.
+    const box = alphaBox(frame.data, frame.width, frame.height);
+    this.views++;
+    if (!box) return;
+    const width = box.x1 - box.x0;
+    const height = box.y1 - box.y0;
     const source = d.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
-    d.queue.writeTexture({ texture: source }, frame.data, { bytesPerRow: width * 4 }, [width, height]);
+    d.queue.writeTexture({ texture: source }, frame.data, { offset: (box.y0 * frame.width + box.x0) * 4, bytesPerRow: frame.width * 4 }, [width, height]);
+    const view = { source, positions: Float32Array.from(posed.positions), normals: Float32Array.from(posed.normals), k: { ...k, cx: k.cx - box.x0, cy: k.cy - box.y0 }, weight };
+    this.gather(view, this.atlas, null);
+    this.kept.push(view);
+  }
+
+  private gather(view: KeptView, into: GPUTexture, prior: GPUTexture | null): void {
+    const d = this.device;
+    const { width, height } = view.source;
     const depth = d.createTexture({ size: [width, height], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
     const limbs = d.createTexture({ size: [width, height], format: 'r32float', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.TEXTURE_BINDING });
-    this.writeCamera(k, width, height, weight);
-    this.writePose(posed.positions, posed.normals);
+    this.writeCamera(view.k, width, height, view.weight, prior ? ROBUST_SPREAD : 0);
+    this.writePose(view.positions, view.normals);
     const e = d.createCommandEncoder();
     const dp = e.beginRenderPass({ colorAttachments: [{ view: limbs.createView(), loadOp: 'clear', storeOp: 'store', clearValue: { r: -1, g: 0, b: 0, a: 0 } }], depthStencilAttachment: { view: depth.createView(), depthLoadOp: 'clear', depthStoreOp: 'store', depthClearValue: 1 } });
     dp.setPipeline(this.depthPipeline);
@@ -279,7 +337,7 @@ export class BodyAppearance {
     dp.setIndexBuffer(this.index, 'uint32');
     dp.drawIndexed(this.indexCount);
     dp.end();
-    const gp = e.beginRenderPass({ colorAttachments: [{ view: this.atlas.createView(), loadOp: 'load', storeOp: 'store' }] });
+    const gp = e.beginRenderPass({ colorAttachments: [{ view: into.createView(), loadOp: 'load', storeOp: 'store' }] });
     gp.setPipeline(this.gatherPipeline);
     gp.setBindGroup(
       0,
@@ -287,9 +345,10 @@ export class BodyAppearance {
         layout: this.gatherPipeline.getBindGroupLayout(0),
         entries: [
           { binding: 0, resource: { buffer: this.camera } },
-          { binding: 1, resource: source.createView() },
+          { binding: 1, resource: view.source.createView() },
           { binding: 2, resource: depth.createView() },
           { binding: 3, resource: limbs.createView() },
+          { binding: 4, resource: (prior ?? this.emptyPrior).createView() },
         ],
       }),
     );
@@ -303,11 +362,9 @@ export class BodyAppearance {
     gp.end();
     d.queue.submit([e.finish()]);
     void d.queue.onSubmittedWorkDone().then(() => {
-      source.destroy();
       depth.destroy();
       limbs.destroy();
     });
-    this.views++;
   }
 
   get viewCount(): number {
@@ -320,6 +377,17 @@ export class BodyAppearance {
    */
   async finish(): Promise<void> {
     const d = this.device;
+    const first = this.atlas;
+    if (this.kept.length > 1) {
+      const robust = d.createTexture({ size: [ATLAS_SIZE, ATLAS_SIZE], format: 'rgba16float', usage: first.usage });
+      const e0 = d.createCommandEncoder();
+      e0.beginRenderPass({ colorAttachments: [{ view: robust.createView(), loadOp: 'clear', storeOp: 'store', clearValue: { r: 0, g: 0, b: 0, a: 0 } }] }).end();
+      d.queue.submit([e0.finish()]);
+      for (const view of this.kept) this.gather(view, robust, first);
+      this.atlas = robust;
+    }
+    for (const view of this.kept) view.source.destroy();
+    this.kept = [];
     const bytesPerRow = ATLAS_SIZE * 8;
     const buffer = d.createBuffer({ size: bytesPerRow * ATLAS_SIZE, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
     const e = d.createCommandEncoder();
@@ -328,6 +396,23 @@ export class BodyAppearance {
     await buffer.mapAsync(GPUMapMode.READ);
     const texels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
     buffer.unmap();
+    // Trust is how well the views saw a texel (the first pass), not how much they agreed.
+    if (first !== this.atlas) {
+      const e1 = d.createCommandEncoder();
+      e1.copyTextureToBuffer({ texture: first }, { buffer, bytesPerRow }, [ATLAS_SIZE, ATLAS_SIZE]);
+      d.queue.submit([e1.finish()]);
+      await buffer.mapAsync(GPUMapMode.READ);
+      const firstTexels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
+      buffer.unmap();
+      for (let t = 3; t < texels.length; t += 4) {
+        const a = texels[t]!;
+        const a0 = firstTexels[t]!;
+        // Colours stay the robust pass's; its alpha becomes the first pass's.
+        if (a > 1e-4) for (let c = 1; c <= 3; c++) texels[t - c] = (texels[t - c]! / a) * a0;
+        texels[t] = a > 1e-4 ? a0 : 0;
+      }
+      first.destroy();
+    }
     buffer.destroy();
     const { uvs, indices, vertexCount, positions, parts, face } = this.topology;
     const colours = new Float32Array(vertexCount * 3);
@@ -445,6 +530,8 @@ export class BodyAppearance {
 
   dispose(): void {
     this.atlas.destroy();
+    this.emptyPrior.destroy();
+    for (const view of this.kept) view.source.destroy();
     for (const b of [this.camera, this.fill, this.index, this.uv, this.position, this.normal, this.sharpness, this.limb]) b.destroy();
   }
 }
@@ -454,9 +541,10 @@ export class BodyAppearance {
  * front of the left half of a hip (blue), both facing the camera. Rendered with the hand moved
  * away, the hip's hidden half must not wear the hand's colour. Returns RGB at the hip's hidden
  * half and seen half, and at the hand when it is in front; and at the seen hip with a green layer
- * in front of it and a red one behind it, both at half opacity.
+ * in front of it and a red one behind it, both at half opacity. Last, RGB at the left half of the
+ * hip alone gathered from four views, in one of which something red passed in front of that half.
  */
-export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[] }> {
+export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[] }> {
   const size = 64;
   const k = { fx: 200, fy: 200, cx: size / 2, cy: size / 2 };
   const positions: number[] = [];
@@ -504,9 +592,9 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
     colours: Uint8Array.from([...rgb, 255, ...rgb, 255, ...rgb, 255, ...rgb, 255]),
     indices: Uint32Array.from([0, 1, 2, 0, 2, 3]),
   });
-  const renderAt = async (p: Float32Array, layers: { layer: ReturnType<typeof square>; opacity: number }[] = []) => {
-    appearance.render(target, depth, { positions: p, normals }, k);
-    for (const { layer, opacity } of layers) appearance.renderLayer(target, depth, layer, k, opacity);
+  const renderAt = async (p: Float32Array, layers: { layer: ReturnType<typeof square>; opacity: number }[] = [], from = appearance) => {
+    from.render(target, depth, { positions: p, normals: normals.subarray(0, p.length) }, k);
+    for (const { layer, opacity } of layers) from.renderLayer(target, depth, layer, k, opacity);
     const e = device.createCommandEncoder();
     e.copyTextureToBuffer({ texture: target }, { buffer: readback, bytesPerRow: size * 4 }, [size, size]);
     device.queue.submit([e.finish()]);
@@ -524,7 +612,26 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
     const hand = (await renderAt(front))(20, size / 2);
     // A green layer at half opacity in front of the hip, and a red one behind it.
     const faded = (await renderAt(front, [{ layer: square(1.9, [0, 255, 0]), opacity: 0.5 }, { layer: square(2.1, [255, 0, 0]), opacity: 0.5 }]))(44, size / 2);
-    return { hiddenHip, seenHip, hand, faded };
+    // The hip alone, seen in four views; in one of them an arm (red) passes in front of its left half.
+    const hip = { uvs: Float32Array.from(uvs.slice(0, 81 * 2)), indices: Uint32Array.from(indices.slice(0, 8 * 8 * 6)), vertexCount: 81, parts: new Uint8Array(81) };
+    const paint = (left: number[]) => {
+      const data = new Uint8ClampedArray(size * size * 4);
+      for (let p = 0; p < size * size; p++) data.set(p % size < size / 2 ? left : [30, 30, 220, 255], p * 4);
+      return data;
+    };
+    const blue = paint([30, 30, 220, 255]);
+    const passing = paint([220, 30, 30, 255]);
+    const hipAt = front.slice(0, 81 * 3);
+    const gathered = new BodyAppearance(device, hip);
+    let passedOver: number[];
+    try {
+      for (const data of [blue, passing, blue, blue]) gathered.addView({ data, width: size, height: size }, { positions: hipAt, normals: normals.subarray(0, 81 * 3) }, k, 1);
+      await gathered.finish();
+      passedOver = (await renderAt(hipAt, [], gathered))(20, size / 2);
+    } finally {
+      gathered.dispose();
+    }
+    return { hiddenHip, seenHip, hand, faded, passedOver };
   } finally {
     appearance.dispose();
     target.destroy();
