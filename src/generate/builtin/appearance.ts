@@ -577,10 +577,11 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
   const normals = new Float32Array(vertexCount * 3).map((_, i) => (i % 3 === 2 ? -1 : 0));
   const front = Float32Array.from(positions);
   const behind = Float32Array.from(positions, (v, i) => (i >= handStart * 3 && i % 3 === 2 ? 3 : v));
-  // The frame: the hand's pixels red, the hip's blue.
+  // The frame: the hand's pixels red, the hip's blue; the person mask leaves out the 16 columns on
+  // the left, so the view is cropped there (read 16 pixels off, the hand would come out blue).
   const frame = new Uint8ClampedArray(size * size * 4);
   for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) frame.set(x < size / 2 ? [220, 30, 30, 255] : [30, 30, 220, 255], (y * size + x) * 4);
+    for (let x = 0; x < size; x++) frame.set(x < size / 2 ? [220, 30, 30, x < 16 ? 0 : 255] : [30, 30, 220, 255], (y * size + x) * 4);
   }
   const appearance = new BodyAppearance(device, { uvs: Float32Array.from(uvs), indices: Uint32Array.from(indices), vertexCount, parts: Uint8Array.from(parts) });
   const target = device.createTexture({ size: [size, size], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
