@@ -2,6 +2,7 @@ import type { Intrinsics } from '../../guidance';
 import { halfToFloat32 } from '../diffusion';
 import type { FaceLandmarks } from '../../body';
 import { FACE_SEEN_TRUST, faceTrust, facePalette, paintFace, skinTone } from './face-fill';
+import { nonzeroBox } from './mask';
 import { fillUnseenVertices, mirrorUnseenVertices, mirrorVertices, texelTrust, typicalPartColours, weldVertices } from './surface-fill';
 
 /**
@@ -145,25 +146,6 @@ export const ATLAS_SIZE = 1024;
 
 /** RGB distance (0-1) at which a view's sample weighs e^-1/2 in the second gather: farther is an occluder or a misaligned view. */
 const ROBUST_SPREAD = 0.12;
-
-/** The box (x1, y1 exclusive) of pixels with alpha > 0 (the only ones a view gives colour from); null when there are none. */
-function alphaBox(rgba: Uint8ClampedArray, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (rgba[(y * width + x) * 4 + 3] === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  if (x1 < 0) return null;
-  return { x0, y0, x1: x1 + 1, y1: y1 + 1 };
-}
 
 interface KeptView {
   source: GPUTexture;
@@ -309,7 +291,7 @@ export class BodyAppearance {
   addView(frame: { data: Uint8ClampedArray; width: number; height: number }, posed: { positions: Float32Array; normals: Float32Array }, k: Intrinsics, weight: number): void {
     const d = this.device;
     // Only the person's box is kept (views wait for the second gather); cropping moves the principal point.
-    const box = alphaBox(frame.data, frame.width, frame.height);
+    const box = nonzeroBox(frame.data, frame.width, frame.height, 4, 3);
     this.views++;
     if (!box) return;
     const width = box.x1 - box.x0;
@@ -371,9 +353,25 @@ export class BodyAppearance {
     return this.views;
   }
 
+  /** An atlas (rgba16float) as floats: one readback, once per job. */
+  private async readAtlas(atlas: GPUTexture): Promise<Float32Array> {
+    const d = this.device;
+    const bytesPerRow = ATLAS_SIZE * 8;
+    const buffer = d.createBuffer({ size: bytesPerRow * ATLAS_SIZE, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const e = d.createCommandEncoder();
+    e.copyTextureToBuffer({ texture: atlas }, { buffer, bytesPerRow }, [ATLAS_SIZE, ATLAS_SIZE]);
+    d.queue.submit([e.finish()]);
+    await buffer.mapAsync(GPUMapMode.READ);
+    const texels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
+    buffer.unmap();
+    buffer.destroy();
+    return texels;
+  }
+
   /**
-   * Colours for the texels no view saw: each mesh vertex reads the atlas at its UV, and the
-   * vertices no view saw take colours spread from the seen ones over the surface. One readback per job.
+   * The second, robust gather over the kept views; then colours for the texels no view saw: each
+   * mesh vertex reads the atlas at its UV, and the vertices no view saw take colours spread from the
+   * seen ones over the surface. Two readbacks per job (the robust atlas, and the first for trust).
    */
   async finish(): Promise<void> {
     const d = this.device;
@@ -388,32 +386,10 @@ export class BodyAppearance {
     }
     for (const view of this.kept) view.source.destroy();
     this.kept = [];
-    const bytesPerRow = ATLAS_SIZE * 8;
-    const buffer = d.createBuffer({ size: bytesPerRow * ATLAS_SIZE, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-    const e = d.createCommandEncoder();
-    e.copyTextureToBuffer({ texture: this.atlas }, { buffer, bytesPerRow }, [ATLAS_SIZE, ATLAS_SIZE]);
-    d.queue.submit([e.finish()]);
-    await buffer.mapAsync(GPUMapMode.READ);
-    const texels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
-    buffer.unmap();
-    // Trust is how well the views saw a texel (the first pass), not how much they agreed.
-    if (first !== this.atlas) {
-      const e1 = d.createCommandEncoder();
-      e1.copyTextureToBuffer({ texture: first }, { buffer, bytesPerRow }, [ATLAS_SIZE, ATLAS_SIZE]);
-      d.queue.submit([e1.finish()]);
-      await buffer.mapAsync(GPUMapMode.READ);
-      const firstTexels = halfToFloat32(new Uint16Array(buffer.getMappedRange()));
-      buffer.unmap();
-      for (let t = 3; t < texels.length; t += 4) {
-        const a = texels[t]!;
-        const a0 = firstTexels[t]!;
-        // Colours stay the robust pass's; its alpha becomes the first pass's.
-        if (a > 1e-4) for (let c = 1; c <= 3; c++) texels[t - c] = (texels[t - c]! / a) * a0;
-        texels[t] = a > 1e-4 ? a0 : 0;
-      }
-      first.destroy();
-    }
-    buffer.destroy();
+    const texels = await this.readAtlas(this.atlas);
+    // Trust is how well the views saw a texel (the first gather), not how much they agreed.
+    const seenBy = first === this.atlas ? texels : await this.readAtlas(first);
+    if (first !== this.atlas) first.destroy();
     const { uvs, indices, vertexCount, positions, parts, face } = this.topology;
     const colours = new Float32Array(vertexCount * 3);
     const seen = new Uint8Array(vertexCount);
@@ -424,9 +400,9 @@ export class BodyAppearance {
       const y = Math.min(ATLAS_SIZE - 1, Math.max(0, Math.floor(uvs[v * 2 + 1]! * ATLAS_SIZE)));
       const t = (y * ATLAS_SIZE + x) * 4;
       const a = texels[t + 3]!;
-      if (!(a > 1e-4)) continue;
+      if (!(a > 1e-4 && seenBy[t + 3]! > 1e-4)) continue;
       seen[v] = 1;
-      confidence[v] = a;
+      confidence[v] = seenBy[t + 3]!;
       for (let c = 0; c < 3; c++) {
         colours[v * 3 + c] = texels[t + c]! / a;
         sum[c]! += colours[v * 3 + c]!;

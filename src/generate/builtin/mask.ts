@@ -430,8 +430,11 @@ function distance1d(f: Float64Array, n: number, out: Float64Array, v: Int32Array
   }
 }
 
-/** Box of the nonzero bytes of a width × height mask, or null. */
-export function nonzeroBox(alpha: Uint8Array, width: number, height: number): PixelBox | null {
+/**
+ * Box of the nonzero values of a width × height mask, or null. With `stride` and `offset` the mask
+ * is one channel of interleaved pixels (the alpha of RGBA: 4, 3).
+ */
+export function nonzeroBox(alpha: Uint8Array | Uint8ClampedArray, width: number, height: number, stride = 1, offset = 0): PixelBox | null {
   let x0 = width;
   let y0 = height;
   let x1 = -1;
@@ -439,7 +442,7 @@ export function nonzeroBox(alpha: Uint8Array, width: number, height: number): Pi
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
-      if (alpha[row + x] === 0) continue;
+      if (alpha[(row + x) * stride + offset] === 0) continue;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
