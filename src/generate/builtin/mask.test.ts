@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BP, applyAffine, cropToSource, emptyTrack, type PoseTrack } from '../../pose';
 import { pushPullFill } from './inpaint';
-import { dilateMask, personMask } from './mask';
+import { dilateMask, nonzeroBox, personMask } from './mask';
 
 /** A one-frame track whose ROI mask is a filled disk of radius n/4 at the crop's centre. */
 function diskTrack(roi: { cx: number; cy: number; size: number; rotation: number }, n = 64): PoseTrack {
@@ -156,5 +156,21 @@ describe('personMask head', () => {
     const own = personMask(t, 0, { margin: 0, feather: 0, minRadius: 0, motionBlur: 0, head: false });
     expect(own.alpha[50 * 200 + 100]).toBe(0);
     expect(own.alpha[100 * 200 + 100]).toBe(255);
+  });
+});
+
+describe('nonzeroBox', () => {
+  it('finds the box of a mask, or of one channel of interleaved pixels', () => {
+    const w = 6;
+    const h = 5;
+    const mask = new Uint8Array(w * h);
+    mask[1 * w + 2] = 9;
+    mask[3 * w + 4] = 1;
+    expect(nonzeroBox(mask, w, h)).toEqual({ x0: 2, y0: 1, x1: 5, y1: 4 });
+    // RGBA with colour everywhere and alpha only where the mask is set: the alpha decides.
+    const rgba = new Uint8ClampedArray(w * h * 4).fill(200);
+    for (let p = 0; p < w * h; p++) rgba[p * 4 + 3] = mask[p]!;
+    expect(nonzeroBox(rgba, w, h, 4, 3)).toEqual({ x0: 2, y0: 1, x1: 5, y1: 4 });
+    expect(nonzeroBox(new Uint8Array(w * h), w, h)).toBeNull();
   });
 });
