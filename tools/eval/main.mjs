@@ -5,7 +5,7 @@
 // baselines) is loaded back into the app to re-run our pose pipeline on it; the metrics are
 // computed here on frames decoded with ffmpeg (tools/eval/metrics.mjs).
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { download, generate, loadClip, RunnerError, startApp } from '../app-runner.mjs';
@@ -15,9 +15,12 @@ import {
   rootAligned, ssimMap, sumAgreement, temporalStability, torsoCentre, torsoSize, triplesFromTrack, unionBox,
 } from './metrics.mjs';
 import { alignPose, fillBoxRows, medianBodyHeight, midHip, paste2dFrame } from './paste2d.mjs';
+import { gitCommit, gitDirty, readReportFile, storeReport, writeEvaluationDoc } from './publish.mjs';
 
 const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
        npm run eval -- --reference A.mp4 --motion B.mp4 [--truth T.mp4] [options]
+       npm run eval -- --docs
+       npm run eval -- --publish-report FILE... [--commit REV]
 
   --split FILE                 self-reenactment: first half = reference, second half = motion and truth
   --reference FILE --motion FILE [--truth FILE]
@@ -36,6 +39,13 @@ const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
   --paste-fill rows|reference  how paste-2d fills the reference person's place: a row-wise blend
                                across the person's box (default), or the reference frame as is
   --out FILE                   write the JSON report there
+  --publish                    also store the report as docs/results/eval/<kind>-<clips>.json and
+                               regenerate docs/evaluation.md from all stored reports
+  --docs                       only regenerate docs/evaluation.md from docs/results/eval/*.json
+                               (no run, no browser)
+  --publish-report FILE...     only store these reports (written earlier with --out) under
+                               docs/results/eval/ and regenerate docs/evaluation.md (no browser);
+                               --commit REV names the commit of reports that carry none
   --keep DIR                   keep the intermediate files (halves, outputs, baselines, the input
                                clips' pose tracks as tracks.json) in DIR
   --check-pose-beats-still     exit 1 unless the engine's PCK@0.2 is above the still baseline's
@@ -48,6 +58,7 @@ const BG_PAD = 0.25;
 const SCALE_WINDOW = 15;
 
 const t0 = performance.now();
+const startedAt = new Date().toISOString();
 const timing = {};
 const lap = (name, since) => (timing[name] = +((performance.now() - since) / 1000).toFixed(2));
 const log = (line) => console.error(line);
@@ -58,8 +69,9 @@ function fail(message) {
 }
 
 let values;
+let positionals;
 try {
-  ({ values } = parseArgs({
+  ({ values, positionals } = parseArgs({
     options: {
       split: { type: 'string' },
       reference: { type: 'string' },
@@ -71,12 +83,17 @@ try {
       'max-height': { type: 'string', default: '720' },
       placement: { type: 'string' },
       out: { type: 'string' },
+      publish: { type: 'boolean', default: false },
+      docs: { type: 'boolean', default: false },
+      'publish-report': { type: 'boolean', default: false },
+      commit: { type: 'string' },
       'paste-fill': { type: 'string', default: 'rows' },
       keep: { type: 'string' },
       'check-pose-beats-still': { type: 'boolean', default: false },
       rebuild: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
+    allowPositionals: true,
   }));
 } catch (e) {
   fail(`${e.message}\n\n${USAGE}`);
@@ -85,6 +102,23 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
+// --docs and --publish-report: the stored reports only; they return before any browser starts.
+if (values['publish-report'] || values.docs) {
+  const files = positionals;
+  if (values['publish-report'] && !files.length) fail(`--publish-report needs one or more report files.\n\n${USAGE}`);
+  if (!values['publish-report'] && files.length) fail(`--docs takes no files (did you mean --publish-report?).\n\n${USAGE}`);
+  try {
+    for (const file of files) {
+      if (!existsSync(file)) fail(`report not found: ${file}`);
+      console.log(`published ${path.relative(process.cwd(), storeReport(readReportFile(file, { commit: values.commit ?? null })))}`);
+    }
+    console.log(`wrote ${path.relative(process.cwd(), writeEvaluationDoc())}`);
+  } catch (e) {
+    fail(e.message);
+  }
+  process.exit(0);
+}
+if (positionals.length) fail(`unexpected argument ${positionals[0]}.\n\n${USAGE}`);
 if (values.split && (values.reference || values.motion || values.truth)) fail(`--split cannot be combined with --reference/--motion/--truth.\n\n${USAGE}`);
 if (!values.split && !(values.reference && values.motion)) fail(`give --split FILE, or --reference and --motion.\n\n${USAGE}`);
 // 'all': the whole motion clip (the whole second half for --split), as EVALUATION.md compares.
@@ -96,6 +130,10 @@ if (!['360', '480', '720', '1080'].includes(values['max-height'])) fail('--max-h
 for (const key of ['split', 'reference', 'motion', 'truth']) if (values[key] && !existsSync(values[key])) fail(`--${key} file not found: ${values[key]}`);
 if (!['rows', 'reference'].includes(values['paste-fill'])) fail('--paste-fill must be rows or reference.');
 if (values.pack && !existsSync(values.pack)) fail(`--pack folder not found: ${values.pack}`);
+
+// The code measured: HEAD when the run starts, and whether src/ or tools/ had uncommitted changes.
+const runCommit = gitCommit();
+const runDirty = gitDirty();
 
 const work = values.keep ? path.resolve(values.keep) : mkdtempSync(path.join(tmpdir(), 'motionpaste-eval-'));
 mkdirSync(work, { recursive: true });
@@ -199,6 +237,10 @@ try {
   app = await openApp();
   const { page } = app;
   lap('startApp', ta);
+  const caps = JSON.parse((await page.getByTestId('gpu-status').getAttribute('data-caps', { timeout: 60_000 })) ?? '{}');
+  const adapter = caps.available
+    ? `${caps.description}${caps.isFallback ? ' (software adapter)' : ''}`
+    : `no WebGPU adapter (${caps.reason ?? 'unknown'})`;
   const engines = await page.getByTestId('engine').locator('option').evaluateAll((o) => o.map((x) => x.value));
   if (!engines.includes(values.engine)) throw new EvalError(`--engine must be one of ${engines.join(', ')} (the app's Engine select).`);
   const tl = performance.now();
@@ -461,6 +503,13 @@ try {
     protocol: '../shared/docs/EVALUATION.md',
     mode,
     engine: values.engine,
+    generatedAt: new Date().toISOString(),
+    startedAt,
+    commit: runCommit,
+    uncommittedChanges: runDirty,
+    argv: process.argv.slice(2),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, platform: `${os.platform()} ${os.arch()}`, node: process.version },
+    adapter,
     inputs: {
       split: values.split ? path.resolve(values.split) : null,
       reference: { file: reference, width: refInfo.width, height: refInfo.height, fps: refInfo.fps, frameCount: refInfo.frameCount },
@@ -505,6 +554,10 @@ try {
     timing,
   };
   if (values.out) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.publish) {
+    log(`published ${path.relative(process.cwd(), storeReport(report))}`);
+    log(`wrote ${path.relative(process.cwd(), writeEvaluationDoc())}`);
+  }
 
   const cols = [
     ['PSNR', 'psnr', 2], ['PSNR box', 'psnrBox', 2], ['SSIM', 'ssim', 3], ['SSIM box', 'ssimBox', 3], ['L1', 'l1', 4], ['L1 box', 'l1Box', 4],

@@ -1,0 +1,218 @@
+// docs/evaluation.md from the published eval reports (docs/results/eval/*.json): pure functions,
+// no file system. A report is the JSON object tools/eval/main.mjs writes with --out / --publish.
+// The Markdown is generated, never hand-edited: `npm run eval -- --docs` rewrites it.
+
+/** Background PSNR at or above this (the PSNR cap of metrics.mjs) means the background is unchanged. */
+const SAME_DB = 100;
+/** The order of the kinds in file names and in the document. */
+const KINDS = ['split', 'explicit', 'cross'];
+
+const stem = (file) => {
+  const base = String(file ?? '').split(/[\\/]/).pop() ?? '';
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+};
+const safe = (s) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+/**
+ * The clip names a report is about: for `split` the split clip's file stem, else the reference's
+ * and the motion's (for `explicit` also the truth's when it is another file).
+ */
+export function reportClips(report) {
+  const inputs = report?.inputs ?? {};
+  if (report?.mode === 'split') return { split: stem(inputs.split) };
+  const truth = inputs.truth && !inputs.truth.sameAsMotion ? stem(inputs.truth.file) : null;
+  return { reference: stem(inputs.reference?.file), motion: stem(inputs.motion?.file), truth };
+}
+
+/**
+ * The published name of a report, without `.json`: `<kind>-<clip>` for a split,
+ * `<kind>-<reference>--<motion>` otherwise (kind = the report's mode: split, explicit or cross),
+ * then `.<engine>` when the engine is not builtin. Only [A-Za-z0-9._-] are kept.
+ */
+export function reportSlug(report) {
+  const kind = KINDS.includes(report?.mode) ? report.mode : 'unknown';
+  const c = reportClips(report);
+  const clips = kind === 'split' ? c.split : [c.reference, c.motion, ...(c.truth ? [c.truth] : [])].join('--');
+  const engine = report?.engine && report.engine !== 'builtin' ? `.${report.engine}` : '';
+  return safe(`${kind}-${clips}${engine}`);
+}
+
+/** Reports in document order: by kind (split, explicit, cross), then by slug. Stable. */
+export function sortReports(reports) {
+  return reports
+    .map((report, i) => ({ report, i, kind: KINDS.indexOf(report?.mode), slug: reportSlug(report) }))
+    .sort((a, b) => a.kind - b.kind || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : a.i - b.i))
+    .map((x) => x.report);
+}
+
+const num = (v, digits) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+const bg = (v) => (typeof v === 'number' && v >= SAME_DB ? 'same' : num(v, 1));
+const bold = (s) => (s === '—' ? s : `**${s}**`);
+const dateOf = (report) => (typeof report?.generatedAt === 'string' ? report.generatedAt.slice(0, 10) : null);
+
+/** The methods of a report in table order: the engine, then the baselines. */
+function methodRows(report) {
+  const m = report?.methods ?? {};
+  return [
+    ['engine', m.engine],
+    ['still', m.still],
+    ['paste-2d', m['paste-2d']],
+  ].filter(([, metrics]) => metrics);
+}
+
+function sides(metrics) {
+  const a = num(metrics.pck02SeenSide, 3);
+  const b = num(metrics.pck02UnseenSide, 3);
+  return a === '—' && b === '—' ? '—' : `${a} / ${b}`;
+}
+
+function truthRows(report) {
+  const c = reportClips(report);
+  const label = report.mode === 'split' ? c.split : `${c.reference} ← ${c.motion}${c.truth ? ` (truth ${c.truth})` : ''}`;
+  const frames = report.output?.evaluatedFrames;
+  return methodRows(report).map(([role, m], i) => {
+    const engine = role === 'engine';
+    const name = m.name ?? (engine ? report.engine : role);
+    return [
+      i === 0 ? `${label}, ${frames ?? '—'}` : '',
+      engine ? `**${name}**` : name,
+      num(m.psnr, 2), num(m.psnrBox, 2), num(m.ssim, 3), num(m.pck01, 3),
+      engine ? bold(num(m.pck02, 3)) : num(m.pck02, 3),
+      sides(m), num(m.keypointErrorPx, 1), num(m.temporalStability, 2), bg(m.backgroundPsnr),
+    ];
+  });
+}
+
+function crossRows(report) {
+  const c = reportClips(report);
+  const frames = report.output?.evaluatedFrames;
+  return methodRows(report).map(([role, m], i) => {
+    const engine = role === 'engine';
+    const name = m.name ?? (engine ? report.engine : role);
+    return [
+      i === 0 ? `${c.reference} ← ${c.motion}, ${frames ?? '—'}` : '',
+      engine ? `**${name}**` : name,
+      num(m.pck01, 3), engine ? bold(num(m.pck02, 3)) : num(m.pck02, 3),
+      num(m.keypointErrorPx, 1), num(m.temporalStability, 2), bg(m.backgroundPsnr),
+    ];
+  });
+}
+
+function table(header, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** "From 7 runs (…): 2025-12-07, commit f116c06." — which runs a table comes from. */
+function fromLine(reports) {
+  const list = (xs) => [...new Set(xs)].sort();
+  const dates = list(reports.map(dateOf).filter(Boolean));
+  const commits = list(reports.map((r) => r.commit).filter(Boolean));
+  const missingDate = reports.some((r) => !dateOf(r));
+  const missingCommit = reports.some((r) => !r.commit);
+  const datePart = dates.length ? `dated ${dates.join(', ')}${missingDate ? ' (some undated)' : ''}` : 'undated';
+  const commitPart = commits.length
+    ? `${commits.length > 1 ? 'commits' : 'commit'} ${commits.map((c) => `\`${c}\``).join(', ')}${missingCommit ? ' (some without a recorded commit)' : ''}`
+    : 'no commit recorded';
+  const n = reports.length;
+  return `From ${n} published run${n === 1 ? '' : 's'} (${reports.map((r) => `\`${reportSlug(r)}.json\``).join(', ')}), ${datePart}, ${commitPart}; each run is listed under [Runs](#runs).`;
+}
+
+function machineOf(report) {
+  const m = report.machine;
+  const parts = [];
+  if (m?.cpus) parts.push(`${m.cpus} CPU${m.cpus === 1 ? '' : 's'}`);
+  if (report.adapter) parts.push(report.adapter);
+  return parts.length ? parts.join(', ') : '—';
+}
+
+function runRows(reports) {
+  return reports.map((r) => {
+    const s = r.settings ?? {};
+    const o = r.output ?? {};
+    const side = r.sides ? ` (${r.sides.seen} / ${r.sides.unseen})` : '';
+    return [
+      `[${reportSlug(r)}](results/eval/${reportSlug(r)}.json)`,
+      r.mode ?? '—',
+      r.engine ?? '—',
+      `${o.evaluatedFrames ?? '—'}${side}`,
+      o.width && o.height ? `${o.width}×${o.height}, ${num(o.fps, 2)} fps` : '—',
+      s.placement ?? '—',
+      r.generatedAt ? r.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—',
+      r.commit ? `\`${r.commit}\`` : '—',
+      machineOf(r),
+      num(r.timing?.total, 0),
+      r.argv ? `\`${r.argv.join(' ')}\`` : '—',
+    ];
+  });
+}
+
+const INTRO = `# Evaluation
+
+<!-- Generated by tools/eval/docs.mjs from docs/results/eval/*.json. Do not edit by hand:
+     \`npm run eval -- <run> --publish\` adds a run, \`npm run eval -- --docs\` rewrites this file. -->
+
+These tables are written by \`npm run eval\` from the JSON reports in
+[results/eval/](results/eval/); nothing here is typed in by hand. A run with \`--publish\` stores
+its report there and rewrites this page; \`npm run eval -- --docs\` rewrites it from the stored
+reports alone, and \`npm run eval -- --publish-report FILE…\` stores reports written earlier with
+\`--out\`. How the harness works, and its limits, is in
+[tools/eval/README.md](../tools/eval/README.md); what the figures mean for the engine is in
+[engine.md](engine.md#known-hard-cases).
+
+**The protocol** (\`../shared/docs/EVALUATION.md\` beside the repository, in short). With
+\`--split clip.mp4\` one real clip is cut in two: the first half is the reference, the second half
+the motion, and the second half is also the ground truth, since the same person in the same scene
+made exactly that movement. The app generates the edit in headless Chromium through its own UI
+(\`npm run eval -- --split clip.mp4 --publish\`), and two baselines are made from the same clips:
+\`still\` (the reference frame at the same time: no edit at all) and \`paste-2d\` (the reference
+person cut out and moved limb by limb with 2D affine warps). Every output then goes back through
+the app's own pose pipeline. Cross-person runs (\`--reference A --motion B\`) have no ground
+truth, so only pose fidelity, stability and background are reported. The machine and WebGPU
+adapter a run recorded are under [Runs](#runs) (reports from before these were recorded show —).
+
+**Columns.** Frames: output frames evaluated. PSNR: dB over RGB against the ground truth, per
+frame, capped at 100 dB, averaged. PSNR box: the same inside the ground-truth person's box (its
+keypoints, padded 10 % per side). SSIM: luma, 11×11 Gaussian window. PCK@0.1, PCK@0.2: share of
+the COCO-17 keypoints of the motion clip (visibility above 0.5) that the pose found on the output
+places within 0.1 or 0.2 of the torso size; a frame with no person found counts all its points
+wrong. Seen / unseen side: PCK@0.2 over the frames that show the side of the body the reference
+showed, and over the others (the app's own coverage rule; the frame counts are under Runs).
+kp err px: mean keypoint error in output pixels, over frames where a person was found. Stability:
+frame-to-frame change inside the person box, over the same on the ground truth (1 = as steady as
+real video; cross-person: over the motion clip, which means little when the cameras differ). bg
+PSNR: PSNR outside the padded person boxes against the reference frame at the same time; *same* =
+unchanged (the cap). Cross-person pose fidelity is root-relative and at the output person's own
+size: it measures the pose, not where the body stands. "—": not measured or not defined.`;
+
+/**
+ * docs/evaluation.md for the given reports (any order; sorted by kind and slug): an intro, the
+ * table of runs with a ground truth (split and explicit), the cross-person table and the list of
+ * runs with their dates, commits, machines and command lines.
+ */
+export function evaluationMarkdown(reports) {
+  const sorted = sortReports(reports);
+  const truth = sorted.filter((r) => r.mode === 'split' || r.mode === 'explicit');
+  const cross = sorted.filter((r) => r.mode === 'cross');
+  const out = [INTRO, ''];
+  out.push('## Self-reenactment (with a ground truth)', '');
+  if (truth.length) {
+    out.push(fromLine(truth), '');
+    out.push(table(
+      ['clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR'],
+      truth.flatMap(truthRows),
+    ));
+  } else out.push('No published runs yet.');
+  out.push('', '## Cross-person (no ground truth)', '');
+  if (cross.length) {
+    out.push(fromLine(cross), '');
+    out.push(table(['reference ← motion, frames', 'method', 'PCK@0.1', 'PCK@0.2', 'kp err px', 'stability', 'bg PSNR'], cross.flatMap(crossRows)));
+  } else out.push('No published runs yet.');
+  out.push('', '## Runs', '');
+  if (sorted.length) {
+    out.push('Frames: evaluated, with the seen / unseen side counts where the report has them. Time: the whole run, in seconds.', '');
+    out.push(table(['report', 'mode', 'engine', 'frames', 'output', 'placement', 'generated', 'commit', 'machine', 'time s', 'arguments'], runRows(sorted)));
+  } else out.push('None.');
+  return `${out.join('\n')}\n`;
+}

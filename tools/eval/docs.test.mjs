@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { evaluationMarkdown, reportSlug, sortReports } from './docs.mjs';
+import { readPublished, readReportFile, storeReport, writeEvaluationDoc } from './publish.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = (name) => JSON.parse(readFileSync(path.join(here, 'fixtures', name), 'utf8'));
+// split-report.json: trimmed from a real report made before reports carried a date, commit or
+// machine; cross-report.json: the shape main.mjs writes now (values are fixtures).
+const split = () => fixture('split-report.json');
+const cross = () => fixture('cross-report.json');
+const rowsOf = (md, section) => {
+  const body = md.split(`## ${section}`)[1].split('\n## ')[0];
+  return body.split('\n').filter((l) => l.startsWith('|')).map((l) => l.slice(2, -2).split(' | '));
+};
+
+describe('reportSlug', () => {
+  it('a split is named after the split clip', () => {
+    expect(reportSlug(split())).toBe('split-fashion_model_turn_navy_dress_91BjuE6irxS');
+  });
+  it('a cross run after the reference and the motion clip, joined by --', () => {
+    expect(reportSlug(cross())).toBe('cross-h36m_lab_walking_static_camera--indoor_dance_woman_yellow_sweater_static');
+  });
+  it('an explicit run names its truth when it is another file', () => {
+    const r = { ...cross(), mode: 'explicit', inputs: { ...cross().inputs, truth: { file: '/a/b/truth clip.mp4', sameAsMotion: false } } };
+    expect(reportSlug(r)).toBe('explicit-h36m_lab_walking_static_camera--indoor_dance_woman_yellow_sweater_static--truth_clip');
+  });
+  it('another engine than builtin is added; odd characters are replaced', () => {
+    const r = { ...split(), engine: 'diffusion', inputs: { ...split().inputs, split: 'C:\\clips\\my clip (1).mp4' } };
+    expect(reportSlug(r)).toBe('split-my_clip_1_.diffusion');
+  });
+});
+
+describe('evaluationMarkdown', () => {
+  it('says it is generated, and where from', () => {
+    const md = evaluationMarkdown([split(), cross()]);
+    expect(md.startsWith('# Evaluation\n')).toBe(true);
+    expect(md).toContain('Do not edit by hand');
+    expect(md).toContain('npm run eval -- --docs');
+  });
+
+  it('a self-reenactment row per method, engine first, with the README columns and "—" for what is missing', () => {
+    const rows = rowsOf(evaluationMarkdown([split()]), 'Self-reenactment');
+    expect(rows[0]).toEqual(['clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR']);
+    expect(rows.slice(2)).toEqual([
+      ['fashion_model_turn_navy_dress_91BjuE6irxS, 150', '**builtin**', '18.83', '13.58', '0.885', '0.959', '**0.998**', '1.000 / 0.995', '7.3', '1.32', '60.6'],
+      ['', 'still', '14.59', '10.37', '0.844', '0.304', '0.607', '0.700 / —', '37.4', '0.63', '98.3'],
+      ['', 'paste-2d', '17.13', '—', '0.878', '0.557', '0.757', '—', '25.0', '2.04', '90.5'],
+    ]);
+  });
+
+  it('a cross-person row per method; a background at the PSNR cap reads "same"', () => {
+    const rows = rowsOf(evaluationMarkdown([cross()]), 'Cross-person');
+    expect(rows[0]).toEqual(['reference ← motion, frames', 'method', 'PCK@0.1', 'PCK@0.2', 'kp err px', 'stability', 'bg PSNR']);
+    expect(rows.slice(2)).toEqual([
+      ['h36m_lab_walking_static_camera ← indoor_dance_woman_yellow_sweater_static, 30', '**builtin**', '0.407', '**0.978**', '7.7', '0.68', '35.9'],
+      ['', 'still', '0.277', '0.544', '18.1', '—', 'same'],
+      ['', 'paste-2d', '0.817', '0.990', '6.4', '0.93', '—'],
+    ]);
+  });
+
+  it('says which runs each table comes from, with their dates and commits', () => {
+    const md = evaluationMarkdown([split(), cross()]);
+    const truthPart = md.split('## Self-reenactment')[1].split('## Cross-person')[0];
+    expect(truthPart).toContain('From 1 published run (`split-fashion_model_turn_navy_dress_91BjuE6irxS.json`), undated, no commit recorded');
+    const crossPart = md.split('## Cross-person')[1].split('## Runs')[0];
+    expect(crossPart).toContain('dated 2025-01-02, commit `abc1234`');
+  });
+
+  it('lists every run with its date, commit, machine and arguments', () => {
+    const rows = rowsOf(evaluationMarkdown([cross(), split()]), 'Runs');
+    expect(rows[0]).toEqual(['report', 'mode', 'engine', 'frames', 'output', 'placement', 'generated', 'commit', 'machine', 'time s', 'arguments']);
+    expect(rows[2].slice(0, 10)).toEqual([
+      '[split-fashion_model_turn_navy_dress_91BjuE6irxS](results/eval/split-fashion_model_turn_navy_dress_91BjuE6irxS.json)',
+      'split', 'builtin', '150 (100 / 50)', '450×720, 29.97 fps', 'scene', '—', '—', '—', '1500',
+    ]);
+    expect(rows[3]).toContain('2025-01-02 03:04:05Z');
+    expect(rows[3]).toContain('`abc1234`');
+    expect(rows[3]).toContain('2 CPUs, SwiftShader Device (Subzero) (software adapter)');
+    expect(rows[3].at(-1)).toMatch(/^`--reference .* --frames 30 --publish`$/);
+  });
+
+  it('does not depend on the order it is given the reports in', () => {
+    const a = split();
+    const b = cross();
+    const c = { ...split(), inputs: { ...split().inputs, split: '/x/aaa.mp4' } };
+    expect(evaluationMarkdown([b, a, c])).toBe(evaluationMarkdown([c, a, b]));
+    expect(sortReports([b, a, c]).map(reportSlug)).toEqual(['split-aaa', 'split-fashion_model_turn_navy_dress_91BjuE6irxS', reportSlug(b)]);
+  });
+
+  it('with no reports, says so', () => {
+    const md = evaluationMarkdown([]);
+    expect(md).toContain('## Self-reenactment (with a ground truth)\n\nNo published runs yet.');
+    expect(md).toContain('## Cross-person (no ground truth)\n\nNo published runs yet.');
+  });
+});
+
+describe('publishing (a temporary root)', () => {
+  let root;
+  afterEach(() => root && rmSync(root, { recursive: true, force: true }));
+
+  it('stores reports under their slug and writes the page from all of them', () => {
+    root = mkdtempSync(path.join(tmpdir(), 'motionpaste-docs-'));
+    expect(path.relative(root, storeReport(cross(), root))).toBe('docs/results/eval/cross-h36m_lab_walking_static_camera--indoor_dance_woman_yellow_sweater_static.json');
+    storeReport(split(), root);
+    storeReport({ ...split(), output: { ...split().output, evaluatedFrames: 20 } }, root); // same slug: replaces
+    expect(readPublished(root).map(reportSlug)).toEqual([reportSlug(cross()), reportSlug(split())]);
+    const md = readFileSync(writeEvaluationDoc(root), 'utf8');
+    expect(md).toBe(evaluationMarkdown(readPublished(root)));
+    expect(md).toContain('fashion_model_turn_navy_dress_91BjuE6irxS, 20 |');
+  });
+
+  it('a report without a date takes its file time; --commit fills a missing commit only', () => {
+    root = mkdtempSync(path.join(tmpdir(), 'motionpaste-docs-'));
+    const file = path.join(root, 'old.json');
+    writeFileSync(file, JSON.stringify(split()));
+    const when = new Date('2025-03-04T05:06:07Z');
+    utimesSync(file, when, when);
+    const r = readReportFile(file, { commit: 'f00ba12', now: new Date('2025-03-05T00:00:00Z') });
+    expect(r.generatedAt).toBe('2025-03-04T05:06:07.000Z');
+    expect(r.commit).toBe('f00ba12');
+    expect(r.published).toMatchObject({ at: '2025-03-05T00:00:00.000Z', from: 'old.json' });
+    expect(r.published.generatedAtFrom).toBeTruthy();
+    writeFileSync(file, JSON.stringify(cross()));
+    const kept = readReportFile(file, { commit: 'f00ba12' });
+    expect([kept.generatedAt, kept.commit, kept.published.commitFrom]).toEqual(['2025-01-02T03:04:05.678Z', 'abc1234', undefined]);
+    writeFileSync(file, '{"hello": 1}');
+    expect(() => readReportFile(file)).toThrow(/not an eval report/);
+  });
+});
