@@ -4,15 +4,42 @@
 // The diffusion stage loads a generated proxy pack (tools/fixtures) and reports UNet calls per
 // second with the latents on the GPU, with the CPU loop on the same WebGPU sessions and on wasm,
 // buffer maps per run, and peak GPU buffer memory. `--diffusion-only` runs just that stage.
+// `--publish` also writes what it printed to docs/results/bench.json and docs/benchmarks.md
+// (tools/bench/docs.mjs); `--docs` only rewrites docs/benchmarks.md from that JSON, without a run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadClip, startApp } from '../app-runner.mjs';
+import { gitCommit, gitDirty } from '../eval/publish.mjs';
+import { benchmarksMarkdown } from './docs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const media = path.resolve(root, '../shared/media');
+const RESULT_FILE = path.join(root, 'docs/results/bench.json');
+const DOC_FILE = path.join(root, 'docs/benchmarks.md');
+
+function writeDoc(result) {
+  mkdirSync(path.dirname(DOC_FILE), { recursive: true });
+  writeFileSync(DOC_FILE, benchmarksMarkdown(result));
+  console.error(`wrote ${path.relative(process.cwd(), DOC_FILE)}`);
+}
+
+const publish = process.argv.includes('--publish');
+// --docs: the stored result only; returns before any clip is made or browser started.
+if (process.argv.includes('--docs')) {
+  if (!existsSync(RESULT_FILE)) {
+    console.error(`error: ${path.relative(process.cwd(), RESULT_FILE)} does not exist yet; run npm run bench -- --publish first.`);
+    process.exit(1);
+  }
+  writeDoc(JSON.parse(readFileSync(RESULT_FILE, 'utf8')));
+  process.exit(0);
+}
+if (publish && process.argv.includes('--diffusion-only')) {
+  console.error('error: --publish needs the whole benchmark; leave out --diffusion-only.');
+  process.exit(1);
+}
 
 /** The fixed clips: real footage when ../shared/media is there, else clips made with ffmpeg. */
 function benchClips() {
@@ -37,6 +64,21 @@ const diffusionOnly = process.argv.includes('--diffusion-only');
 const clips = diffusionOnly ? null : benchClips();
 const rows = [];
 const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+/** What the run prints, as data (docs/results/bench.json with --publish). */
+const result = {
+  generatedAt: null,
+  startedAt: new Date().toISOString(),
+  commit: gitCommit(root),
+  uncommittedChanges: gitDirty(root),
+  argv: process.argv.slice(2),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, platform: `${os.platform()} ${os.arch()}`, node: process.version },
+  adapter: null,
+  clips: null,
+  rows,
+  ratios: {},
+  diffusion: null,
+};
+const clipOf = (file, info) => ({ name: path.basename(file), width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, durationS: info.durationS, codec: info.codec });
 
 const app = await startApp({ rebuild: process.argv.includes('--rebuild'), query: '?bench&encoder=webcodecs', log: console.error });
 // eslint-disable-next-line no-labels
@@ -46,6 +88,7 @@ stages: try {
   const adapter = caps.available
     ? `${caps.description}${caps.isFallback ? ' (software adapter)' : ''}, shader-f16 ${caps.shaderF16 ? 'yes' : 'no'}`
     : `none — ${caps.reason}`;
+  result.adapter = adapter;
   if (diffusionOnly) {
     console.log(`WebGPU adapter: ${adapter}`);
     await benchDiffusion(page);
@@ -53,6 +96,7 @@ stages: try {
   }
   const refInfo = await loadClip(page, 'reference', clips.reference);
   const motInfo = await loadClip(page, 'motion', clips.motion);
+  result.clips = { source: clips.source, reference: clipOf(clips.reference, refInfo), motion: clipOf(clips.motion, motInfo) };
   // Loading starts pose analysis; let it finish so it does not compete with the stages timed below.
   for (const slot of ['reference', 'motion']) {
     await page.locator(`[data-testid=pose-status-${slot}][data-status=done], [data-testid=pose-status-${slot}][data-status=failed]`).waitFor({ timeout: 600_000 });
@@ -111,25 +155,39 @@ stages: try {
   console.log('stage'.padEnd(48) + 'fps'.padStart(10) + 'frames'.padStart(8) + 'seconds'.padStart(10));
   for (const r of rows) console.log(r.stage.padEnd(48) + fmt(r.fps).padStart(10) + String(r.frames).padStart(8) + r.seconds.toFixed(2).padStart(10));
   console.log('');
+  result.ratios.exportWebCodecsOverFfmpeg = rows[2].fps / rows[3].fps;
   console.log(`ratio export WebCodecs / ffmpeg.wasm (same frames, this run): ${(rows[2].fps / rows[3].fps).toFixed(1)}x`);
+  result.ratios.poseWebGpuOverWasm = [];
   for (const model of ['blazepose-lite', 'blazepose-full', 'blazepose-heavy']) {
     const gpu = pose.find((p) => p.model === model && p.ep === 'webgpu');
     const cpu = pose.find((p) => p.model === model && p.ep === 'wasm');
+    if (gpu && cpu) result.ratios.poseWebGpuOverWasm.push({ model, ratio: gpu.fps / cpu.fps });
     if (gpu && cpu) console.log(`ratio pose ${model} WebGPU / wasm (this run): ${(gpu.fps / cpu.fps).toFixed(2)}x`);
   }
   const clipSeconds = motInfo.durationS;
+  result.ratios.exportRealTimeFactor = webcodecs.seconds / clipSeconds;
   console.log(`real-time factor of the WebCodecs export: ${(webcodecs.seconds / clipSeconds).toFixed(2)} (pipeline seconds / clip seconds)`);
   const builtin = rows.find((r) => r.stage.startsWith('builtin engine'));
-  if (builtin) console.log(`real-time factor of the builtin engine: ${(builtin.seconds / builtin.frames * motInfo.fps).toFixed(1)} (seconds per second of output at ${fmt(motInfo.fps)} fps)`);
-  if (caps.available) await benchDiffusion(page);
+  if (builtin) {
+    Object.assign(result.ratios, { builtinSecondsPerOutputSecond: (builtin.seconds / builtin.frames) * motInfo.fps, builtinSecondsPerFrame: builtin.seconds / builtin.frames, outputFps: motInfo.fps });
+    console.log(`real-time factor of the builtin engine: ${(builtin.seconds / builtin.frames * motInfo.fps).toFixed(1)} (seconds per second of output at ${fmt(motInfo.fps)} fps)`);
+  }
+  if (caps.available) result.diffusion = await benchDiffusion(page);
 } finally {
   await app.close();
+}
+if (publish) {
+  result.generatedAt = new Date().toISOString();
+  mkdirSync(path.dirname(RESULT_FILE), { recursive: true });
+  writeFileSync(RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
+  console.error(`wrote ${path.relative(process.cwd(), RESULT_FILE)}`);
+  writeDoc(result);
 }
 
 /**
  * Diffusion: a proxy pack (128×128 output, 8 frames per UNet call, random weights) through the
  * app's pack loader, then the self-check hook: the same synthetic 12-frame job with the latents on
- * the GPU, with the CPU loop on the same WebGPU sessions, and on wasm.
+ * the GPU, with the CPU loop on the same WebGPU sessions, and on wasm. Returns what it printed.
  */
 async function benchDiffusion(page) {
   const dir = mkdtempSync(path.join(tmpdir(), 'motionpaste-bench-pack-'));
@@ -151,6 +209,11 @@ async function benchDiffusion(page) {
     console.log(`memory planner's estimate for this size and chunking: ${mb(check.plannerPeakBytes)} (its activation figures are for the real SVD UNet, not the proxy)`);
     console.log(`largest |GPU loop − wasm| over the decoded frames: ${check.maxAbsDiff.toExponential(2)}`);
     console.log('The first GPU run includes shader compilation; the software adapter makes the WebGPU rows slow. Compare maps and ratios.');
+    return {
+      width: check.width, height: check.height, frames: check.frames, framesPerCall: 8,
+      paths: check.paths.map((p) => ({ path: p.path, steps: p.steps, unetCalls: p.unetCalls, unetCallsPerSecond: p.unetCallsPerSecond, maps: p.maps })),
+      peakGpuBytes: check.peakGpuBytes, sessionGpuBytes: check.sessionGpuBytes, plannerPeakBytes: check.plannerPeakBytes, maxAbsDiff: check.maxAbsDiff,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { benchmarksMarkdown } from './docs.mjs';
+
+// A result object in the shape main.mjs collects; the values are fixtures, not measurements.
+const fixture = () => JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/bench-result.json'), 'utf8'));
+const rowsOf = (md, section) => {
+  const body = md.split(`## ${section}`)[1].split('\n## ')[0];
+  return body.split('\n').filter((l) => l.startsWith('|')).map((l) => l.slice(2, -2).split(' | '));
+};
+
+describe('benchmarksMarkdown', () => {
+  it('says it is generated, from what, when, on which commit, machine and adapter', () => {
+    const md = benchmarksMarkdown(fixture());
+    expect(md.startsWith('# Benchmarks\n')).toBe(true);
+    expect(md).toContain('Do not edit by hand');
+    expect(md).toContain('Run 2025-01-02 03:04:05Z; commit `abc1234`; 2 CPUs (Fixture CPU), linux x64, Node v22.0.0.');
+    expect(md).toContain('WebGPU adapter: Fixture adapter (software adapter), shader-f16 no.');
+    expect(md).toContain('Clips (shared/media): reference reference-fixture.mp4 (450×720, 25.0 fps, 150 frames, avc1.64001f)');
+  });
+
+  it('a stage row per printed row, frames per second as the console prints them', () => {
+    const rows = rowsOf(benchmarksMarkdown(fixture()), 'Stages');
+    expect(rows[0]).toEqual(['stage', 'fps', 'frames', 'seconds']);
+    expect(rows.slice(2)).toEqual([
+      ['decode reference (450x720 avc1.64001f)', '400', '150', '0.38'],
+      ['decode motion (720x406 avc1.64001e)', '301', '100', '0.33'],
+      ['export WebCodecs (974x406)', '80.0', '100', '1.25'],
+      ['export ffmpeg.wasm (974x406)', '10.0', '100', '10.00'],
+      ['builtin engine (450x720, all stages)', '2.0', '25', '12.50'],
+      ['pose lite on wasm (+hands, 450x720)', '4.0', '24', '6.00'],
+      ['pose lite on webgpu (+hands, 450x720)', '0.1', '4', '40.00'],
+    ]);
+  });
+
+  it('the ratios', () => {
+    expect(rowsOf(benchmarksMarkdown(fixture()), 'Ratios').slice(2)).toEqual([
+      ['export WebCodecs / ffmpeg.wasm (same frames)', '8.0×'],
+      ['pose blazepose-lite WebGPU / wasm', '0.03×'],
+      ['real-time factor of the WebCodecs export (pipeline seconds / clip seconds)', '0.31'],
+      ['builtin engine, seconds per second of output at 25.0 fps', '12.5'],
+      ['builtin engine, seconds per output frame', '0.50'],
+    ]);
+  });
+
+  it('the diffusion stage: a row per path, memory and the GPU-wasm difference', () => {
+    const md = benchmarksMarkdown(fixture());
+    expect(rowsOf(md, 'Diffusion').slice(2)).toEqual([
+      ['latents on the GPU (WebGPU)', '2', '8', '0.5', '17'],
+      ['CPU loop, WebGPU sessions', '2', '8', '1.0', '26'],
+      ['CPU loop, wasm', '6', '24', '200', '0'],
+    ]);
+    expect(md).toContain('8.00 MiB; after session creation: 1.00 MiB.');
+    expect(md).toContain('estimate for this size and chunking: 32.00 MiB');
+    expect(md).toContain('Largest |GPU loop − wasm| over the decoded frames: 6.25e-6.');
+  });
+
+  it('missing figures print "—"; no diffusion, no builtin row, no commit', () => {
+    const r = fixture();
+    r.rows[0].fps = null;
+    r.rows.splice(4, 1);
+    delete r.ratios.builtinSecondsPerOutputSecond;
+    r.diffusion = null;
+    r.commit = null;
+    const md = benchmarksMarkdown(r);
+    expect(rowsOf(md, 'Stages')[2]).toEqual(['decode reference (450x720 avc1.64001f)', '—', '150', '0.38']);
+    expect(md).not.toContain('builtin engine');
+    expect(md).toContain('no commit recorded');
+    expect(md).toContain('## Diffusion\n\nNot measured in this run');
+  });
+});
