@@ -139,8 +139,8 @@ function runRows(reports) {
       `${o.evaluatedFrames ?? '—'}${side}`,
       o.width && o.height ? `${o.width}×${o.height}, ${num(o.fps, 2)} fps` : '—',
       s.placement ?? '—',
-      r.generatedAt ? r.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—',
-      r.commit ? `\`${r.commit}\`` : '—',
+      r.generatedAt ? `${r.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}${r.published?.generatedAtFrom ? ' (file time)' : ''}` : '—',
+      r.commit ? `\`${r.commit}\`${r.uncommittedChanges ? ' + uncommitted changes' : ''}${r.published?.commitFrom ? ' (given when published)' : ''}` : '—',
       machineOf(r),
       num(r.timing?.total, 0),
       r.argv ? `\`${r.argv.join(' ')}\`` : '—',
@@ -211,7 +211,9 @@ export function evaluationMarkdown(reports) {
   } else out.push('No published runs yet.');
   out.push('', '## Runs', '');
   if (sorted.length) {
-    out.push('Frames: evaluated, with the seen / unseen side counts where the report has them. Time: the whole run, in seconds.', '');
+    out.push('Frames: evaluated, with the seen / unseen side counts where the report has them. Time: the whole run, in seconds.',
+      'Generated: when the report was written; *file time* marks a report from before reports carried their date, dated by its file.',
+      'Commit: HEAD when the run started; *given when published* marks a commit named with `--publish-report --commit`.', '');
     out.push(table(['report', 'mode', 'engine', 'frames', 'output', 'placement', 'generated', 'commit', 'machine', 'time s', 'arguments'], runRows(sorted)));
   } else out.push('None.');
   return `${out.join('\n')}\n`;

@@ -124,6 +124,9 @@ describe('publishing (a temporary root)', () => {
     expect(r.commit).toBe('f00ba12');
     expect(r.published).toMatchObject({ at: '2025-03-05T00:00:00.000Z', from: 'old.json' });
     expect(r.published.generatedAtFrom).toBeTruthy();
+    const run = rowsOf(evaluationMarkdown([r]), 'Runs')[2];
+    expect(run[6]).toBe('2025-03-04 05:06:07Z (file time)');
+    expect(run[7]).toBe('`f00ba12` (given when published)');
     writeFileSync(file, JSON.stringify(cross()));
     const kept = readReportFile(file, { commit: 'f00ba12' });
     expect([kept.generatedAt, kept.commit, kept.published.commitFrom]).toEqual(['2025-01-02T03:04:05.678Z', 'abc1234', undefined]);
