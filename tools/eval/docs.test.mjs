@@ -9,7 +9,7 @@ import { readPublished, readReportFile, storeReport, writeEvaluationDoc } from '
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name) => JSON.parse(readFileSync(path.join(here, 'fixtures', name), 'utf8'));
 // split-report.json: trimmed from a real report made before reports carried a date, commit or
-// machine; cross-report.json: the shape main.mjs writes now (values are fixtures).
+// machine; cross-report.json: the shape main.mjs writes now, with made-up values.
 const split = () => fixture('split-report.json');
 const cross = () => fixture('cross-report.json');
 const rowsOf = (md, section) => {
@@ -42,14 +42,27 @@ describe('evaluationMarkdown', () => {
     expect(md).toContain('npm run eval -- --docs');
   });
 
-  it('a self-reenactment row per method, engine first, with the README columns and "—" for what is missing', () => {
+  it('a self-reenactment row per method, engine first, with the README columns', () => {
     const rows = rowsOf(evaluationMarkdown([split()]), 'Self-reenactment');
     expect(rows[0]).toEqual(['clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR']);
     expect(rows.slice(2)).toEqual([
-      ['fashion_model_turn_navy_dress_91BjuE6irxS, 150', '**builtin**', '18.83', '13.58', '0.885', '0.959', '**0.998**', '1.000 / 0.995', '7.3', '1.32', '60.6'],
-      ['', 'still', '14.59', '10.37', '0.844', '0.304', '0.607', '0.700 / —', '37.4', '0.63', '98.3'],
-      ['', 'paste-2d', '17.13', '—', '0.878', '0.557', '0.757', '—', '25.0', '2.04', '90.5'],
+      ['fashion_model_turn_navy_dress_91BjuE6irxS, 150', '**builtin**', '18.83', '13.58', '0.885', '0.958', '**0.997**', '1.000 / 0.995', '7.4', '1.32', '60.4'],
+      ['', 'still', '14.59', '10.37', '0.844', '0.300', '0.607', '0.973 / 0.379', '37.4', '0.63', '98.7'],
+      ['', 'paste-2d', '17.14', '11.89', '0.878', '0.564', '0.761', '0.994 / 0.615', '24.6', '2.03', '90.6'],
     ]);
+  });
+
+  it('"—" for what a report lacks or could not measure', () => {
+    const r = split();
+    r.methods['paste-2d'].psnrBox = null;
+    delete r.methods['paste-2d'].pck02SeenSide;
+    delete r.methods['paste-2d'].pck02UnseenSide;
+    r.methods.still.pck02UnseenSide = null;
+    delete r.output.evaluatedFrames;
+    const rows = rowsOf(evaluationMarkdown([r]), 'Self-reenactment').slice(2);
+    expect(rows[0][0]).toBe('fashion_model_turn_navy_dress_91BjuE6irxS, —');
+    expect(rows[1][7]).toBe('0.973 / —');
+    expect([rows[2][3], rows[2][7]]).toEqual(['—', '—']);
   });
 
   it('a cross-person row per method; a background at the PSNR cap reads "same"', () => {
@@ -75,7 +88,7 @@ describe('evaluationMarkdown', () => {
     expect(rows[0]).toEqual(['report', 'mode', 'engine', 'frames', 'output', 'placement', 'generated', 'commit', 'machine', 'time s', 'arguments']);
     expect(rows[2].slice(0, 10)).toEqual([
       '[split-fashion_model_turn_navy_dress_91BjuE6irxS](results/eval/split-fashion_model_turn_navy_dress_91BjuE6irxS.json)',
-      'split', 'builtin', '150 (100 / 50)', '450×720, 29.97 fps', 'scene', '—', '—', '—', '1500',
+      'split', 'builtin', '150 (56 / 94)', '414×540, 29.97 fps', 'scene', '—', '—', '—', '551',
     ]);
     expect(rows[3]).toContain('2025-01-02 03:04:05Z');
     expect(rows[3]).toContain('`abc1234`');
