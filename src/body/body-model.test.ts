@@ -18,7 +18,7 @@ import { type BodyShape, NEUTRAL_SHAPE, restSkeleton } from './shape';
 import { J } from './skeleton';
 import { forwardKinematics, posedMesh } from './skinning';
 import { syntheticSmplArrays, syntheticSmplNpz } from './smpl-testing';
-import { NAMED_POSES, hipCentredJointError, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip } from './synthetic';
+import { NAMED_POSES, hipCentredJointError, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip } from './synthetic-testing';
 import { centredCamera } from './types';
 
 const TRUE_SHAPE: BodyShape = { height: 1.64, legs: 1.04, arms: 0.96, torso: 1.02, neckHead: 1.05, shoulders: 0.95, hips: 1.08, girth: 0 };

@@ -4,7 +4,7 @@ import { fitModel } from './fit-frame';
 import { vec3At } from './math';
 import { forwardKinematics } from './skinning';
 import { posedMarkers } from './markers';
-import { NAMED_POSES, seededRandom, syntheticKeypoints } from './synthetic';
+import { NAMED_POSES, seededRandom, syntheticKeypoints } from './synthetic-testing';
 import { centredCamera, project } from './types';
 
 describe('camera', () => {

@@ -10,7 +10,7 @@ import { fitModel } from './fit-frame';
 import { vec3At } from './math';
 import { type BodyShape } from './shape';
 import { forwardKinematics, skinMesh } from './skinning';
-import { seededRandom, syntheticPoseTrack, walkingClip } from './synthetic';
+import { seededRandom, syntheticPoseTrack, walkingClip } from './synthetic-testing';
 import { type BodyCamera, type BodyTrack, centredCamera, emptyBodyTrack, project } from './types';
 
 /** Binary silhouettes of a posed mesh per frame. */

@@ -18,7 +18,7 @@ import { DEG, dist3, median, normalize, qAngle, qRotate, quatAt, vec3At, dot } f
 import { type BodyShape, boneLength } from './shape';
 import { J, JOINT_LIMITS, limitComponents } from './skeleton';
 import { forwardKinematics } from './skinning';
-import { NAMED_POSES, hipCentredJointError, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip } from './synthetic';
+import { NAMED_POSES, hipCentredJointError, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip } from './synthetic-testing';
 import { centredCamera } from './types';
 
 const FULL = [J.left_hip, J.right_hip, J.left_knee, J.right_knee, J.left_ankle, J.right_ankle, J.head, J.left_shoulder, J.right_shoulder, J.left_wrist, J.right_wrist];

@@ -49,7 +49,6 @@ export {
   type BodyTrack,
 } from './types';
 export { BodyArgumentError, BodyModelError, NoBodyError } from './errors';
-export { NAMED_POSES, poseFromSpec, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip, type PoseSpec, type SyntheticKeypoints } from './synthetic';
 export type { Quat, Vec3 } from './math';
 export { openPoseFromBody } from './openpose';
 export { surfaceCoverage, heading, MOSTLY_UNSEEN, type SurfaceCoverage } from './coverage';

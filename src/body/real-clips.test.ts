@@ -7,8 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeRunner, decodeFrames, joinPath, mediaDir, mediaSkipReason, modelsSkipReason } from '../pose/node-testing';
-import { emptyTrack, writeFrame } from '../pose/track';
-import { PoseTracker, modelFile, type PoseTrackerModels } from '../pose';
+import { PoseTracker, emptyTrack, modelFile, writeFrame, type PoseTrackerModels } from '../pose';
 import { fitBodyTrack, reprojectionFractions } from './fit';
 import { type Vec3, DEG, dot, median, mid, norm, sub, vec3At } from './math';
 import { heading, surfaceCoverage } from './coverage';

@@ -6,7 +6,7 @@ import { footPoints, floorElevation, groundPlane, lowestFoot, retargetMotion, up
 import { type BodyShape, legLength, restSkeleton } from './shape';
 import { PARENTS } from './skeleton';
 import { forwardKinematics } from './skinning';
-import { seededRandom, syntheticPoseTrack, walkingClip } from './synthetic';
+import { seededRandom, syntheticPoseTrack, walkingClip } from './synthetic-testing';
 import { type BodyTrack, centredCamera, emptyBodyTrack } from './types';
 
 const MOTION_SHAPE: BodyShape = { height: 1.86, legs: 1.08, arms: 1.02, torso: 0.97, neckHead: 0.95, shoulders: 1.05, hips: 0.95, girth: 0 };

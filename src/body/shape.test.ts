@@ -3,7 +3,7 @@ import { measureSkeleton, shapeFromMeasures } from './estimate-shape';
 import { vec3At } from './math';
 import { type BodyShape, NEUTRAL_SHAPE, boneLength, endSite, legLength, restSkeleton, validateShape } from './shape';
 import { J } from './skeleton';
-import { seededRandom } from './synthetic';
+import { seededRandom } from './synthetic-testing';
 
 const stature = (s: BodyShape) => {
   const skel = restSkeleton(s);

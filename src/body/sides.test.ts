@@ -4,7 +4,7 @@ import { consistentSides, fitBodyTrack } from './fit';
 import { fitModel } from './fit-frame';
 import { type PoseTrackInput } from './fit';
 import { BLAZEPOSE_MIRROR, swappedSides, withSidesSwapped } from './sides';
-import { seededRandom, syntheticPoseTrack, walkingClip } from './synthetic';
+import { seededRandom, syntheticPoseTrack, walkingClip } from './synthetic-testing';
 import { centredCamera } from './types';
 
 const model = fitModel({ height: 1.68, legs: 1, arms: 1, torso: 1, neckHead: 1, shoulders: 1, hips: 1, girth: 0 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEG, qAngle, qFromRotVec, type Quat } from './math';
 import { CHILDREN, J, JOINT_LIMITS, JOINT_NAMES, MIRROR, NEUTRAL_OFFSETS, PARENTS, clampToLimit, fromLimitComponents, limitComponents } from './skeleton';
-import { seededRandom } from './synthetic';
+import { seededRandom } from './synthetic-testing';
 
 describe('skeleton', () => {
   it('has SMPL names, order and parents (REFERENCES.md)', () => {

@@ -4,7 +4,7 @@ import { DEG, dist3, qFromRotVec, qRotate, sub, vec3At } from './math';
 import { restSkeleton } from './shape';
 import { J, PARENTS } from './skeleton';
 import { forwardKinematics, posedMesh, restRotations, skinMesh, skinningMatrices } from './skinning';
-import { NAMED_POSES } from './synthetic';
+import { NAMED_POSES } from './synthetic-testing';
 
 describe('forward kinematics and skinning', () => {
   const skel = restSkeleton();

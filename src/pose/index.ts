@@ -64,8 +64,9 @@ export {
 export { applyAffine, cropToSource, invertAffine, letterboxRoi, roiContains, sourceToCrop, type Affine, type Point } from './crop';
 export { handRoiFromPose, poseRoiFromDetection, poseRoiFromLandmarks, type HandSide } from './roi';
 
-// Per-clip tracks and clip analysis (track.ts, analysis.ts) are written by the compute-worker side;
-// only their pure parts and types are re-exported, so importing this index pulls in no GPU code.
+// Per-clip tracks (track.ts) and clip analysis (the module ./analysis) are written by the
+// compute-worker side; only their pure parts and types are re-exported, so importing this index
+// pulls in no GPU code.
 export { POSE_TRACK_VERSION, emptyTrack, foundShare, trackFrame, writeFrame, type PoseTrack } from './track';
 export type { AnalysisClip, AnalysisOptions, AnalysisProgress, PoseModelId } from './analysis';
 export { alignMotionToReference, applySimilarity, composeSimilarity, coverCrop, type Similarity2D } from './align';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { forwardKinematics, J, meshSilhouette, posedMesh, restRotations } from '../../body';
 import { boneBox, cropFaceView, faceAngle, faceFade, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceFadeStep, type FaceView } from './face-views';
 import { outsideLayer } from './outside';
-import { neutralBodyScene } from './synthetic';
+import { neutralBodyScene } from './synthetic-testing';
 
 const { W, H, k, skel, mesh, segments, radii, root } = neutralBodyScene();
 const headEnd = segments.find((s) => s.joint === J.head)!.offset;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refineMatte } from './matte';
-import { Texture, syntheticFrame } from './synthetic';
+import { Texture, syntheticFrame } from './synthetic-testing';
 
 const W = 320;
 const H = 240;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cornerDistance3, fitHomography, fitSimilarity, identity3, similarity3, apply3, type Correspondences } from './mat3';
 import { estimateMotion, motionFrame } from './motion';
-import { Texture, syntheticFrame, trueMotion, type SyntheticClipOptions } from './synthetic';
+import { Texture, syntheticFrame, trueMotion, type SyntheticClipOptions } from './synthetic-testing';
 
 const W = 320;
 const H = 240;

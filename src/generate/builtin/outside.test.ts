@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forwardKinematics, J, restRotations } from '../../body';
 import { outsideLayer } from './outside';
-import { neutralBodyScene } from './synthetic';
+import { neutralBodyScene } from './synthetic-testing';
 
 const { W, H, k, skel, segments, radii, root } = neutralBodyScene();
 const rest = forwardKinematics(skel, restRotations(), root);

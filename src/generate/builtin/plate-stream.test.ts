@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PlateStream } from './plate-stream';
-import { Texture, psnr, syntheticFrame, type SyntheticFrame } from './synthetic';
+import { Texture, psnr, syntheticFrame, type SyntheticFrame } from './synthetic-testing';
 
 const W = 160;
 const H = 120;

@@ -10,7 +10,7 @@ import { createNodeRunner, decodeFrames, joinPath, mediaDir, mediaSkipReason, mo
 import { personMask, type PersonMask } from './mask';
 import { decodeScaled, sideBySide, tempDir, writePng } from './node-io';
 import { PlateBuilder, type PlateBuilderOptions } from './plate';
-import { psnr } from './synthetic';
+import { psnr } from './synthetic-testing';
 
 const skip = modelsSkipReason() ?? mediaSkipReason();
 if (skip) console.log(`[plate media] real-clip tests skipped: ${skip}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PlateError } from './errors';
 import { apply3 } from './mat3';
 import { PlateBuilder, type PlateBuilderOptions } from './plate';
-import { Texture, psnr, syntheticFrame, trueMotion, type SyntheticClipOptions, type SyntheticFrame } from './synthetic';
+import { Texture, psnr, syntheticFrame, trueMotion, type SyntheticClipOptions, type SyntheticFrame } from './synthetic-testing';
 
 const W = 320;
 const H = 240;

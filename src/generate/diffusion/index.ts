@@ -65,4 +65,5 @@ export {
   type PackCacheRecord,
 } from './pack-cache-plan';
 export { drawMimicMotionPoseMap, type PoseMapCanvas } from './pose-maps';
+export { syntheticInputs } from './check-inputs';
 export { createDiffusionEngine, type DiffusionEngineOptions, type DiffusionSettings } from './engine';

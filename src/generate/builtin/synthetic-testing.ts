@@ -2,9 +2,10 @@
  * Synthetic clips for the background plate's tests: a textured scene seen by a camera that is
  * static or pans and rolls by a known amount per frame, with a moving "person" blob in front.
  * Every pixel is computed from a continuous function, so the true background of each frame is
- * exact. Not part of the engine's surface (index.ts does not export it).
+ * exact. A test helper (*-testing.ts): tests anywhere may import it, the app never.
  */
-import { buildBodyMesh, NEUTRAL_SHAPE, restSkeleton, seededRandom } from '../../body';
+import { buildBodyMesh, NEUTRAL_SHAPE, restSkeleton } from '../../body';
+import { seededRandom } from '../../body/synthetic-testing';
 import { dilateMask } from './mask';
 import { invert3, multiply3, similarity3, type Mat3 } from './mat3';
 import { boneSegments, segmentRadii } from './outside';

@@ -1,7 +1,8 @@
 /**
  * Synthetic poses and keypoints: named poses, random plausible poses within the joint limits, and
  * the BlazePose-33 keypoints a posed body would give (through the same markers the fit uses).
- * For tests, demos and the viewer; no randomness outside the seeded generator.
+ * A test helper (*-testing.ts): tests anywhere may import it, the app never (not through index.ts).
+ * No randomness outside the seeded generator.
  */
 import { DEG, type Quat, type Vec3, dist3, mid, qFromRotVec, qMul, vec3At } from './math';
 import { MARKER_COUNT, BP_IDX as B, posedMarkers } from './markers';

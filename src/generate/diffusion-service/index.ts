@@ -1,7 +1,12 @@
-import type { GpuRoot } from '../gpu/device';
-import { startBufferMeter } from '../gpu/buffer-meter';
-import { configuredOrt, enqueue } from '../gpu/ort';
-import type { RgbaImage } from '../pose';
+/**
+ * The diffusion engine as the compute worker runs it: pack loading (site, files, cache), the
+ * self-check and generation, on the worker's device with onnxruntime-web. A module of its own
+ * (inside generate) because it loads onnxruntime-web: src/generate, which the page imports, gives
+ * only its types.
+ */
+import { startBufferMeter, type GpuRoot } from '../../gpu';
+import { configuredOrt, enqueue } from '../../gpu/ort';
+import type { RgbaImage } from '../../pose';
 import {
   createDiffusionEngine,
   EulerDiscreteSampler,
@@ -24,11 +29,11 @@ import {
   type PackManifest,
   type PackRunners,
   type PipelineStats,
-} from './diffusion';
-import { syntheticInputs } from './diffusion/check-inputs';
-import type { Engine, EngineProgress } from './engine';
-import { buildEngineInputs, type FrameSource, type GenerationJob } from './job';
-import type { DiffusionSettings } from './diffusion';
+  syntheticInputs,
+} from '../diffusion';
+import type { EngineProgress, FrameEngine } from '../engine';
+import { buildEngineInputs, type FrameSource, type GenerationJob } from '../job';
+import type { DiffusionSettings } from '../diffusion';
 import {
   blobStream,
   cachedPackFiles,
@@ -39,7 +44,7 @@ import {
   removeCachedPack,
   type CachedPack,
   type PackFileStream,
-} from './pack-cache';
+} from '../pack-cache';
 
 /** Where a pack is loaded from. */
 export type PackSource =
@@ -127,7 +132,7 @@ const packsBase = () => new URL(`${import.meta.env.BASE_URL}models/packs/`, self
  * shared device, and runs generation jobs.
  */
 export class DiffusionService {
-  private engine: Engine<DiffusionSettings> | null = null;
+  private engine: FrameEngine<DiffusionSettings> | null = null;
   private manifest: PackManifest | null = null;
   private files: PackFiles | null = null;
 

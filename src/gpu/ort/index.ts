@@ -1,7 +1,12 @@
+/**
+ * onnxruntime-web on the one device: its own module (inside gpu) so that importing src/gpu, as the
+ * page does for the capability text, loads no onnxruntime-web; only the compute worker's code
+ * imports this.
+ */
 import * as ort from 'onnxruntime-web/webgpu';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import type { GpuRoot } from './device';
+import type { GpuRoot } from '../device';
 
 /** Which onnxruntime-web execution provider runs a session. */
 export type ExecutionProvider = 'webgpu' | 'wasm';

@@ -1,9 +1,13 @@
-import { createOrtModel, type OrtModel } from '../gpu/ort';
-import type { GpuRoot } from '../gpu/device';
-import { fetchModel } from '../gpu/models';
-import { PoseTracker } from './tracker';
-import { emptyTrack, writeFrame, type PoseTrack } from './track';
-import type { ModelRunner, RgbaImage } from './types';
+/**
+ * Clip analysis: the pose tracker run over a clip's frames with models on the GPU. A module of its
+ * own (inside pose) because it loads onnxruntime-web; src/pose stays free of GPU code, and the
+ * compute worker imports this.
+ */
+import { fetchModel, type GpuRoot } from '../../gpu';
+import { createOrtModel, type OrtModel } from '../../gpu/ort';
+import { PoseTracker } from '../tracker';
+import { emptyTrack, writeFrame, type PoseTrack } from '../track';
+import type { ModelRunner, RgbaImage } from '../types';
 
 /** Which BlazePose landmark model to run. */
 export type PoseModelId = 'blazepose-lite' | 'blazepose-full' | 'blazepose-heavy';
