@@ -140,7 +140,7 @@ export function smplModelFromArrays(arrays: ReadonlyMap<string, NpyArray>, name:
       for (let v = 0; v < n; v++) {
         const r = jr.data[j * n + v]!;
         if (r === 0) continue;
-        for (let c = 0; c < 3; c++) out[j * 3 + c] += r * src[(v * 3 + c) * stride + offset]!;
+        for (let c = 0; c < 3; c++) out[j * 3 + c]! += r * src[(v * 3 + c) * stride + offset]!;
       }
     }
     return out;
@@ -309,11 +309,11 @@ export function betasForSkeleton(m: SmplData, skel: RestSkeleton): Float64Array 
     const target = skel.joints[r]! - m.restJoints[r]!;
     for (let a = 0; a < B; a++) {
       const da = m.jointDirs[r * B + a]!;
-      rhs[a] += da * target;
-      for (let b = 0; b < B; b++) A[a * B + b] += da * m.jointDirs[r * B + b]!;
+      rhs[a]! += da * target;
+      for (let b = 0; b < B; b++) A[a * B + b]! += da * m.jointDirs[r * B + b]!;
     }
   }
-  for (let a = 0; a < B; a++) A[a * B + a] += BETA_RIDGE;
+  for (let a = 0; a < B; a++) A[a * B + a]! += BETA_RIDGE;
   if (!solveSpd(A, rhs, B)) rhs.fill(0);
   for (let a = 0; a < B; a++) rhs[a] = clamp(rhs[a]!, -5, 5);
   return rhs;

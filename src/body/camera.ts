@@ -35,8 +35,8 @@ export function solveRootTranslation(camera: BodyCamera, rel: ArrayLike<number>,
     for (const [a0, a1, a2, rhs] of rows) {
       const a = [a0, a1, a2];
       for (let i = 0; i < 3; i++) {
-        b[i] += w * a[i]! * rhs;
-        for (let j = 0; j < 3; j++) A[i * 3 + j] += w * a[i]! * a[j]!;
+        b[i]! += w * a[i]! * rhs;
+        for (let j = 0; j < 3; j++) A[i * 3 + j]! += w * a[i]! * a[j]!;
       }
     }
   }

@@ -267,7 +267,7 @@ function evaluate(p: Problem, local: Float32Array, root: Vec3, A: Float64Array |
       const axis: Vec3 = [0, 0, 0];
       axis[c] = 1;
       const col = cross(qRotate(pq, axis), d);
-      for (let r = 0; r < 3; r++) out[o + r * 64 + c] += sign * col[r]!;
+      for (let r = 0; r < 3; r++) out[o + r * 64 + c]! += sign * col[r]!;
     }
   };
   const accumulate = (rows: number, res: number[], weight: number) => {
@@ -275,11 +275,11 @@ function evaluate(p: Problem, local: Float32Array, root: Vec3, A: Float64Array |
     if (!A || !b) return;
     for (let a = 0; a < cols.length; a++) {
       const ca = cols[a]!;
-      for (let r = 0; r < rows; r++) b[ca] -= weight * vals[r * 64 + a]! * res[r]!;
+      for (let r = 0; r < rows; r++) b[ca]! -= weight * vals[r * 64 + a]! * res[r]!;
       for (let c = 0; c < cols.length; c++) {
         let s = 0;
         for (let r = 0; r < rows; r++) s += vals[r * 64 + a]! * vals[r * 64 + c]!;
-        A[ca * n + cols[c]!] += weight * s;
+        A[ca * n + cols[c]!]! += weight * s;
       }
     }
   };
@@ -348,8 +348,8 @@ function evaluate(p: Problem, local: Float32Array, root: Vec3, A: Float64Array |
       cost += w * rv[c]! * rv[c]!;
       if (A && b) {
         const i = PARAM_OF[j]! + c;
-        A[i * n + i] += w;
-        b[i] -= w * rv[c]!;
+        A[i * n + i]! += w;
+        b[i]! -= w * rv[c]!;
       }
     }
   }
@@ -390,7 +390,7 @@ export function refinePose(model: FitModel, obs: FrameObservation, local: Float3
     let improved = false;
     for (let attempt = 0; attempt < 5 && !improved; attempt++) {
       const M = A.slice();
-      for (let i = 0; i < params; i++) M[i * params + i] += lambda * (A[i * params + i]! + 1e-6) + 1e-9;
+      for (let i = 0; i < params; i++) M[i * params + i]! += lambda * (A[i * params + i]! + 1e-6) + 1e-9;
       const step = b.slice();
       if (!solveSpd(M, step, params)) {
         lambda *= 10;

@@ -680,7 +680,7 @@ export function vertexNormals(positions: Float32Array, indices: Uint32Array, twi
     const b = vec3At(positions, indices[t + 1]!);
     const c = vec3At(positions, indices[t + 2]!);
     const f = cross(sub(b, a), sub(c, a)); // length = 2 * area
-    for (let k = 0; k < 3; k++) for (let d = 0; d < 3; d++) acc[indices[t + k]! * 3 + d] += f[d]!;
+    for (let k = 0; k < 3; k++) for (let d = 0; d < 3; d++) acc[indices[t + k]! * 3 + d]! += f[d]!;
   }
   for (const group of twins) {
     const s: Vec3 = [0, 0, 0];

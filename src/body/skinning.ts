@@ -102,10 +102,10 @@ export function skinMesh(
       const o = mesh.skinIndices[v * 4 + k]! * 16;
       // Rows of the 3x4 blended matrix from the column-major 4x4.
       for (let r = 0; r < 3; r++) {
-        m[r * 4] += w * M[o + r]!;
-        m[r * 4 + 1] += w * M[o + 4 + r]!;
-        m[r * 4 + 2] += w * M[o + 8 + r]!;
-        m[r * 4 + 3] += w * M[o + 12 + r]!;
+        m[r * 4]! += w * M[o + r]!;
+        m[r * 4 + 1]! += w * M[o + 4 + r]!;
+        m[r * 4 + 2]! += w * M[o + 8 + r]!;
+        m[r * 4 + 3]! += w * M[o + 12 + r]!;
       }
     }
     const x = mesh.positions[v * 3]!;

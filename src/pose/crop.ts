@@ -185,17 +185,17 @@ function boxLevel(image: RgbaImage, bounds: { x0: number; y0: number; x1: number
     for (let x = bounds.x0; x < bounds.x1; x++) {
       const cell = row * width + (((x - bounds.x0) / f) | 0);
       const o = (y * w + x) * 4;
-      data[cell * 3] += px[o]!;
-      data[cell * 3 + 1] += px[o + 1]!;
-      data[cell * 3 + 2] += px[o + 2]!;
-      count[cell]++;
+      data[cell * 3]! += px[o]!;
+      data[cell * 3 + 1]! += px[o + 1]!;
+      data[cell * 3 + 2]! += px[o + 2]!;
+      count[cell]!++;
     }
   }
   for (let c = 0; c < count.length; c++) {
     const inv = 1 / count[c]!;
-    data[c * 3] *= inv;
-    data[c * 3 + 1] *= inv;
-    data[c * 3 + 2] *= inv;
+    data[c * 3]! *= inv;
+    data[c * 3 + 1]! *= inv;
+    data[c * 3 + 2]! *= inv;
   }
   return { data, width, height, stride: 3, x0: bounds.x0, y0: bounds.y0 };
 }
@@ -236,9 +236,9 @@ function addBilinear(p: Plane, x: number, y: number, replicate: boolean, acc: Fl
 }
 
 function tap(data: ArrayLike<number>, o: number, wt: number, acc: Float64Array): void {
-  acc[0] += data[o]! * wt;
-  acc[1] += data[o + 1]! * wt;
-  acc[2] += data[o + 2]! * wt;
+  acc[0]! += data[o]! * wt;
+  acc[1]! += data[o + 1]! * wt;
+  acc[2]! += data[o + 2]! * wt;
 }
 
 /**

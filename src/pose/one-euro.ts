@@ -142,9 +142,9 @@ export class KeypointSmoother {
       for (let c = 0; c < components; c++) {
         const k = p * components + c;
         const v = values[p * stride + c]!;
-        this.speed[k] += aD * (((v - this.raw[k]!) * valueScale) / dt - this.speed[k]!);
+        this.speed[k]! += aD * (((v - this.raw[k]!) * valueScale) / dt - this.speed[k]!);
         const a = smoothingAlpha(minCutoff + beta * Math.abs(this.speed[k]!), dt);
-        this.out[k] += a * (v - this.out[k]!);
+        this.out[k]! += a * (v - this.out[k]!);
         this.raw[k] = v;
         result[p * stride + c] = this.out[k]!;
       }

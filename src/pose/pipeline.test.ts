@@ -102,8 +102,8 @@ describe.skipIf(modelsSkip !== null)('pose pipeline on the real models', () => {
           const result = await tracker.process(crop.image, 0);
           const pred = toCoco17(result);
           for (let k = 0; k < 17; k++) {
-            pred[k * 3] += crop.x0;
-            pred[k * 3 + 1] += crop.y0;
+            pred[k * 3]! += crop.x0;
+            pred[k * 3 + 1]! += crop.y0;
           }
           const gt = Float32Array.from(ann.keypoints);
           const ref = pckReferenceLength(gt, 'coco17', { w: bw, h: bh });

@@ -113,7 +113,7 @@ function fakeLandmarks(state: { flag: number; shift: number; calls: number }, om
     state.calls++;
     expect(inputs['input_1:0']!.dims).toEqual([1, 3, 256, 256]);
     const lm = canonicalLandmarks();
-    for (let i = 0; i < 33; i++) lm[i * 5] += state.shift;
+    for (let i = 0; i < 33; i++) lm[i * 5]! += state.shift;
     const world = new Float32Array(39 * 3);
     world.set([1, 0, 0.5]);
     const out: Record<string, Float32Array> = {

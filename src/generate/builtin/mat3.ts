@@ -54,14 +54,14 @@ export function invert3(m: Mat3): Mat3 {
   const det = a * A + b * B + c * C;
   if (!Number.isFinite(det) || Math.abs(det) < 1e-12) throw new RangeError('The motion matrix is singular and cannot be inverted.');
   const out = Float64Array.of(A, -(b * i - c * h), b * f - c * e, B, a * i - c * g, -(a * f - c * d), C, -(a * h - b * g), a * e - b * d);
-  for (let k = 0; k < 9; k++) out[k] /= det;
+  for (let k = 0; k < 9; k++) out[k]! /= det;
   return normalize3(out);
 }
 
 /** Scales `m` so that m8 = 1 (in place when possible); returns it. */
 export function normalize3(m: Mat3): Mat3 {
   const s = m[8]!;
-  if (s !== 0 && s !== 1 && Number.isFinite(s)) for (let k = 0; k < 9; k++) m[k] /= s;
+  if (s !== 0 && s !== 1 && Number.isFinite(s)) for (let k = 0; k < 9; k++) m[k]! /= s;
   return m;
 }
 
@@ -195,8 +195,8 @@ export function fitHomography(c: Correspondences, idx?: ArrayLike<number>): Mat3
     for (let r = 0; r < 8; r++) {
       const vr = row[r]!;
       if (vr === 0) continue;
-      atb[r] += vr * rhs;
-      for (let q = 0; q < 8; q++) ata[r * 8 + q] += vr * row[q]!;
+      atb[r]! += vr * rhs;
+      for (let q = 0; q < 8; q++) ata[r * 8 + q]! += vr * row[q]!;
     }
   };
   for (let k = 0; k < n; k++) {
@@ -246,8 +246,8 @@ export function solveLinear(a: Float64Array, b: Float64Array, n: number): Float6
     for (let r = col + 1; r < n; r++) {
       const f = m[r * n + col]! / p;
       if (f === 0) continue;
-      for (let q = col; q < n; q++) m[r * n + q] -= f * m[col * n + q]!;
-      x[r] -= f * x[col]!;
+      for (let q = col; q < n; q++) m[r * n + q]! -= f * m[col * n + q]!;
+      x[r]! -= f * x[col]!;
     }
   }
   for (let r = n - 1; r >= 0; r--) {

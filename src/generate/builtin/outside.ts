@@ -160,7 +160,7 @@ function blendedMove(gaps: Float64Array, nearest: number, blend: number, p: Vec3
     if (!(over < blend)) continue;
     const w = (1 - over / blend) ** 2;
     const m = moveWith(j, p, from, to);
-    for (let c = 0; c < 3; c++) q[c] += w * m[c]!;
+    for (let c = 0; c < 3; c++) q[c]! += w * m[c]!;
     total += w;
   }
   return [q[0] / total, q[1] / total, q[2] / total];

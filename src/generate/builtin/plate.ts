@@ -526,9 +526,9 @@ export class PlateBuilder {
       const d = Math.max(Math.abs(r - bg[o]!), Math.abs(g - bg[o + 1]!), Math.abs(b - bg[o + 2]!));
       if (d <= modelTolerance) {
         const m = n < modelCap ? n + 1 : modelCap;
-        bg[o] += (r - bg[o]!) / m;
-        bg[o + 1] += (g - bg[o + 1]!) / m;
-        bg[o + 2] += (b - bg[o + 2]!) / m;
+        bg[o]! += (r - bg[o]!) / m;
+        bg[o + 1]! += (g - bg[o + 1]!) / m;
+        bg[o + 2]! += (b - bg[o + 2]!) / m;
         count[p] = m;
         miss[p] = 0;
         return;

@@ -41,7 +41,7 @@ export class Texture {
       for (let c = 0; c < 3; c++) {
         const at = (a: number, b: number) => g.values[((b % g.n) * g.n + (a % g.n)) * 3 + c]!;
         const val = (at(i, j) * (1 - s) + at(i + 1, j) * s) * (1 - t) + (at(i, j + 1) * (1 - s) + at(i + 1, j + 1) * s) * t;
-        out[c] += g.amp * val;
+        out[c]! += g.amp * val;
       }
       total += g.amp;
     }

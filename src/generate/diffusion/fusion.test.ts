@@ -74,7 +74,7 @@ function reference(n: number, T: number, overlap: number) {
   }
   const weight = Array.from({ length: T }, (_, k) => Math.min(((k + 0.5) * 2) / T, 2 - ((k + 0.5) * 2) / T));
   const cnt = new Float64Array(n);
-  for (const idx of indices) idx.forEach((f, k) => (cnt[f] += weight[k]!));
+  for (const idx of indices) idx.forEach((f, k) => (cnt[f]! += weight[k]!));
   return { indices, weight, cnt };
 }
 

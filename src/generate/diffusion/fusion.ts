@@ -115,7 +115,7 @@ function paperSegments(n: number, N: number, C: number): FusionSegment[] {
 /** weights = rawWeights divided by each frame's sum over segments. */
 function normalise(segs: FusionSegment[], n: number): void {
   const total = new Float64Array(n);
-  for (const s of segs) s.frames.forEach((f, k) => (total[f] += s.rawWeights[k]!));
+  for (const s of segs) s.frames.forEach((f, k) => (total[f]! += s.rawWeights[k]!));
   for (const s of segs) s.frames.forEach((f, k) => (s.weights[k] = s.rawWeights[k]! / total[f]!));
 }
 
@@ -151,7 +151,7 @@ function repositorySegments(n: number, T: number, overlap: number): FusionSegmen
 /** Per frame, the sum of its normalised weights over the segments (1 everywhere for a valid plan). */
 export function coverage(plan: FusionPlan): Float64Array {
   const sum = new Float64Array(plan.frameCount);
-  for (const s of plan.segments) s.frames.forEach((f, k) => (sum[f] += s.weights[k]!));
+  for (const s of plan.segments) s.frames.forEach((f, k) => (sum[f]! += s.weights[k]!));
   return sum;
 }
 
