@@ -1,7 +1,9 @@
 /**
- * The contract both engines implement (DESIGN.md "Two engines, one pipeline"): the builtin 3D
- * "copy & paste" engine and the diffusion (MimicMotion model pack) engine take the same inputs
- * and deliver frames; the UI, export and evaluation do not know which one ran.
+ * The engine contract (DESIGN.md "Two engines, one pipeline"): every engine takes a job and
+ * delivers frames into one output, through `Engine.run`; the project core runs whichever Generate
+ * names in the same scaffold (output, resume, preview, cancel), and the UI, export and evaluation
+ * do not know which one ran. Below it, `FrameEngine` is the per-frame form the diffusion pipeline
+ * implements (reference frame, poses and guidance per output frame).
  *
  * Coordinates are output-frame pixels (origin top-left, x right, y down); images are RGBA at the
  * output size; poses are whole-body keypoints as `toWholeBody` (src/pose) lays them out:
@@ -11,6 +13,29 @@ import type { RgbaImage } from '../pose';
 
 /** Which engine. */
 export type EngineId = 'builtin' | 'diffusion';
+
+/** Receives an engine's frames in order: RGBA at the output size (the buffer is taken) and the output frame index. */
+export type FrameSink = (rgba: Uint8ClampedArray, index: number) => Promise<void>;
+
+/**
+ * Starts the output at its size, once the engine knows it (width and height in pixels, even);
+ * `startFrame` is the first output frame still to make (a resumed run kept the ones before it).
+ */
+export type OpenOutput = (width: number, height: number) => Promise<{ sink: FrameSink; startFrame: number }>;
+
+/** Cancellation and progress of one run. */
+export interface EngineRun {
+  /** Aborting stops the run before its next unit of work; `run` then rejects. */
+  signal: AbortSignal;
+  onProgress(progress: EngineProgress): void;
+}
+
+/** An engine: turns a job into the frames of one output. */
+export interface Engine<Job> {
+  readonly id: EngineId;
+  /** Opens the output through `open` once the size is known, then delivers every frame from its `startFrame` on. */
+  run(job: Job, open: OpenOutput, run: EngineRun): Promise<void>;
+}
 
 /** Guidance maps of one output frame, rendered by src/guidance (RGBA, output size). */
 export interface GuidanceMaps {
@@ -62,8 +87,8 @@ export interface EngineRunOptions {
   onProgress?(progress: EngineProgress): void;
 }
 
-/** An engine. `Settings` is engine-specific (sampling for diffusion, blending for builtin). */
-export interface Engine<Settings = unknown> {
+/** An engine over per-frame inputs (the diffusion pipeline's form). `Settings` is engine-specific (sampling for diffusion). */
+export interface FrameEngine<Settings = unknown> {
   readonly id: EngineId;
   /** Generates `inputs.frameCount` frames, delivering them through `options.onFrame`. */
   run(inputs: EngineInputs, settings: Settings, options: EngineRunOptions): Promise<void>;

@@ -1,4 +1,4 @@
-import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../media/timeline';
+import { frameMapping, type TimelineSettings } from '../media';
 import {
   alignMotionToReference,
   applySimilarity,
@@ -54,9 +54,7 @@ export function buildEngineInputs(
   job: GenerationJob,
   readFrame: FrameSource,
 ): EngineInputs & { framing: Similarity2D; cropReference(frame: RgbaImage): RgbaImage } {
-  const times = outputFrameTimes(job.timeline, job.fps);
-  const refIndex = times.map((t) => frameIndexAt(job.reference.timestamps, sourceTimes(job.timeline, t).reference));
-  const motionIndex = times.map((t) => frameIndexAt(job.motion.timestamps, sourceTimes(job.timeline, t).motion));
+  const { times, reference: refIndex, motion: motionIndex } = frameMapping(job.timeline, job.fps, job.reference.timestamps, job.motion.timestamps);
   const { crop, toOutput } = coverCrop(job.reference.width, job.reference.height, job.width, job.height, medianHipX(job.reference.track, refIndex));
   const align = alignMotionToReference(job.motion.track, job.reference.track, motionIndex, refIndex);
   const motionToOutput = composeSimilarity(toOutput, align);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   clampTrim,
   frameIndexAt,
+  frameMapping,
   mapTime,
   nominalFps,
   outputFrameTimes,
@@ -78,5 +79,18 @@ describe('nominalFps', () => {
     expect(nominalFps(ts25)).toBe(25);
     expect(nominalFps(Array.from({ length: 10 }, (_, i) => (i * 1001) / 30000))).toBe(29.97);
     expect(nominalFps([0])).toBe(30);
+  });
+});
+
+describe('frameMapping', () => {
+  it('maps each output frame to the reference and motion frames shown then', () => {
+    // Motion 10 fps trimmed to [0.5, 0.8); reference 5 fps read 0.45 s later, looped over its first 0.4 s.
+    const motion = Array.from({ length: 20 }, (_, i) => i / 10);
+    const reference = Array.from({ length: 10 }, (_, i) => i / 5);
+    const m = frameMapping({ motion: { inS: 0.5, outS: 0.8 }, reference: { inS: 0, outS: 0.4 }, offsetS: 0.45, mapping: 'loop' }, 10, reference, motion);
+    expect(m.times.map((t) => +t.toFixed(3))).toEqual([0, 0.1, 0.2]);
+    expect(m.motion).toEqual([5, 6, 7]);
+    // Reference time = (t + 0.45) looped in [0, 0.4): 0.05, 0.15, 0.25 -> frames 0, 0, 1.
+    expect(m.reference).toEqual([0, 0, 1]);
   });
 });

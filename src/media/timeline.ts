@@ -78,6 +78,30 @@ export function outputFrameTimes(s: TimelineSettings, fps: number): number[] {
   return Array.from({ length: count }, (_, k) => k / fps);
 }
 
+/** Which source frames make each output frame of a render. */
+export interface FrameMapping {
+  /** Output frame times, seconds from the timeline's start. */
+  times: number[];
+  /** Reference clip frame index at each output frame. */
+  reference: number[];
+  /** Motion clip frame index at each output frame. */
+  motion: number[];
+}
+
+/**
+ * The source frames of every output frame of a render at `fps`: the one mapping that renders,
+ * engines and the editor's frame lists share. Timestamps as `frameIndexAt` takes them.
+ */
+export function frameMapping(s: TimelineSettings, fps: number, referenceTimestamps: ArrayLike<number>, motionTimestamps: ArrayLike<number>): FrameMapping {
+  const times = outputFrameTimes(s, fps);
+  const at = times.map((t) => sourceTimes(s, t));
+  return {
+    times,
+    reference: at.map((t) => frameIndexAt(referenceTimestamps, t.reference)),
+    motion: at.map((t) => frameIndexAt(motionTimestamps, t.motion)),
+  };
+}
+
 /** Clamps a trim to a clip of `duration` seconds, keeping at least one frame (`minLength`). */
 export function clampTrim(trim: Trim, duration: number, minLength: number): Trim {
   const outS = Math.min(Math.max(trim.outS, minLength), duration);

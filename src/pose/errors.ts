@@ -7,3 +7,11 @@ export class PoseModelError extends Error {
     super(message);
   }
 }
+
+/** An analysis stopped because its clip was replaced or removed (not a failure: nothing to tell the user). */
+export class AnalysisCanceled extends Error {
+  override name = 'AnalysisCanceled';
+  constructor(message = 'The pose analysis was canceled.') {
+    super(message);
+  }
+}

@@ -5,7 +5,7 @@
 export type { Detection, HandPose, ModelRunner, PoseFrame, RgbaImage, Roi, TensorData } from './types';
 
 export { ON_BODY, PoseTracker, bodyDistance, chooseDetection, type PoseTrackerModels, type PoseTrackerOptions } from './tracker';
-export { PoseModelError } from './errors';
+export { AnalysisCanceled, PoseModelError } from './errors';
 export {
   DETECTOR_IO,
   HAND_IO,

@@ -1,12 +1,4 @@
-/**
- * Seconds left for a job that is `fraction` done after `elapsedS` seconds, assuming the rate so
- * far holds. Null until there is enough progress to say anything.
- */
-export function etaSeconds(fraction: number, elapsedS: number): number | null {
-  if (!(fraction > 0.01) || elapsedS <= 0) return null;
-  if (fraction >= 1) return 0;
-  return (elapsedS * (1 - fraction)) / fraction;
-}
+export { etaSeconds } from '../project';
 
 /** "1:05", "0:07", "1:02:03": a duration in seconds as a clock. */
 export function formatClock(seconds: number): string {

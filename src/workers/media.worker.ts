@@ -1,14 +1,9 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { CanvasSink } from 'mediabunny';
-import { closeClip, openClip, type OpenClip } from '../media/clip';
-import { MediaError, mediaErrors } from '../media/errors';
-import { FrameReader, thumbnails } from '../media/frames';
-import type { EncoderAudio } from '../media/encode';
-import { clearStale, discardJob, JobOutput, jobProgress, type JobResult } from '../media/job-output';
-import { releaseResult } from '../media/results';
-import { renderSideBySide } from '../media/render';
-import type { ClipInfo, Progress, RenderJob, RenderResult, Slot } from '../media/types';
+import { clearStale, closeClip, discardJob, FrameReader, JobOutput, jobProgress, openClip, releaseResult, renderSideBySide, thumbnails, type EncoderAudio, type JobResult, type OpenClip } from '../media/codec';
+import { MediaError, mediaErrors, type ClipInfo, type Progress, type RenderJob, type RenderResult, type Slot } from '../media';
+import { installErrorTransfer } from './errors';
 
 /**
  * The media worker: owns every opened input and decoder. Frames leave it as transferred
@@ -31,18 +26,7 @@ let nextEncoder = 1;
 const RESUME_SEGMENT_S = 1;
 void clearStale();
 
-// Errors cross to the main thread as plain objects: keep `code` so the UI can branch on it.
-const throwHandler = Comlink.transferHandlers.get('throw')!;
-Comlink.transferHandlers.set('throw', {
-  canHandle: throwHandler.canHandle,
-  deserialize: throwHandler.deserialize,
-  serialize: (thrown: unknown) => {
-    const [wire, transfers] = throwHandler.serialize(thrown);
-    const error = (thrown as { value?: unknown }).value;
-    if (error instanceof MediaError) (wire as { value: Record<string, unknown> }).value.code = error.code;
-    return [wire, transfers];
-  },
-});
+installErrorTransfer({ MediaError });
 
 function slotOf(slot: Slot) {
   const entry = clips[slot];

@@ -1,5 +1,5 @@
 import { bodyFrame, bodyModelMesh, forwardKinematics, heading, J, JOINT_COUNT, modelSkeleton, posedMesh, meshSilhouette, restFaceLandmarks, upDirection, type BodyCamera, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
-import { frameIndexAt, outputFrameTimes, sourceTimes, type TimelineSettings } from '../../media/timeline';
+import { frameMapping, type TimelineSettings } from '../../media';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
 import { BodyAppearance } from './appearance';
@@ -10,6 +10,7 @@ import { personMask } from './mask';
 import { refineMatte } from './matte';
 import { PlateStream } from './plate-stream';
 import { chooseViews } from './views';
+import type { BuiltinConfig } from './config';
 
 /** What the builtin engine renders from: the reference clip with its pose and body, and the retargeted motion body. */
 export interface BuiltinJob {
@@ -24,56 +25,17 @@ export interface BuiltinJob {
   height: number;
   /** First output frame to make (a resumed run starts after the frames it kept); 0 by default. */
   startFrame?: number;
+  /** The engine's tuning (BUILTIN_CONFIG unless an experiment says otherwise). */
+  config: BuiltinConfig;
 }
 
-/**
- * Face and hands: the reference frame's own pixels, moved with their bone, show in front of the
- * textured mesh (a smooth head, mitten hands) while that bone has turned less than this (degrees)
- * from that frame; past it they would show the wrong side, and the texture is better.
- */
-const FRONT_MAX_TURN = 20;
 const DETAIL_JOINTS = [J.head, J.left_wrist, J.right_wrist, J.left_hand, J.right_hand];
-
 const HEAD_ONLY: ReadonlySet<number> = new Set([J.head]);
-/** Head crops of the gathered views reach this far (metres) beyond the head's bone: the face and the hair around it. */
-const FACE_MARGIN = 0.16;
-/**
- * A gathered view that shows the face (turned less than FACE_VIEW_MAX_AWAY degrees from the camera)
- * serves a head turned up to FACE_VIEW_MAX_TURN degrees from it: farther than other views
- * (FRONT_MAX_TURN), since the texture loses a face's eyes and mouth but little of the back of a head.
- */
-const FACE_VIEW_MAX_TURN = 30;
-const FACE_VIEW_MAX_AWAY = 75;
-/** Degrees by which another view's head must be turned less before the face switches to it. */
-const FACE_HYSTERESIS = 8;
-/** Output frames over which a face view cross-fades into the next (a switch of view is a switch of expression). */
-const FACE_FADE_FRAMES = 4;
-
-/** Matte window radius as a share of the person's size: about one cell of the tracker's 64² mask over its ROI. */
-const MATTE_RADIUS = 0.022;
-
-/** The layer keeps this far (output pixels) inside the person's matte edge, which mixes in the background. */
-const LAYER_INSET = 2;
-
-/**
- * Person-mask pixels farther than this (metres) from every bone's surface are not carried: hair and
- * clothes lie within it, while a neighbour's leg or a held sign that the mask took in lie beyond.
- * Arms and hands reach less: a sleeve stands out little, while what lies beyond a hand is mostly
- * something held or someone else's arm (a racket, a friend's sign), which would swing with it.
- */
-const LAYER_REACH = 0.2;
-const ARM_LAYER_REACH = 0.08;
 const ARM_JOINTS = [J.left_shoulder, J.right_shoulder, J.left_elbow, J.right_elbow, J.left_wrist, J.right_wrist, J.left_hand, J.right_hand];
-/** Pixels this much (metres) farther from a second bone than from their nearest move partly with it too (see outside.ts `blend`). */
-const LAYER_BLEND = 0.08;
-const LAYER_REACH_BY_JOINT = Float32Array.from({ length: JOINT_COUNT }, (_, j) => (ARM_JOINTS.includes(j) ? ARM_LAYER_REACH : LAYER_REACH));
-
-/** Reference views gathered into the appearance atlas, at most (spread in time, topped up per heading: see views.ts). */
-const MAX_VIEWS = 24;
 
 /** Mean RGB of `rgba` where `alpha` (0-255) is high; null when nothing is selected. */
 function maskedMean(rgba: Uint8ClampedArray, alpha: Uint8Array): [number, number, number] | null {
-  const sum = [0, 0, 0];
+  const sum: [number, number, number] = [0, 0, 0];
   let n = 0;
   for (let i = 0; i < alpha.length; i += 3) {
     if (alpha[i]! < 200) continue;
@@ -82,7 +44,7 @@ function maskedMean(rgba: Uint8ClampedArray, alpha: Uint8Array): [number, number
     sum[2] += rgba[i * 4 + 2]!;
     n++;
   }
-  return n > 50 ? [sum[0]! / n, sum[1]! / n, sum[2]! / n] : null;
+  return n > 50 ? [sum[0] / n, sum[1] / n, sum[2] / n] : null;
 }
 
 /**
@@ -99,13 +61,13 @@ export async function runBuiltin(
   onProgress: (p: EngineProgress) => void,
   signal: AbortSignal,
 ): Promise<{ frameCount: number; views: number }> {
-  const { width, height, reference, retargeted } = job;
+  const { width, height, reference, retargeted, config } = job;
+  const { face: faceConfig, layer: layerConfig } = config;
+  const reachByJoint = Float32Array.from({ length: JOINT_COUNT }, (_, j) => (ARM_JOINTS.includes(j) ? layerConfig.armReach : layerConfig.reach));
   const check = () => {
     if (signal.aborted) throw Object.assign(new Error('canceled'), { name: 'AbortError' });
   };
-  const times = outputFrameTimes(job.timeline, job.fps);
-  const refIndex = times.map((t) => frameIndexAt(reference.timestamps, sourceTimes(job.timeline, t).reference));
-  const motionIndex = times.map((t) => frameIndexAt(job.motionTimestamps, sourceTimes(job.timeline, t).motion));
+  const { times, reference: refIndex, motion: motionIndex } = frameMapping(job.timeline, job.fps, reference.timestamps, job.motionTimestamps);
 
   // Reference frames at output size.
   const canvas = new OffscreenCanvas(width, height);
@@ -120,8 +82,8 @@ export async function runBuiltin(
   const maskOf = (r: number) => personMask(reference.track, r, { width, height }).alpha;
   /** The person's own pixels: the tracker's mask (no margin) with its edge moved onto the frame's colour edge. */
   const tightMask = (r: number, rgba: Uint8ClampedArray) => {
-    const m = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: 0.6, head: false });
-    if (m.source === 'mask' && m.box) refineMatte(m.alpha, rgba, width, height, { radius: Math.max(3, Math.round(MATTE_RADIUS * Math.max(m.box.x1 - m.box.x0, m.box.y1 - m.box.y0))) });
+    const m = personMask(reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: config.tightMaskThreshold, head: false });
+    if (m.source === 'mask' && m.box) refineMatte(m.alpha, rgba, width, height, { radius: Math.max(3, Math.round(config.matteRadius * Math.max(m.box.x1 - m.box.x0, m.box.y1 - m.box.y0))) });
     return m.alpha;
   };
 
@@ -134,9 +96,9 @@ export async function runBuiltin(
   const refSkel = modelSkeleton(reference.body.shape, reference.body.model);
   const appearance = new BodyAppearance(device, { uvs: mesh.uvs, indices: mesh.indices, vertexCount: mesh.vertexCount, parts: mesh.parts, positions: mesh.positions, face: restFaceLandmarks(refSkel) });
   try {
-    const fitted = Array.from({ length: reference.body.frameCount }, (_, i) => i).filter((i) => !reference.body.filled[i] && reference.body.confidence[i]! > 0.3);
+    const fitted = Array.from({ length: reference.body.frameCount }, (_, i) => i).filter((i) => !reference.body.filled[i] && reference.body.confidence[i]! > config.views.minConfidence);
     const up = upDirection(reference.body);
-    const views = chooseViews(fitted, fitted.map((i) => heading(reference.body, i, up)), MAX_VIEWS);
+    const views = chooseViews(fitted, fitted.map((i) => heading(reference.body, i, up)), config.views.max);
     // The same frames prime the background model: behind a person who hardly moves within the
     // plate window, the background comes from the times they stood elsewhere, not from inpainting.
     const plates = new PlateStream({
@@ -167,10 +129,10 @@ export async function runBuiltin(
       const posed = posedMesh(mesh, refSkel, f.rotations, f.root);
       appearance.addView({ data: view, width, height }, posed, k, f.confidence);
       const fromPose = forwardKinematics(refSkel, f.rotations, f.root);
-      const headBox = headEnd && boneBox(fromPose, J.head, headEnd, k, width, height, FACE_MARGIN);
+      const headBox = headEnd && boneBox(fromPose, J.head, headEnd, k, width, height, faceConfig.margin);
       if (headBox && faceClear(fromPose)) {
         const face = cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, outputCamera), headBox);
-        faces.push({ ...face, maxTurn: faceAngle(fromPose) < FACE_VIEW_MAX_AWAY ? FACE_VIEW_MAX_TURN : FRONT_MAX_TURN });
+        faces.push({ ...face, maxTurn: faceAngle(fromPose) < faceConfig.viewMaxAway ? faceConfig.viewMaxTurn : faceConfig.frontMaxTurn });
       }
       const alpha = maskOf(r);
       plates.prime({ rgba, alpha });
@@ -209,7 +171,7 @@ export async function runBuiltin(
           const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
           source = {
             r,
-            gain: here && globalColour ? ([0, 1, 2].map((c) => Math.min(1.5, Math.max(0.67, here[c]! / Math.max(1, globalColour[c]!)))) as [number, number, number]) : [1, 1, 1],
+            gain: here && globalColour ? ([0, 1, 2].map((c) => Math.min(config.colourGain.max, Math.max(config.colourGain.min, here[c]! / Math.max(1, globalColour[c]!)))) as [number, number, number]) : [1, 1, 1],
             tight: tightMask(r, cached.rgba),
             fromPose,
             faceIsClear: faceClear(fromPose),
@@ -226,7 +188,7 @@ export async function runBuiltin(
         if (cached && source) {
           // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
           const { tight, fromPose, covered, faceIsClear } = source;
-          const front = new Set(DETAIL_JOINTS.filter((j) => (j !== J.head || faceIsClear) && jointTurn(fromPose, toPose, j) < FRONT_MAX_TURN));
+          const front = new Set(DETAIL_JOINTS.filter((j) => (j !== J.head || faceIsClear) && jointTurn(fromPose, toPose, j) < faceConfig.frontMaxTurn));
           faceShown = front.has(J.head);
           const layer = outsideLayer({
             rgba: cached.rgba,
@@ -240,19 +202,19 @@ export async function runBuiltin(
             to: toPose,
             front,
             covered,
-            inset: LAYER_INSET,
-            reach: LAYER_REACH_BY_JOINT,
-            blend: LAYER_BLEND,
+            inset: layerConfig.inset,
+            reach: reachByJoint,
+            blend: layerConfig.blend,
           });
           appearance.renderLayer(target, depth, layer, k);
         }
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
-        const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: FRONT_MAX_TURN, previous: lastFace, hysteresis: FACE_HYSTERESIS });
-        const shown: FaceFadeStep<FaceView> = faceFade(lastFace, face, fade, FACE_FADE_FRAMES);
+        const face: FaceView | null = faceShown ? null : nearestFaceView(faces, toPose, J.head, { maxTurn: faceConfig.frontMaxTurn, previous: lastFace, hysteresis: faceConfig.hysteresis });
+        const shown: FaceFadeStep<FaceView> = faceFade(lastFace, face, fade, faceConfig.fadeFrames);
         lastFace = face;
         fade = shown.fade;
         for (const { face: view, opacity } of shown.draws) {
-          const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: LAYER_INSET, reach: LAYER_REACH_BY_JOINT, onlyFront: true });
+          const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true });
           appearance.renderLayer(target, depth, layer, k, opacity);
         }
         const out = await compositor.composite(plate, target);

@@ -31,7 +31,7 @@ import {
   type PipelineStats,
   syntheticInputs,
 } from '../diffusion';
-import type { Engine, EngineProgress } from '../engine';
+import type { EngineProgress, FrameEngine } from '../engine';
 import { buildEngineInputs, type FrameSource, type GenerationJob } from '../job';
 import type { DiffusionSettings } from '../diffusion';
 import {
@@ -132,7 +132,7 @@ const packsBase = () => new URL(`${import.meta.env.BASE_URL}models/packs/`, self
  * shared device, and runs generation jobs.
  */
 export class DiffusionService {
-  private engine: Engine<DiffusionSettings> | null = null;
+  private engine: FrameEngine<DiffusionSettings> | null = null;
   private manifest: PackManifest | null = null;
   private files: PackFiles | null = null;
 

@@ -1,12 +1,12 @@
 /**
- * The diffusion engine: `Engine` over the MimicMotion pipeline. It turns the engine inputs into
+ * The diffusion engine: `FrameEngine` over the MimicMotion pipeline. It turns the engine inputs into
  * pipeline inputs (pose maps drawn by `renderPoseMap`, reference frames keyed by their reference
  * index) and pipeline outputs into RGBA frames. The compute worker supplies the parts (runners
  * over onnxruntime-web sessions of a validated pack) and the pose-map renderer (OffscreenCanvas +
  * `drawMimicMotionPoseMap`).
  */
 import type { RgbaImage } from '../../pose';
-import type { Engine, EngineInputs, EngineRunOptions } from '../engine';
+import type { EngineInputs, EngineRunOptions, FrameEngine } from '../engine';
 import type { PackManifest } from './pack';
 import { MimicMotionPipeline, settingsFromPack, type MimicMotionParts, type MimicMotionSettings } from './pipeline';
 import { chwToRgba } from './preprocess';
@@ -25,7 +25,7 @@ export interface DiffusionEngineOptions {
 export type DiffusionSettings = Partial<MimicMotionSettings>;
 
 /** Creates the diffusion engine. */
-export function createDiffusionEngine(options: DiffusionEngineOptions): Engine<DiffusionSettings> {
+export function createDiffusionEngine(options: DiffusionEngineOptions): FrameEngine<DiffusionSettings> {
   const pipeline = new MimicMotionPipeline(options.parts);
   let disposed = false;
   return {

@@ -4,6 +4,7 @@
  * compute worker imports this.
  */
 import { fetchModel, type GpuRoot } from '../../gpu';
+import { AnalysisCanceled } from '../errors';
 import { createOrtModel, type OrtModel } from '../../gpu/ort';
 import { PoseTracker } from '../tracker';
 import { emptyTrack, writeFrame, type PoseTrack } from '../track';
@@ -34,9 +35,7 @@ export interface AnalysisProgress {
   ep: 'webgpu' | 'wasm';
 }
 
-export class AnalysisCanceled extends Error {
-  override name = 'AnalysisCanceled';
-}
+export { AnalysisCanceled };
 
 const MASK_SIZE = 64;
 /** Landmark outputs we read back; the 64x64 heatmaps stay on the device. */
@@ -114,7 +113,7 @@ export async function analyzeClip(
   for (const [pass, order] of passes.entries()) {
     const tracker = makeTracker();
     for (let n = 0; n < order.length; n++) {
-      if (isCanceled()) throw new AnalysisCanceled('canceled');
+      if (isCanceled()) throw new AnalysisCanceled();
       const i = order[n]!;
       const frame = await readFrame(i);
       const scale = clip.width / frame.width;

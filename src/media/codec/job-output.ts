@@ -1,6 +1,6 @@
 import { BlobSource, EncodedPacketSink, EncodedVideoPacketSource, Input, MP4, Mp4OutputFormat, Output, type BufferTarget, type Target } from 'mediabunny';
 import { RgbaVideoEncoder, type EncoderAudio } from './encode';
-import { MediaError } from './errors';
+import { MediaError } from '../errors';
 import { prepareAudioPassthrough } from './render';
 import { fileTarget, nextResultId, opfsDir, RESULTS_DIR, resultTarget } from './results';
 

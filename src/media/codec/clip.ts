@@ -6,11 +6,11 @@ import {
   type InputAudioTrack,
   type InputVideoTrack,
 } from 'mediabunny';
-import { MediaError, mediaErrors } from './errors';
+import { MediaError, mediaErrors } from '../errors';
 import { transcodeToMp4 } from './ffmpeg';
-import { checkClipShape, checkFileSize } from './limits';
-import { nominalFps } from './timeline';
-import type { ClipInfo } from './types';
+import { checkClipShape, checkFileSize } from '../limits';
+import { nominalFps } from '../timeline';
+import type { ClipInfo } from '../types';
 
 /** An opened clip: the parsed input, its tracks and what we learned about it. Owned by the media worker. */
 export interface OpenClip {

@@ -1,5 +1,5 @@
 import { BufferTarget, Mp4OutputFormat, Output, QUALITY_HIGH, VideoSample, VideoSampleSource, type InputAudioTrack, type Target } from 'mediabunny';
-import { MediaError } from './errors';
+import { MediaError } from '../errors';
 import { findAvcEncoder } from './render';
 
 /** Audio to carry into an output: a track and the range of it, in file seconds. */

@@ -8,14 +8,14 @@ import {
   QUALITY_HIGH,
   type InputAudioTrack,
 } from 'mediabunny';
-import { avcCodecString } from './avc';
+import { avcCodecString } from '../avc';
 import type { OpenClip } from './clip';
-import { MediaError, mediaErrors } from './errors';
+import { MediaError, mediaErrors } from '../errors';
 import { encodeFramesWithFfmpeg, type FfmpegAudio } from './ffmpeg';
-import { sideBySideLayout } from './layout';
+import { sideBySideLayout } from '../layout';
 import { resultTarget } from './results';
-import { outputDuration, outputFrameTimes, sourceTimes } from './timeline';
-import type { Progress, RenderJob, RenderResult } from './types';
+import { outputDuration, outputFrameTimes, sourceTimes } from '../timeline';
+import type { Progress, RenderJob, RenderResult } from '../types';
 
 /** Audio codecs an MP4 can carry as they are, without re-encoding. */
 const MP4_AUDIO_PASSTHROUGH = new Set(['aac', 'opus', 'mp3', 'flac', 'ac3', 'eac3']);

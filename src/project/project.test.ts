@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_CONFIG } from '../generate';
+import { BUILTIN_BODY_MODEL, emptyBodyTrack, centredCamera, NEUTRAL_SHAPE, type BodyModel, type BodyTrack, type SurfaceCoverage } from '../body';
+import { AnalysisCanceled, emptyTrack, type PoseTrack } from '../pose';
+import type { Slot, TimelineSettings } from '../media';
+import { CanceledError, NotReadyError } from './errors';
+import { Project } from './project';
+import type { Engine, OpenOutput } from '../generate';
+import type { FollowPoint, GenerateRequest, ProjectClip, ProjectEvent, ProjectServices } from './types';
+
+const clip = (id: string, key = `key-${id}`, frameCount = 10): ProjectClip => ({
+  id,
+  key,
+  frameCount,
+  timestamps: Array.from({ length: frameCount }, (_, i) => i / 10),
+  width: 640,
+  height: 480,
+});
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 200 && !cond(); i++) await tick();
+  expect(cond()).toBe(true);
+};
+
+/** An engine that makes five flat frames of `width(job)` × 48, stopping when aborted. */
+function fakeEngine<Job>(id: 'builtin' | 'diffusion', width: (job: Job) => number, log: string[] = []): Engine<Job> {
+  return {
+    id,
+    async run(job: Job, open: OpenOutput, { signal, onProgress }) {
+      log.push(id);
+      const w = width(job);
+      const { sink, startFrame } = await open(w, 48);
+      const total = 5;
+      for (let i = startFrame; i < total; i++) {
+        if (signal.aborted) throw Object.assign(new Error('canceled'), { name: 'AbortError' });
+        await sink(new Uint8ClampedArray(w * 48 * 4), i);
+        onProgress({ stage: 'render', done: i + 1, total });
+        await tick();
+      }
+    },
+  };
+}
+
+/** Fake media, pose, body and encoder: what the core asks of the machine, with a log of what it asked. */
+function fakes(options: { slowPose?: boolean; framesDone?: number } = {}) {
+  const calls = { analyze: [] as { clipId: string; follow: FollowPoint | null }[], fit: [] as string[], retarget: 0, frames: [] as number[], canceled: 0, cacheWrites: 0 };
+  const cache = new Map<string, { track: PoseTrack; follow: FollowPoint | null }>();
+  const release: (() => void)[] = [];
+  let now = 0;
+  const services: ProjectServices = {
+    async analyzePose(c, follow, onProgress, isCanceled) {
+      calls.analyze.push({ clipId: c.id, follow });
+      onProgress({ done: 1, total: c.frameCount, ep: 'wasm' });
+      if (options.slowPose) await new Promise<void>((r) => release.push(r));
+      if (isCanceled()) throw new AnalysisCanceled();
+      const track = emptyTrack(c.frameCount, c.width, c.height, 8, 'fake', 'wasm');
+      track.seconds = follow ? follow.x : 1; // marks which analysis made it
+      return track;
+    },
+    poseCache: {
+      read: async (key) => cache.get(key),
+      write: async (key, value) => {
+        calls.cacheWrites++;
+        cache.set(key, value);
+      },
+    },
+    fitBody(track: PoseTrack, model: BodyModel): BodyTrack {
+      calls.fit.push(model.id);
+      return emptyBodyTrack(track.frameCount, NEUTRAL_SHAPE, centredCamera(track.width, track.height), model.kind === 'builtin' ? undefined : model);
+    },
+    retarget(motion) {
+      calls.retarget++;
+      return { ...motion };
+    },
+    coverage: () => ({ unseen: new Float32Array(0) }) as unknown as SurfaceCoverage,
+    engines: { builtin: fakeEngine('builtin', (job) => job.width), diffusion: fakeEngine('diffusion', () => 64) },
+    output: {
+      start: async () => ({ id: 7, framesDone: options.framesDone ?? 0 }),
+      frame: async (_id, rgba) => void calls.frames.push(rgba.length),
+      finish: async () => ({ file: new File([new Uint8Array(4)], 'out.mp4'), frameCount: 5, codec: 'avc1', audioCodec: null }),
+      cancel: async () => void calls.canceled++,
+      resumable: async () => (options.framesDone ? { framesDone: options.framesDone, frameCount: 5 } : null),
+    },
+    now: () => (now += 10),
+  };
+  return { services, calls, cache, release };
+}
+
+/** A project with its events recorded, as the page's view receives them. */
+function watched(services: ProjectServices) {
+  const project = new Project(services);
+  const events: ProjectEvent[] = [];
+  project.subscribe((e) => events.push(e));
+  const poseDone = (slot: Slot) => events.some((e) => e.type === 'pose' && e.slot === slot && e.stage.status === 'done');
+  const tracks = () => ({
+    pose: events.filter((e) => e.type === 'pose' && e.track).length,
+    body: events.filter((e) => e.type === 'body' && e.track).length,
+    retargeted: events.filter((e) => e.type === 'retargeted' && e.track).length,
+  });
+  return { project, events, poseDone, tracks };
+}
+
+const timeline: TimelineSettings = { reference: { inS: 0, outS: 1 }, motion: { inS: 0, outS: 0.5 }, offsetS: 0, mapping: 'hold' };
+const request = (patch: Partial<GenerateRequest> = {}): GenerateRequest => ({ engine: 'builtin', timeline, fps: 10, maxHeight: 240, audio: null, refine: null, ...patch });
+
+async function loadedProject(options: Parameters<typeof fakes>[0] = {}) {
+  const f = fakes(options);
+  const w = watched(f.services);
+  await w.project.setClip('reference', clip('r'));
+  await w.project.setClip('motion', clip('m'));
+  await until(() => w.events.some((e) => e.type === 'retargeted' && e.track));
+  return { ...f, ...w };
+}
+
+describe('Project core', () => {
+  it('loads, analyses, fits and retargets, sending each track across once', async () => {
+    const { calls, events, tracks } = await loadedProject();
+    expect(calls.analyze.map((a) => a.clipId)).toEqual(['r', 'm']);
+    expect(calls.fit).toEqual(['builtin', 'builtin']);
+    expect(calls.retarget).toBe(1);
+    // One pose track, one body track per clip, one retargeted body: each crosses the boundary once.
+    expect(tracks()).toEqual({ pose: 2, body: 2, retargeted: 1 });
+    const stages = events.filter((e) => e.type === 'pose' && e.slot === 'reference').map((e) => (e.type === 'pose' ? e.stage.status : ''));
+    expect(stages).toContain('queued');
+    expect(stages).toContain('running');
+    expect(stages.at(-1)).toBe('done');
+    expect(calls.cacheWrites).toBe(2);
+  });
+
+  it('reads a clip analysed before from the cache, keyed by content, without analysing', async () => {
+    const f = fakes();
+    const first = watched(f.services);
+    await first.project.setClip('reference', clip('r1', 'same-file'));
+    const second = watched(f.services);
+    await second.project.setClip('reference', clip('r2', 'same-file'));
+    expect(f.calls.analyze.map((a) => a.clipId)).toEqual(['r1']);
+    const done = second.events.find((e) => e.type === 'pose' && e.stage.status === 'done');
+    expect(done?.type === 'pose' && done.stage.fromCache).toBe(true);
+  });
+
+  it('follows a clicked person: analyses again with the point, and the new track replaces the old', async () => {
+    const { project, calls, events } = await loadedProject();
+    const before = events.length;
+    await project.follow('motion', { frame: 3, x: 42, y: 10 });
+    expect(calls.analyze.at(-1)).toEqual({ clipId: 'm', follow: { frame: 3, x: 42, y: 10 } });
+    const later = events.slice(before);
+    const track = later.find((e) => e.type === 'pose' && e.track);
+    expect(track?.type === 'pose' && track.track?.seconds).toBe(42);
+    expect(track?.type === 'pose' && track.stage.follow).toEqual({ frame: 3, x: 42, y: 10 });
+    expect(project.poseTrack('motion')?.seconds).toBe(42);
+    // The motion body is fitted and retargeted again from the followed person.
+    expect(later.filter((e) => e.type === 'body' && e.track).length).toBe(1);
+    await until(() => events.slice(before).some((e) => e.type === 'retargeted' && e.track));
+  });
+
+  it('stops the analysis of a clip that is replaced, and says nothing more of it', async () => {
+    const f = fakes({ slowPose: true });
+    const { project, events } = watched(f.services);
+    const first = project.setClip('reference', clip('old'));
+    await until(() => f.release.length === 1);
+    const second = project.setClip('reference', clip('new'));
+    f.release.shift()?.();
+    await first;
+    await until(() => f.release.length === 1);
+    f.release.shift()?.();
+    await second;
+    const oldDone = events.some((e) => e.type === 'pose' && e.stage.clipId === 'old' && (e.stage.status === 'done' || e.stage.status === 'failed'));
+    expect(oldDone).toBe(false);
+    expect(project.poseTrack('reference')).not.toBeNull();
+    expect(events.filter((e) => e.type === 'pose' && e.track).map((e) => (e.type === 'pose' ? e.stage.clipId : ''))).toEqual(['new']);
+  });
+
+  it('reports a failed analysis with the reason', async () => {
+    const f = fakes();
+    f.services.analyzePose = async () => {
+      throw new Error('Decoding error.');
+    };
+    const { project, events } = watched(f.services);
+    await project.setClip('motion', clip('m'));
+    const failed = events.find((e) => e.type === 'pose' && e.stage.status === 'failed');
+    expect(failed?.type === 'pose' && failed.stage.error).toBe('Pose analysis failed: Decoding error.');
+  });
+
+  it('swaps the clips with everything made from them, without analysing again', async () => {
+    const { project, calls } = await loadedProject();
+    const ref = project.poseTrack('reference');
+    project.swap();
+    expect(project.poseTrack('motion')).toBe(ref);
+    expect(calls.analyze.length).toBe(2);
+    await until(() => project.retargetedBody() !== null);
+    expect(calls.retarget).toBe(2);
+    const job = await project.engineJob(request());
+    expect(job.engine === 'builtin' && job.job.reference.clipId).toBe('m');
+  });
+
+  it('retargets once per placement change and refits both clips with a new body model', async () => {
+    const { project, calls, events } = await loadedProject();
+    project.setPlacement({ mode: 'follow', offsetX: 0.5, offsetZ: 0, scale: 1, ground: 0 });
+    await until(() => calls.retarget === 2);
+    const smpl = { ...BUILTIN_BODY_MODEL, id: 'smpl-test', kind: 'smpl', name: 'mine.npz' } as BodyModel;
+    project.setBodyModel(smpl);
+    expect(calls.fit.slice(-2)).toEqual(['smpl-test', 'smpl-test']);
+    await until(() => calls.retarget === 3);
+    expect(events.filter((e) => e.type === 'retargeted' && e.track).length).toBe(3);
+  });
+
+  it('makes engine jobs from the tracks it holds: nothing travels back for Generate', async () => {
+    const { project, tracks } = await loadedProject();
+    const before = tracks();
+    const job = await project.engineJob(request());
+    expect(job.engine).toBe('builtin');
+    if (job.engine !== 'builtin') return;
+    expect(job.job.reference.track).toBe(project.poseTrack('reference'));
+    expect(job.job.retargeted).toBe(project.retargetedBody());
+    // Output size: the reference's 640x480 under the height cap, even.
+    expect([job.job.width, job.job.height]).toEqual([320, 240]);
+    expect(tracks()).toEqual(before);
+  });
+
+  it('says what to wait for when a stage Generate needs is missing', async () => {
+    const { project } = watched(fakes().services);
+    await expect(project.engineJob(request())).rejects.toBeInstanceOf(NotReadyError);
+    await expect(project.engineJob(request({ engine: 'diffusion' }))).rejects.toThrow('Wait for the pose analysis of both clips');
+  });
+
+  it('keys a resumable run by everything that shapes its frames: the trim and the size, not the clip ids', async () => {
+    const a = await loadedProject();
+    const key = await a.project.resumeKey(request());
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(await a.project.resumeKey(request())).toBe(key);
+    expect(await a.project.resumeKey(request({ maxHeight: 480 }))).not.toBe(key);
+    const trimmed = { ...timeline, motion: { inS: 0.1, outS: 0.5 } };
+    expect(await a.project.resumeKey(request({ timeline: trimmed }))).not.toBe(key);
+    // The same files loaded again (new per-load ids) give the same key.
+    const b = await loadedProject();
+    expect(await b.project.resumeKey(request())).toBe(key);
+    expect(await a.project.resumeKey(request({ engine: 'diffusion' }))).toBeNull();
+    // The engine's config is part of the job, hence of the key.
+    const job = a.project.builtinJob(request());
+    expect(job?.config).toBe(BUILTIN_CONFIG);
+  });
+
+  it('generates every frame into one output and returns the MP4', async () => {
+    const { project, calls } = await loadedProject();
+    const progress: number[] = [];
+    const shown: number[] = [];
+    const result = await project.generate(request(), { onProgress: (p) => p.stage === 'render' && progress.push(p.done), onFrame: (_rgba, _w, _h, i) => void shown.push(i) });
+    expect(result).toMatchObject({ width: 320, height: 48, fps: 10, frameCount: 5, videoCodec: 'avc1', resumedAt: 0 });
+    expect(result.file).toBeInstanceOf(File);
+    expect(calls.frames.length).toBe(5);
+    expect(shown).toEqual([0, 1, 2, 3, 4]);
+    expect(progress).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('resumes after the frames a stopped run left', async () => {
+    const { project, calls } = await loadedProject({ framesDone: 3 });
+    expect(await project.resumable(request())).toMatchObject({ framesDone: 3, frameCount: 5 });
+    const result = await project.generate(request(), { onProgress: () => undefined });
+    expect(result.resumedAt).toBe(3);
+    expect(calls.frames.length).toBe(2);
+  });
+
+  it('cancels: the run rejects with CanceledError and its output is closed', async () => {
+    const { project, calls } = await loadedProject();
+    const run = project.generate(request(), {
+      onProgress: (p) => {
+        if (p.stage === 'render' && p.done === 2) project.cancelGenerate();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CanceledError);
+    expect(calls.canceled).toBe(1);
+    expect(calls.frames.length).toBeLessThan(5);
+  });
+
+  it('trims without analysing again: analysis covers the clip, the request carries the trim', async () => {
+    const { project, calls } = await loadedProject();
+    const trimmed = { ...timeline, motion: { inS: 0.2, outS: 0.4 } };
+    const job = await project.engineJob(request({ timeline: trimmed }));
+    expect(job.job.timeline).toEqual(trimmed);
+    expect(calls.analyze.length).toBe(2);
+  });
+});

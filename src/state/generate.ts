@@ -1,0 +1,164 @@
+import type { EngineProgress } from '../generate';
+import { asMediaError, outputDuration, proxy, type AudioChoice, type Progress } from '../media';
+import { CanceledError, NotReadyError, type GenerateRequest, type GenerateResult, type OutputAudio } from '../project';
+import { get, idleRender, patchRender, set, useEditor, type EditorState, type EngineChoice, type RefineSettings } from './editor';
+import { etaSeconds } from './eta';
+import { pause } from './playback';
+import { computeApi, mediaApi, releaseResultUrl, resultUrl } from './services';
+import { saveSettingsSoon } from './settings';
+import { timelineOf } from './timeline';
+
+/** Shows a finished frame as the live preview, closing the one it replaces. */
+const showPreview = proxy((frame: ImageBitmap, index: number) => {
+  get().render.preview?.frame.close();
+  patchRender({ preview: { frame, index } });
+});
+
+/**
+ * The audio an output carries: the chosen clip's when it has sound; else, for a clip choice, the
+ * other clip's when that one has sound (so the default "motion" still gives sound when only the
+ * reference has it); else none.
+ */
+export function effectiveAudio(s: Pick<EditorState, 'audio' | 'clips'>): AudioChoice {
+  const has = { reference: Boolean(s.clips.reference.info?.audio), motion: Boolean(s.clips.motion.info?.audio) };
+  if (s.audio === 'none') return 'none';
+  if (has[s.audio]) return s.audio;
+  const other = s.audio === 'motion' ? 'reference' : 'motion';
+  return has[other] ? other : 'none';
+}
+
+/** The audio an engine's output carries: the chosen clip's range under the output, or none. */
+function engineAudio(s: EditorState): OutputAudio | null {
+  const t = timelineOf(s);
+  if (!t) return null;
+  const ref = s.clips.reference.info;
+  const mot = s.clips.motion.info;
+  const durationS = outputDuration(t);
+  const audio = effectiveAudio(s);
+  if (audio === 'motion' && mot?.audio) return { slot: 'motion', startS: t.motion.inS, durationS };
+  if (audio === 'reference' && ref?.audio) return { slot: 'reference', startS: t.reference.inS + t.offsetS, durationS };
+  return null;
+}
+
+/** What Generate asks the project core for, or null when an engine of the core is not chosen or a clip is missing. */
+function generateRequest(s: EditorState): GenerateRequest | null {
+  const timeline = timelineOf(s);
+  const mot = s.clips.motion.info;
+  if (!timeline || !mot || !s.clips.reference.info || s.engine === 'preview') return null;
+  const refine = s.engine === 'diffusion' && s.refine.enabled ? { strength: s.refine.strength } : null;
+  return { engine: s.engine, timeline, fps: mot.fps, maxHeight: s.maxHeight, audio: engineAudio(s), refine };
+}
+
+const baseName = (name: string) => name.replace(/\.[^.]*$/, '');
+const resultName = (s: EditorState, suffix: string) =>
+  `motionpaste-${baseName(s.clips.reference.info?.name ?? 'reference')}-${baseName(s.clips.motion.info?.name ?? 'motion')}${suffix}.mp4`;
+
+/** Progress of an engine run as the render bar shows it. */
+function engineProgress(engine: GenerateRequest['engine'], p: EngineProgress): Progress {
+  if (engine === 'builtin' && p.stage === 'render') return { phase: 'render', fraction: 0.1 + (0.9 * p.done) / Math.max(1, p.total), done: p.done, total: p.total };
+  if (engine === 'builtin' && p.stage === 'prepare')
+    return { phase: 'render', fraction: (0.1 * p.done) / Math.max(1, p.total), label: `Lifting the reference person's appearance onto the body ${p.done}/${p.total}` };
+  if (p.stage === 'denoise') {
+    const done = p.step * p.chunks + p.chunk + 1;
+    return { phase: 'render', fraction: 0.05 + (0.85 * done) / (p.steps * p.chunks), label: `Denoising step ${p.step + 1}/${p.steps} · chunk ${p.chunk + 1}/${p.chunks}` };
+  }
+  if (p.stage === 'prepare') return { phase: 'render', fraction: (0.05 * p.done) / Math.max(1, p.total), label: p.label ?? `Encoding the reference and poses ${p.done}/${p.total}` };
+  return { phase: 'encode', fraction: 0.9 + (0.1 * p.done) / Math.max(1, p.total), done: p.done, total: p.total, label: `Decoding frame ${p.done}/${p.total}` };
+}
+
+/** Renders the trimmed range with the chosen engine and keeps the MP4 for playback and download. */
+export async function generate(): Promise<void> {
+  const s = get();
+  const timeline = timelineOf(s);
+  if (!timeline || !s.clips.reference.info || !s.clips.motion.info || s.render.status === 'running') return;
+  pause();
+  if (s.render.result) releaseResultUrl(s.render.result.url);
+  s.render.preview?.frame.close();
+  const startedAt = performance.now();
+  set({ render: { ...idleRender(), status: 'running', startedAt, resumable: s.render.resumable } });
+  const elapsed = () => (performance.now() - startedAt) / 1000;
+  const request = generateRequest(s);
+  if (!request) return generateSideBySide(s, elapsed);
+  const suffix = request.engine === 'builtin' ? '' : request.refine ? '-refined' : '-diffusion';
+  try {
+    const result: GenerateResult = await computeApi().generate(
+      request,
+      proxy((p: EngineProgress) => {
+        const progress = engineProgress(request.engine, p);
+        patchRender({ progress, etaS: etaSeconds(progress.fraction, elapsed()) });
+      }),
+      showPreview,
+    );
+    const { file, ...rest } = result;
+    const info = { ...rest, durationS: rest.frameCount / rest.fps, encoder: 'webcodecs' as const };
+    patchRender({ status: 'done', result: { url: resultUrl(file), fileName: resultName(s, suffix), info, sizeBytes: file.size }, etaS: 0, resumable: null });
+  } catch (e) {
+    if (e instanceof CanceledError) patchRender({ status: 'canceled', progress: null, etaS: null });
+    else if (e instanceof NotReadyError) patchRender({ status: 'failed', error: `Generation failed: ${e.message}` });
+    else patchRender({ status: 'failed', error: `Generation failed: ${(e as Error)?.message ?? String(e)}` });
+    void refreshResumable();
+  }
+}
+
+/** The preview engine: the two clips side by side, rendered and encoded in the media worker. */
+async function generateSideBySide(s: EditorState, elapsed: () => number): Promise<void> {
+  try {
+    const result = await mediaApi().render(
+      { timeline: timelineOf(s)!, audio: effectiveAudio(s), maxHeight: s.maxHeight, encoder: s.encoder },
+      proxy((p: Progress) => patchRender({ progress: p, etaS: etaSeconds(p.fraction, elapsed()) })),
+    );
+    const { file, ...info } = result;
+    patchRender({ status: 'done', result: { url: resultUrl(file), fileName: resultName(s, ''), info, sizeBytes: file.size }, etaS: 0 });
+  } catch (e) {
+    const known = asMediaError(e);
+    if (known?.code === 'canceled') patchRender({ status: 'canceled', progress: null, etaS: null });
+    else patchRender({ status: 'failed', error: known?.message ?? `Generation failed: ${(e as Error)?.message ?? e}` });
+  }
+}
+
+export function cancelGenerate(): void {
+  if (get().render.status !== 'running') return;
+  if (get().engine === 'preview') void mediaApi().cancelRender();
+  else void computeApi().cancelGenerate();
+}
+
+/**
+ * Looks for frames an earlier builtin run of the current job left on disk, and shows them in
+ * the Generate panel; Generate then resumes after them.
+ */
+export async function refreshResumable(): Promise<void> {
+  const s = get();
+  const request = s.engine === 'builtin' && s.retargeted ? generateRequest(s) : null;
+  if (!request || s.render.status === 'running') return patchRender({ resumable: null });
+  const found = await computeApi().resumable(request);
+  if (get().render.status === 'running') return;
+  patchRender({ resumable: found });
+}
+
+/** Drops the frames of an interrupted builtin run, so the next Generate starts from the first frame. */
+export async function discardResumable(): Promise<void> {
+  const r = get().render.resumable;
+  if (!r) return;
+  patchRender({ resumable: null });
+  await mediaApi().discardResumable(r.key);
+}
+
+export function setEngine(engine: EngineChoice): void {
+  set({ engine });
+  saveSettingsSoon();
+}
+
+export function setRefine(patch: Partial<RefineSettings>): void {
+  set((s) => ({ refine: { ...s.refine, ...patch, strength: Math.min(1, Math.max(0, patch.strength ?? s.refine.strength)) } }));
+}
+
+// Whenever what shapes the builtin job changes, look again for frames a stopped run left.
+let resumeCheck: ReturnType<typeof setTimeout> | null = null;
+const resumeInputs = (s: EditorState) => [s.retargeted, s.engine, s.maxHeight, s.audio, JSON.stringify(timelineOf(s))];
+useEditor.subscribe((s, prev) => {
+  const now = resumeInputs(s);
+  const before = resumeInputs(prev);
+  if (now.every((v, i) => v === before[i])) return;
+  if (resumeCheck) clearTimeout(resumeCheck);
+  resumeCheck = setTimeout(() => void refreshResumable(), 300);
+});
