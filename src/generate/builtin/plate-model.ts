@@ -1,0 +1,234 @@
+/**
+ * The plate builder's long-term background model (step 2 in plate.ts): a robust running mean per
+ * pixel of a canvas that holds the anchor frame with a margin around it, fed from every frame's
+ * background pixels, warped when the anchor moves, and sampled by the temporal fill
+ * (plate-fill.ts). Apart from the builder because it is state of its own with its own per-pixel
+ * passes: the builder decides where each frame sits on the canvas, this file reads and writes it.
+ */
+import { apply3, invert3, isIdentity3, type Mat3 } from './mat3';
+import type { PixelBox } from './mask';
+
+/** What the model reads of the builder's options (see `PlateBuilderOptions`). */
+export interface BackgroundModelOptions {
+  modelTolerance: number;
+  modelCap: number;
+  modelReset: number;
+}
+
+/** A frame as the model sees it: RGBA, person alpha (255 = person), and frame pixels → canvas pixels. */
+export interface ModelFrame {
+  rgba: Uint8ClampedArray;
+  alpha: Uint8Array;
+  toAnchor: Mat3;
+}
+
+/**
+ * Background model on the canvas: mw × mh pixels, the anchor frame at (margin, margin); per pixel
+ * the mean RGB (float32), its observation count, and the disagreeing observations in a row.
+ */
+export class BackgroundModel {
+  readonly mw: number;
+  readonly mh: number;
+  readonly bg: Float32Array;
+  readonly count: Uint8Array;
+  readonly miss: Uint8Array;
+
+  /** `width` × `height`: the frame size in pixels; `margin`: pixels of canvas on each side of the anchor frame. */
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    margin: number,
+    private readonly options: BackgroundModelOptions,
+  ) {
+    this.mw = width + 2 * margin;
+    this.mh = height + 2 * margin;
+    this.bg = new Float32Array(this.mw * this.mh * 3);
+    this.count = new Uint8Array(this.mw * this.mh);
+    this.miss = new Uint8Array(this.mw * this.mh);
+  }
+
+  /** Bytes held by the model. */
+  get byteLength(): number {
+    return this.bg.byteLength + this.count.byteLength + this.miss.byteLength;
+  }
+
+  /** Forgets every pixel (a new segment: nothing is borrowed across a cut). */
+  clear(): void {
+    this.count.fill(0);
+    this.miss.fill(0);
+  }
+
+  /** Warps the model onto a new anchor, bilinear where all four taps are known; `m`: new canvas pixels → old canvas pixels. Per-pixel pass. */
+  warp(m: Mat3): void {
+    const { mw, mh } = this;
+    const bg = new Float32Array(this.bg.length);
+    const count = new Uint8Array(this.count.length);
+    const q = new Float64Array(2);
+    for (let y = 0; y < mh; y++) {
+      for (let x = 0; x < mw; x++) {
+        apply3(m, x + 0.5, y + 0.5, q);
+        const p = y * mw + x;
+        const got = sampleModel(this.bg, this.count, mw, mh, q[0]!, q[1]!, bg, 3 * p);
+        if (got > 0) count[p] = got;
+      }
+    }
+    this.bg.set(bg);
+    this.count.set(count);
+    this.miss.fill(0);
+  }
+
+  /** Step 2: robust running mean of the frame's background pixels, on the canvas. Per-pixel pass. */
+  update(frame: ModelFrame): void {
+    const { width, height, mw, mh } = this;
+    const { rgba, alpha } = frame;
+    const shift = integerShift(frame.toAnchor);
+    if (shift) {
+      // No resampling: only the frame's own rectangle on the canvas can change.
+      const x0 = Math.max(0, shift[0]);
+      const y0 = Math.max(0, shift[1]);
+      const x1 = Math.min(mw, shift[0] + width);
+      const y1 = Math.min(mh, shift[1] + height);
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const f = (y - shift[1]) * width + (x - shift[0]);
+          if (alpha[f]! > 0) continue;
+          this.observe(y * mw + x, rgba[4 * f]!, rgba[4 * f + 1]!, rgba[4 * f + 2]!);
+        }
+      }
+      return;
+    }
+    // Canvas box of the frame's footprint.
+    const fp = footprint(frame.toAnchor, width, height, mw, mh);
+    if (!fp) return;
+    const inv = invert3(frame.toAnchor); // canvas → frame
+    const [i0, i1, i2, i3, i4, i5, i6, i7, i8] = inv as unknown as number[];
+    for (let y = fp.y0; y < fp.y1; y++) {
+      const yc = y + 0.5;
+      let nx = i0! * (fp.x0 + 0.5) + i1! * yc + i2!;
+      let ny = i3! * (fp.x0 + 0.5) + i4! * yc + i5!;
+      let nw = i6! * (fp.x0 + 0.5) + i7! * yc + i8!;
+      for (let x = fp.x0; x < fp.x1; x++, nx += i0!, ny += i3!, nw += i6!) {
+        // Bilinear taps at frame position (nx / nw, ny / nw), all four background.
+        const px = nx / nw - 0.5;
+        const py = ny / nw - 0.5;
+        const fx0 = Math.floor(px);
+        const fy0 = Math.floor(py);
+        if (fx0 < 0 || fy0 < 0 || fx0 + 1 >= width || fy0 + 1 >= height) continue;
+        const f = fy0 * width + fx0;
+        if (alpha[f]! | alpha[f + 1]! | alpha[f + width]! | alpha[f + width + 1]!) continue;
+        const ax = px - fx0;
+        const ay = py - fy0;
+        const w00 = (1 - ax) * (1 - ay);
+        const w10 = ax * (1 - ay);
+        const w01 = (1 - ax) * ay;
+        const w11 = ax * ay;
+        const a = 4 * f;
+        const c = a + 4 * width;
+        this.observe(
+          y * mw + x,
+          w00 * rgba[a]! + w10 * rgba[a + 4]! + w01 * rgba[c]! + w11 * rgba[c + 4]!,
+          w00 * rgba[a + 1]! + w10 * rgba[a + 5]! + w01 * rgba[c + 1]! + w11 * rgba[c + 5]!,
+          w00 * rgba[a + 2]! + w10 * rgba[a + 6]! + w01 * rgba[c + 2]! + w11 * rgba[c + 6]!,
+        );
+      }
+    }
+  }
+
+  /** One background observation (r, g, b) of canvas pixel p. */
+  private observe(p: number, r: number, g: number, b: number): void {
+    const { bg, count, miss } = this;
+    const { modelTolerance, modelCap, modelReset } = this.options;
+    const n = count[p]!;
+    const o = 3 * p;
+    if (n > 0) {
+      const d = Math.max(Math.abs(r - bg[o]!), Math.abs(g - bg[o + 1]!), Math.abs(b - bg[o + 2]!));
+      if (d <= modelTolerance) {
+        const m = n < modelCap ? n + 1 : modelCap;
+        bg[o]! += (r - bg[o]!) / m;
+        bg[o + 1]! += (g - bg[o + 1]!) / m;
+        bg[o + 2]! += (b - bg[o + 2]!) / m;
+        count[p] = m;
+        miss[p] = 0;
+        return;
+      }
+      if (++miss[p]! < modelReset) return;
+    }
+    bg[o] = r;
+    bg[o + 1] = g;
+    bg[o + 2] = b;
+    count[p] = 1;
+    miss[p] = 0;
+  }
+}
+
+/** Canvas box (clipped) covered by a width × height frame placed with `toCanvas`; null when off the canvas. */
+function footprint(toCanvas: Mat3, width: number, height: number, mw: number, mh: number): PixelBox | null {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  const q = new Float64Array(2);
+  for (const [x, y] of [
+    [0, 0],
+    [width, 0],
+    [0, height],
+    [width, height],
+  ] as const) {
+    apply3(toCanvas, x, y, q);
+    x0 = Math.min(x0, q[0]!);
+    y0 = Math.min(y0, q[1]!);
+    x1 = Math.max(x1, q[0]!);
+    y1 = Math.max(y1, q[1]!);
+  }
+  const box = { x0: Math.max(0, Math.floor(x0)), y0: Math.max(0, Math.floor(y0)), x1: Math.min(mw, Math.ceil(x1)), y1: Math.min(mh, Math.ceil(y1)) };
+  return box.x1 > box.x0 && box.y1 > box.y0 ? box : null;
+}
+
+/** (tx, ty) when `m` is a translation by whole pixels (no resampling needed), else null. */
+export function integerShift(m: Mat3): [number, number] | null {
+  if (!isIdentity3(Float64Array.of(m[0]!, m[1]!, 0, m[3]!, m[4]!, 0, m[6]!, m[7]!, m[8]!))) return null;
+  const tx = m[2]! / m[8]!;
+  const ty = m[5]! / m[8]!;
+  return Number.isInteger(tx) && Number.isInteger(ty) ? [tx, ty] : null;
+}
+
+/**
+ * The background model at continuous anchor position (x, y) into `dst[o..o+3)`: bilinear where the
+ * four taps are known, else the nearest pixel when known. Returns that pixel's observation count
+ * (0: unknown).
+ */
+export function sampleModel(bg: Float32Array, count: Uint8Array, width: number, height: number, x: number, y: number, dst: Float32Array, o: number): number {
+  const px = x - 0.5;
+  const py = y - 0.5;
+  const x0 = Math.floor(px);
+  const y0 = Math.floor(py);
+  if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+    const p00 = y0 * width + x0;
+    const n = Math.min(count[p00]!, count[p00 + 1]!, count[p00 + width]!, count[p00 + width + 1]!);
+    if (n > 0) {
+      const fx = px - x0;
+      const fy = py - y0;
+      const w00 = (1 - fx) * (1 - fy);
+      const w10 = fx * (1 - fy);
+      const w01 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      const a = 3 * p00;
+      const b = a + 3;
+      const c = a + 3 * width;
+      const d = c + 3;
+      for (let k = 0; k < 3; k++) dst[o + k] = w00 * bg[a + k]! + w10 * bg[b + k]! + w01 * bg[c + k]! + w11 * bg[d + k]!;
+      return n;
+    }
+  }
+  const nx = Math.round(px);
+  const ny = Math.round(py);
+  if (nx < 0 || ny < 0 || nx >= width || ny >= height) return 0;
+  const p = ny * width + nx;
+  const n = count[p]!;
+  if (n > 0) {
+    dst[o] = bg[3 * p]!;
+    dst[o + 1] = bg[3 * p + 1]!;
+    dst[o + 2] = bg[3 * p + 2]!;
+  }
+  return n;
+}
