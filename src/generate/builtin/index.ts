@@ -32,4 +32,4 @@ export { runBuiltin, type BuiltinJob } from './runner';
 export { createBuiltinEngine, type BuiltinEngineParts } from './engine';
 export { BUILTIN_CONFIG, builtinConfig, type BuiltinConfig } from './config';
 export { compositeSelfTest } from './composite';
-export { appearanceSelfTest } from './appearance';
+export { appearanceSelfTest } from './appearance-self-test';
