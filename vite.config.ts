@@ -71,13 +71,21 @@ const modelPacks: Plugin = {
   },
 };
 
+// The browser tests build the GPU test harness page (e2e/harness/) beside the app; the app's own
+// build leaves it out, so no test code ships.
+const testHarness = process.env.MOTIONPASTE_TEST_HARNESS === '1';
+
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy, modelPacks],
   worker: { format: 'es' },
   server: { headers: isolation },
   preview: { headers: isolation },
   optimizeDeps: { exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    ...(testHarness ? { rolldownOptions: { input: { app: 'index.html', harness: 'e2e/harness/index.html' } } } : {}),
+  },
   test: {
     include: ['src/**/*.test.ts', 'tools/**/*.test.{ts,mjs}'],
     environment: 'node',

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { expect, loadClip, openEditor, test } from './fixtures';
+import { expect, loadClip, openEditor, runSelfTest, test } from './fixtures';
 import { hasSharedMedia, probe, psnr, shared, sharedStart, SHARED_SKIP_REASON } from './media';
 
 /** Frame `n` of `file` scaled to w x h, RGB24. */
@@ -16,9 +16,7 @@ function columns(rgb: Buffer, w: number, h: number, x0: number, x1: number): Buf
 
 test('the builtin compositor blends the body edge with the plate, without a dark outline', async ({ page, offOrigin }) => {
   void offOrigin;
-  await openEditor(page, '?bench');
-  type Px = { inside: number[]; edgeOutside: number[]; edgeInside: number[]; far: number[] };
-  const px = await page.evaluate(() => (globalThis as unknown as { motionpasteBench: { compositeSelfTest: () => Promise<Px> } }).motionpasteBench.compositeSelfTest());
+  const px = await runSelfTest<{ inside: number[]; edgeOutside: number[]; edgeInside: number[]; far: number[] }>(page, 'composite');
   // A red square (200, 40, 40) over grey (200, 200, 200): inside is red, far away grey.
   expect(px.inside).toEqual([200, 40, 40]);
   expect(px.far).toEqual([200, 200, 200]);
@@ -35,9 +33,7 @@ test('the builtin compositor blends the body edge with the plate, without a dark
 
 test('the appearance gather does not paint a hand resting on the hip onto the hip, nor what passed in front of it in one view of four; a fading layer blends over the body', async ({ page, offOrigin }) => {
   void offOrigin;
-  await openEditor(page, '?bench');
-  type Px = { hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[] };
-  const px = await page.evaluate(() => (globalThis as unknown as { motionpasteBench: { appearanceSelfTest: () => Promise<Px> } }).motionpasteBench.appearanceSelfTest());
+  const px = await runSelfTest<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[] }>(page, 'appearance');
   // The hand (red) is 1.5 cm in front of the hip (blue): within a surface's depth tolerance, but another limb.
   const blue = (c: number[]) => c[2]! > 150 && c[0]! < 90;
   expect(blue(px.seenHip), `seen hip ${px.seenHip}`).toBe(true);

@@ -81,3 +81,11 @@ export async function generateAndDownload(page: Page, outDir: string, engine: 'p
   await download.saveAs(file);
   return file;
 }
+
+/** The GPU self-tests of the test harness page (e2e/harness/main.ts), on the page's WebGPU device. */
+export type SelfTestName = 'guidance' | 'composite' | 'appearance';
+export async function runSelfTest<T>(page: Page, name: SelfTestName): Promise<T> {
+  await page.goto('/e2e/harness/index.html');
+  await expect(page.locator('#status')).toHaveText(/ready|no GPU device/);
+  return (await page.evaluate((n) => (globalThis as unknown as { motionpasteSelfTest: Record<string, () => Promise<unknown>> }).motionpasteSelfTest[n]!(), name)) as T;
+}

@@ -1,9 +1,8 @@
-import { expect, openEditor, test } from './fixtures';
+import { expect, runSelfTest, test } from './fixtures';
 
 test('guidance maps on known geometry in WebGPU: normals, depth order, part colours', async ({ page, offOrigin }) => {
   void offOrigin;
-  await openEditor(page, '?bench');
-  const px = await page.evaluate(() => (globalThis as unknown as { motionpasteBench: { guidanceSelfTest: () => Promise<Record<string, Record<string, number[]>>> } }).motionpasteBench.guidanceSelfTest());
+  const px = await runSelfTest<Record<string, Record<string, number[]>>>(page, 'guidance');
   // A surface facing the camera renders normal (128, 128, 255); one turned 45° to the right
   // ((1, 0, -1)/√2 in camera space) renders (218, 128, 218).
   expect(px.near!.normal).toEqual([128, 128, 255]);

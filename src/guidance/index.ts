@@ -1,4 +1,3 @@
 export { PART_COLORS, encodeDepth, encodeNormal, depthRange, toByte } from './encodings';
 export { GuidanceRenderer, GUIDANCE_MAPS, type GuidanceMap, type GuidanceMesh, type Intrinsics } from './renderer';
-export { guidanceSelfTest } from './self-test';
 export { renderGuidance, type GuidanceExportJob, type GuidanceKind } from './export';

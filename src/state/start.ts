@@ -15,9 +15,6 @@ import type { ProjectSettings } from './settings';
 function benchHooks() {
   return {
     decode: (slot: Slot) => mediaApi().benchDecode(slot),
-    guidanceSelfTest: () => computeApi().guidanceSelfTest(),
-    compositeSelfTest: () => computeApi().compositeSelfTest(),
-    appearanceSelfTest: () => computeApi().appearanceSelfTest(),
     /** GPU vs CPU denoising loops on the loaded pack: buffer maps, UNet calls/s, GPU memory, output difference. */
     diffusionCheck: (options: { frames: number; steps: number[]; seed?: number }) => computeApi().diffusionCheck(options),
     /** The pose track of a clip as plain arrays (evaluation reads keypoints through the app). */

@@ -1,14 +1,13 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { probeAdapter, type GpuCapabilities } from '../gpu';
-import { guidanceSelfTest, renderGuidance, type GuidanceExportJob } from '../guidance';
+import { renderGuidance, type GuidanceExportJob } from '../guidance';
 import { BUILTIN_BODY_MODEL, loadBodyModelFile, type BodyModel } from '../body';
 import { analyzeClip, type AnalysisOptions } from '../pose/analysis';
-import { appearanceSelfTest, compositeSelfTest } from '../generate/builtin';
 import type { CachedPack, DiffusionCheck, EngineProgress, OriginPack, PackInfo, PackLoadProgress, PackSource } from '../generate';
 import type { FollowPoint, GenerateRequest, GenerateResult, PlacementSettings, ProjectClip, ProjectEvent } from '../project';
 import { MediaError, type Slot } from '../media';
-import { connectMedia, forgetRoot, getRoot, gpuDevice, loadedPacks, mediaSource, packService, preview, project, readFrame } from './compute-context';
+import { connectMedia, forgetRoot, getRoot, loadedPacks, mediaSource, packService, preview, project, readFrame } from './compute-context';
 import { installErrorTransfer } from './errors';
 
 // Errors this worker receives (from the media worker) keep their class; those it throws are rebuilt by the page.
@@ -157,21 +156,6 @@ const api = {
     const packs = loadedPacks();
     if (!packs) throw new Error('No model pack is loaded.');
     return packs.check(options);
-  },
-
-  /** Renders known geometry with the guidance renderer and returns pixel samples (browser tests). */
-  async guidanceSelfTest() {
-    return guidanceSelfTest(await gpuDevice());
-  },
-
-  /** Composites a known frame with the builtin engine's compositor and returns pixel samples (browser tests). */
-  async compositeSelfTest() {
-    return compositeSelfTest(await gpuDevice());
-  },
-
-  /** Gathers and renders a synthetic hand in front of a hip with the builtin engine's appearance (browser tests). */
-  async appearanceSelfTest() {
-    return appearanceSelfTest(await gpuDevice());
   },
 };
 

@@ -31,5 +31,4 @@ export { BodyAppearance, ATLAS_SIZE } from './appearance';
 export { runBuiltin, type BuiltinJob } from './runner';
 export { createBuiltinEngine, type BuiltinEngineParts } from './engine';
 export { BUILTIN_CONFIG, builtinConfig, type BuiltinConfig } from './config';
-export { compositeSelfTest } from './composite';
-export { appearanceSelfTest } from './appearance-self-test';
+export { GpuCompositor } from './composite';

@@ -1,8 +1,9 @@
 /**
- * The browser self-test of the appearance gather and render (appearance.ts), run on a real GPU
- * device from the compute worker. Apart because it is a test scene, not part of the engine.
+ * Browser self-test of the builtin engine's appearance gather and render
+ * (src/generate/builtin/appearance.ts) on a real GPU device; run from the test harness page, not
+ * part of the app.
  */
-import { BodyAppearance } from './appearance';
+import { BodyAppearance } from '../../src/generate/builtin';
 
 /**
  * Gathers one synthetic view and renders it back (browser tests): a hand (red) held 1.5 cm in

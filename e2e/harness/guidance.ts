@@ -1,4 +1,8 @@
-import { GuidanceRenderer, type GuidanceMap } from './renderer';
+/**
+ * Browser self-test of the guidance renderer (src/guidance/renderer.ts) on a real GPU device; run
+ * from the test harness page, not part of the app.
+ */
+import { GuidanceRenderer, type GuidanceMap } from '../../src/guidance';
 
 /**
  * Renders known geometry with the real renderer and returns the colours at known pixels: two
