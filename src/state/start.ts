@@ -17,12 +17,18 @@ function benchHooks() {
     decode: (slot: Slot) => mediaApi().benchDecode(slot),
     /** GPU vs CPU denoising loops on the loaded pack: buffer maps, UNet calls/s, GPU memory, output difference. */
     diffusionCheck: (options: { frames: number; steps: number[]; seed?: number }) => computeApi().diffusionCheck(options),
-    /** The pose track of a clip as plain arrays (evaluation reads keypoints through the app). */
-    track: (slot: Slot) => {
+    /**
+     * The pose track of a clip as plain arrays (evaluation reads keypoints through the app). With
+     * `{ masks: true }` also the person segmentation: `maskSize`, `rois` (frameCount x (cx, cy,
+     * size, rotation) in display pixels, size 0 when none) and `masks` (frameCount x maskSize²
+     * probabilities 0-255 in ROI crop space, see src/pose/crop.ts); by default `masks` is null, as
+     * the arrays are large.
+     */
+    track: (slot: Slot, options?: { masks?: boolean }) => {
       const t = get().pose[slot].track;
-      return t
-        ? { frameCount: t.frameCount, width: t.width, height: t.height, found: Array.from(t.found), score: Array.from(t.score), keypoints: Array.from(t.keypoints), masks: null }
-        : null;
+      if (!t) return null;
+      const base = { frameCount: t.frameCount, width: t.width, height: t.height, found: Array.from(t.found), score: Array.from(t.score), keypoints: Array.from(t.keypoints) };
+      return options?.masks ? { ...base, maskSize: t.maskSize, rois: Array.from(t.rois), masks: Array.from(t.masks) } : { ...base, masks: null };
     },
     /** What a click on a person in the overlay does: analyse the clip again, following whoever is at (x, y) of `frame`. */
     follow: (slot: Slot, frame: number, x: number, y: number) => followPerson(slot, frame, x, y),
