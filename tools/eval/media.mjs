@@ -82,3 +82,17 @@ export function encodeFrames(frames, { width, height, rate }, out) {
     })();
   });
 }
+
+/** Writes one rgb24 image (width x height) as a PNG with ffmpeg. */
+export function writePng(rgb, { width, height }, out) {
+  return new Promise((resolve, reject) => {
+    const args = ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-i', '-', '-frames:v', '1', '-c:v', 'png', '-f', 'image2', out];
+    const p = spawn(FFMPEG, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', (e) => reject(e.code === 'ENOENT' ? new EvalError('ffmpeg was not found; install it (apt-get install -y ffmpeg).') : e));
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new EvalError(`ffmpeg could not write ${out}: ${err.trim()}`))));
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(rgb);
+  });
+}
