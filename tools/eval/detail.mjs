@@ -3,6 +3,7 @@
 // pose, and the Laplacian detail ratio. Pure functions, no I/O. Images are rgb24 or luma planes
 // (row-major); masks are w*h bytes (1 = inside); boxes are {x0, y0, x1, y1} in pixels, x1/y1
 // exclusive; keypoints are flat (x, y, visibility) triples in pixels.
+import { luma, psnr, PSNR_CAP } from './metrics.mjs';
 
 /** Segmentation probability (0-255) at or above which a pixel is the person: 0.5. */
 export const MASK_THRESHOLD = 128;
@@ -232,4 +233,51 @@ export function faceBox(kps, w, h, { minVis = 0.5, scale = FACE_BOX_SCALE, minSi
     y1: Math.min(h, Math.ceil(cy + side / 2)),
   };
   return box.x1 - box.x0 >= 3 && box.y1 - box.y0 >= 3 ? box : null;
+}
+
+/** Mean of the numbers in `values` after capping at `cap` (NaN when none). */
+const capMean = (values, cap) => (values.length ? values.reduce((s, v) => s + Math.min(v, cap), 0) / values.length : NaN);
+
+/**
+ * The revealed-background and face-detail figures of every method over F frames, one frame at a
+ * time (so that only one frame's masks and Laplacians are held). Per frame k: `refMask(k)` (the
+ * reference person in the reference frame used), `truthMask(k)` (the truth's person), `faceBox(k)`
+ * (the truth's face box or null), `truth[k]` (rgb24) and `truthLuma[k]`; per method
+ * `{ frames, mask(k) }` (its output and its person).
+ * The truth's and the output's masks are grown (growPersonMask) before they are cut out; a frame
+ * counts for the revealed background when at least `minPx` pixels are left.
+ * Returns per method { revealedPsnr (mean over frames of metrics.mjs psnr, capped at PSNR_CAP), revealedDetail (pooled ratio),
+ * revealedFrames, revealedPixelsPerFrame, faceDetail (pooled ratio), faceFrames }.
+ */
+export function regionMetrics({ w, h, F, truth, truthLuma, refMask, truthMask, faceBox: faceAt, methods, minPx = MIN_REGION_PX }) {
+  const acc = methods.map(() => ({ psnr: [], sums: [], pixels: [], face: [] }));
+  for (let k = 0; k < F; k++) {
+    const ref = refMask(k);
+    const truthGrown = growPersonMask(truthMask(k), w, h);
+    const face = faceAt(k);
+    const outMasks = methods.map((m) => m.mask(k));
+    if (!ref && !face) continue;
+    const truthLap = laplacianAbs(truthLuma[k], w, h);
+    methods.forEach((m, j) => {
+      const outLap = laplacianAbs(luma(m.frames[k], w, h), w, h);
+      if (ref) {
+        const region = revealedMask(ref, [truthGrown, growPersonMask(outMasks[j], w, h)], w, h);
+        const n = maskCount(region);
+        if (n >= minPx) {
+          acc[j].psnr.push(psnr(m.frames[k], truth[k], w, h, { mask: region }));
+          acc[j].sums.push(detailSums(outLap, truthLap, w, h, { mask: region }));
+          acc[j].pixels.push(n);
+        }
+      }
+      if (face) acc[j].face.push(detailSums(outLap, truthLap, w, h, { box: face }));
+    });
+  }
+  return acc.map((a) => ({
+    revealedPsnr: capMean(a.psnr, PSNR_CAP),
+    revealedDetail: a.sums.length ? detailRatio(a.sums) : NaN,
+    revealedFrames: a.psnr.length,
+    revealedPixelsPerFrame: a.pixels.length ? a.pixels.reduce((s, v) => s + v, 0) / a.pixels.length : NaN,
+    faceDetail: a.face.length ? detailRatio(a.face) : NaN,
+    faceFrames: a.face.length,
+  }));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cropToSource } from '../../src/pose/crop.ts';
+import { cropToSource } from '../../src/pose/index.ts';
 import {
-  boxMask, detailRatio, detailSums, dilateMask, faceBox, growPersonMask, laplacianAbs, maskBox, maskCount, rasterizeTrackMask, revealedMask,
+  boxMask, detailRatio, detailSums, dilateMask, faceBox, growPersonMask, laplacianAbs, maskBox, maskCount, rasterizeTrackMask, regionMetrics, revealedMask,
 } from './detail.mjs';
 import { luma } from './metrics.mjs';
 
@@ -187,5 +187,69 @@ describe('faceBox', () => {
     expect(faceBox(pose({ ...frontal, 5: [108, 52, 0.5] }), 200, 200)).toBeNull();
     expect(faceBox(pose({ 0: [100, 60, 1], 2: [101, 59, 1], 5: [102, 59, 1] }), 200, 200)).toBeNull();
     expect(faceBox(null, 200, 200)).toBeNull();
+  });
+});
+
+describe('regionMetrics', () => {
+  // A 64x48 textured scene; the reference person stood at x 8-24, the truth's person stands at
+  // x 40-56. A perfect output (the truth), a blurred background where the reference stood, and the
+  // reference person left in place (a ghost, grey), each with its person where the truth's is.
+  const w = 64;
+  const h = 48;
+  const scene = checker(w, h, 3);
+  const paint = (img, box, v) => {
+    const out = Uint8Array.from(img);
+    for (let y = box.y0; y < box.y1; y++) out.fill(v, (y * w + box.x0) * 3, (y * w + box.x1) * 3);
+    return out;
+  };
+  const refBox = { x0: 8, y0: 4, x1: 24, y1: 44 };
+  const truthBox = { x0: 40, y0: 4, x1: 56, y1: 44 };
+  const truth = paint(scene, truthBox, 90);
+  const blurredBg = (() => {
+    const b = boxBlur(truth, w, h, 2);
+    const out = Uint8Array.from(truth);
+    for (let y = refBox.y0; y < refBox.y1; y++) out.set(b.subarray((y * w + refBox.x0) * 3, (y * w + refBox.x1) * 3), (y * w + refBox.x0) * 3);
+    return out;
+  })();
+  const ghost = paint(truth, refBox, 150);
+  const F = 3;
+  const all = (img) => Array.from({ length: F }, () => img);
+  const truthMask = boxMask(truthBox, w, h);
+  const run = (faceAt = () => null) => regionMetrics({
+    w, h, F, truth: all(truth), truthLuma: all(luma(truth, w, h)),
+    refMask: (k) => (k === 2 ? null : boxMask(refBox, w, h)), // frame 2: no reference person
+    truthMask: () => truthMask,
+    faceBox: faceAt,
+    methods: [truth, blurredBg, ghost].map((img) => ({ frames: all(img), mask: () => truthMask })),
+  });
+
+  it('the truth itself: the PSNR cap and a detail ratio of 1, over the frames with a reference person', () => {
+    const [perfect] = run();
+    expect(perfect).toMatchObject({ revealedPsnr: 100, revealedDetail: 1, revealedFrames: 2, faceFrames: 0 });
+    expect(perfect.revealedPixelsPerFrame).toBe(16 * 40);
+    expect(perfect.faceDetail).toBeNaN();
+  });
+
+  it('a blurred fill scores far below 1; a ghost has a low PSNR', () => {
+    const [, blur, ghosted] = run();
+    expect(blur.revealedDetail).toBeLessThan(0.5);
+    expect(blur.revealedPsnr).toBeLessThan(30);
+    expect(ghosted.revealedPsnr).toBeLessThan(15);
+  });
+
+  it('the face box: the same ratio inside it, over the frames where it is given', () => {
+    const figures = run((k) => (k === 0 ? { x0: 10, y0: 6, x1: 22, y1: 18 } : null));
+    expect(figures.map((f) => f.faceFrames)).toEqual([1, 1, 1]);
+    expect(figures[0].faceDetail).toBe(1);
+    expect(figures[1].faceDetail).toBeLessThan(0.5);
+  });
+
+  it('an output whose person covers the reference place leaves no revealed pixels there', () => {
+    const [f] = regionMetrics({
+      w, h, F: 1, truth: [truth], truthLuma: [luma(truth, w, h)], refMask: () => boxMask(refBox, w, h), truthMask: () => truthMask, faceBox: () => null,
+      methods: [{ frames: [ghost], mask: () => boxMask(refBox, w, h) }],
+    });
+    expect(f.revealedFrames).toBe(0);
+    expect(f.revealedPsnr).toBeNaN();
   });
 });

@@ -9,13 +9,17 @@ import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { download, generate, loadClip, RunnerError, startApp } from '../app-runner.mjs';
-import { cutFrames, decodeFrames, encodeFrames, EvalError, frameTimes, probe } from './media.mjs';
+import { cutFrames, decodeFrames, encodeFrames, EvalError, frameTimes, probe, writePng } from './media.mjs';
 import {
   cocoFromTrack, cocoFromTriples, frameIndexAt, l1, luma, mean, meanSsim, outsideBoxesMask, poseAgreement, poseBox, psnr, PSNR_CAP,
   rootAligned, ssimMap, sumAgreement, temporalStability, torsoCentre, torsoSize, triplesFromTrack, unionBox,
 } from './metrics.mjs';
 import { alignPose, fillBoxRows, medianBodyHeight, midHip, paste2dFrame } from './paste2d.mjs';
-import { gitCommit, gitDirty, readReportFile, storeReport, writeEvaluationDoc } from './publish.mjs';
+import {
+  boxMask, EXCLUDE_GROW, EXCLUDE_MIN_PX, FACE_BOX_SCALE, faceBox, MASK_THRESHOLD, maskBox, maskCount, MIN_REGION_PX, rasterizeTrackMask, regionMetrics,
+} from './detail.mjs';
+import { composeSheet, regionAround, SHEET_COLOURS, sheetFrames } from './sheet.mjs';
+import { contactSheetFor, gitCommit, gitDirty, readReportFile, storeReport, writeEvaluationDoc } from './publish.mjs';
 
 const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
        npm run eval -- --reference A.mp4 --motion B.mp4 [--truth T.mp4] [options]
@@ -38,9 +42,11 @@ const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
                                the motion person for scene
   --paste-fill rows|reference  how paste-2d fills the reference person's place: a row-wise blend
                                across the person's box (default), or the reference frame as is
-  --out FILE                   write the JSON report there
-  --publish                    also store the report as docs/results/eval/<kind>-<clips>.json and
-                               regenerate docs/evaluation.md from all stored reports
+  --out FILE                   write the JSON report there, and the contact sheet beside it (FILE
+                               with .png for .json)
+  --publish                    also store the report as docs/results/eval/<kind>-<clips>.json (and
+                               its contact sheet as <kind>-<clips>.png) and regenerate
+                               docs/evaluation.md from all stored reports
   --docs                       only regenerate docs/evaluation.md from docs/results/eval/*.json
                                (no run, no browser)
   --publish-report FILE...     only store these reports (written earlier with --out) under
@@ -110,7 +116,8 @@ if (values['publish-report'] || values.docs) {
   try {
     for (const file of files) {
       if (!existsSync(file)) fail(`report not found: ${file}`);
-      console.log(`published ${path.relative(process.cwd(), storeReport(readReportFile(file, { commit: values.commit ?? null })))}`);
+      const report = readReportFile(file, { commit: values.commit ?? null });
+      console.log(`published ${path.relative(process.cwd(), storeReport(report, undefined, { contactSheet: contactSheetFor(file, report) }))}`);
     }
     console.log(`wrote ${path.relative(process.cwd(), writeEvaluationDoc())}`);
   } catch (e) {
@@ -146,8 +153,9 @@ async function waitPose(page, slot) {
   return status === 'failed' ? ((await el.textContent()) ?? 'pose analysis failed') : null;
 }
 
+/** A clip's pose track, with its person masks (maskSize, rois, masks) when the app gives them. */
 async function readTrack(page, slot) {
-  const track = await page.evaluate((s) => globalThis.motionpasteBench.track(s), slot);
+  const track = await page.evaluate((s) => globalThis.motionpasteBench.track(s, { masks: true }), slot);
   if (!track) throw new EvalError(`the app has no pose track for the ${slot} clip.`);
   return track;
 }
@@ -183,12 +191,14 @@ async function analyze(page, file, follow = null) {
   return track;
 }
 
-/** Starts the app with ?bench; rebuilds once when the build predates motionpasteBench.track. */
+/** Starts the app with ?bench; rebuilds once when the build predates motionpasteBench.track(slot, { masks }). */
 async function openApp() {
   let app = await startApp({ rebuild: values.rebuild, query: '?bench', log });
   const hasTrack = () => app.page.evaluate(() => typeof globalThis.motionpasteBench?.track === 'function');
-  if (!(await hasTrack()) && !values.rebuild) {
-    log('the built app has no motionpasteBench.track; rebuilding…');
+  // track(slot, options) takes two parameters since it can return the person masks.
+  const hasMasks = () => app.page.evaluate(() => (globalThis.motionpasteBench?.track?.length ?? 0) >= 2);
+  if (!((await hasTrack()) && (await hasMasks())) && !values.rebuild) {
+    log('the built app has no motionpasteBench.track(slot, { masks }); rebuilding…');
     await app.close();
     app = await startApp({ rebuild: true, query: '?bench', log });
   }
@@ -198,6 +208,17 @@ async function openApp() {
   }
   return app;
 }
+
+const withExtension = (file, ext) => {
+  const p = path.parse(file);
+  return path.join(p.dir, `${p.name}${ext}`);
+};
+/** `box` grown by `share` of its size on every side, clamped to the w x h frame. */
+const padBox = (box, share, w, h) => {
+  const dx = (box.x1 - box.x0) * share;
+  const dy = (box.y1 - box.y0) * share;
+  return { x0: Math.max(0, Math.floor(box.x0 - dx)), y0: Math.max(0, Math.floor(box.y0 - dy)), x1: Math.min(w, Math.ceil(box.x1 + dx)), y1: Math.min(h, Math.ceil(box.y1 + dy)) };
+};
 
 const fmt = (v, digits) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v === Infinity ? 'inf' : v.toFixed(digits));
 const finite = (v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
@@ -323,6 +344,15 @@ try {
   const scaleOf = (track) => [W / track.width, H / track.height];
   const pose33 = (track, i) => (track && i < track.frameCount && track.found[i] ? triplesFromTrack(track.keypoints, i, ...scaleOf(track)) : null);
   const coco = (track, i) => (track && i < track.frameCount && track.found[i] ? cocoFromTrack(track.keypoints, i, ...scaleOf(track)) : null);
+  // The person's mask in output pixels: the track's segmentation (detail.mjs), or the keypoint box
+  // padded BOX_PAD per side where the app gave no mask for the frame (an older build, no ROI).
+  const personMask = (track, i) => {
+    if (!track || i >= track.frameCount || !track.found[i]) return { mask: null, source: 'none' };
+    const m = rasterizeTrackMask(track, i, W, H);
+    if (m && maskCount(m)) return { mask: m, source: 'segmentation' };
+    const box = poseBox(pose33(track, i), W, H, { pad: BOX_PAD });
+    return box ? { mask: boxMask(box, W, H), source: 'keypoint box' } : { mask: null, source: 'none' };
+  };
 
   // ---- baselines ----
   const tb = performance.now();
@@ -495,7 +525,73 @@ try {
     r.backgroundPsnr = mean(bg, PSNR_CAP);
     m.metrics = r;
   }
+
+  // Revealed background and face detail (issue #21): only with a ground truth. Frame by frame, so
+  // that one frame's masks and Laplacians are held at a time.
+  const maskSources = { reference: {}, truth: {}, ...Object.fromEntries(methods.map((m) => [m.name, {}])) };
+  const personMaskOf = (track, i, tally) => {
+    const got = personMask(track, i);
+    if (tally) tally[got.source] = (tally[got.source] ?? 0) + 1;
+    return got.mask;
+  };
+  if (truth) {
+    const figures = regionMetrics({
+      w: W, h: H, F, truth: truthFrames, truthLuma,
+      refMask: (k) => personMaskOf(refTrack, rIdx[k], maskSources.reference),
+      truthMask: (k) => personMaskOf(truthTrack, mIdx[k], maskSources.truth),
+      faceBox: (k) => faceBox(pose33(truthTrack, mIdx[k]), W, H),
+      methods: methods.map((m) => ({ frames: m.frames, mask: (k) => personMaskOf(m.track, k, maskSources[m.name]) })),
+    });
+    methods.forEach((m, j) => Object.assign(m.metrics, figures[j]));
+  }
   lap('metrics', tm);
+
+  // ---- contact sheet ----
+  const besideOut = values.out ? withExtension(values.out, '.png') : null;
+  const sheetFile = besideOut ? (path.resolve(besideOut) === path.resolve(values.out) ? `${values.out}.png` : besideOut) : values.publish || values.keep ? path.join(work, 'contact-sheet.png') : null;
+  let contactSheet = null;
+  if (sheetFile) {
+    const tc = performance.now();
+    const rowsAt = sheetFrames(F, 4);
+    const engine = methods[0];
+    const side = truth ? { frames: truthFrames, colour: SHEET_COLOURS.truth, name: 'truth' } : { frames: refFrames, colour: SHEET_COLOURS.still, name: 'reference' };
+    const rows = rowsAt.map((k) => {
+      // The face: the truth's face box; without a truth, the reference person's face beside the output's.
+      const face = truth ? faceBox(pose33(truthTrack, mIdx[k]), W, H) : null;
+      const faces = truth ? [face, face] : [faceBox(pose33(refTrack, rIdx[k]), W, H), faceBox(pose33(engine.track, k), W, H)];
+      // The revealed region: the reference person's box in the reference frame used, grown 10 % per side.
+      const refBox = maskBox(personMask(refTrack, rIdx[k]).mask, W, H);
+      const around = refBox ? padBox(refBox, 0.1, W, H) : null;
+      const boxes = (f) => [{ box: f, colour: SHEET_COLOURS.face }, { box: around, colour: SHEET_COLOURS.revealed }];
+      const tiles = [
+        ...(truth ? [{ frame: truthFrames[k], colour: SHEET_COLOURS.truth, boxes: boxes(faces[0]) }] : []),
+        { frame: engine.frames[k], colour: SHEET_COLOURS.engine, boxes: boxes(faces[1]) },
+        { frame: methods[1].frames[k], colour: SHEET_COLOURS.still, boxes: truth ? [] : boxes(faces[0]) },
+        { frame: methods[2].frames[k], colour: SHEET_COLOURS['paste-2d'], boxes: [] },
+      ];
+      const zoom = (frame, colour, box, edge) => ({ frame, colour, edge, region: box ? regionAround(box, W, H, 1) : null });
+      const zooms = [
+        zoom(side.frames[k], side.colour, faces[0], SHEET_COLOURS.face),
+        zoom(engine.frames[k], SHEET_COLOURS.engine, faces[1], SHEET_COLOURS.face),
+        zoom(side.frames[k], side.colour, around, SHEET_COLOURS.revealed),
+        zoom(engine.frames[k], SHEET_COLOURS.engine, around, SHEET_COLOURS.revealed),
+      ];
+      return { tiles, zooms };
+    });
+    const sheet = composeSheet({ width: W, height: H, rows });
+    await writePng(sheet.rgb, sheet, sheetFile);
+    contactSheet = {
+      file: path.resolve(sheetFile),
+      width: sheet.width,
+      height: sheet.height,
+      frames: rowsAt,
+      referenceFrames: rowsAt.map((k) => rIdx[k]),
+      columns: [...(truth ? ['truth'] : []), engine.name, 'still', 'paste-2d'],
+      zooms: [`${side.name} face`, `${engine.name} face`, `${side.name} revealed background`, `${engine.name} revealed background`],
+      note: `one row per output frame in \`frames\`; a coloured bar over each tile names it (${truth ? 'truth green, ' : ''}engine red, still grey, paste-2d blue); then zooms of the face box (yellow frame and outline: ${truth ? "the truth's face box" : "the reference person's face, then the output's"}) and of the reference person's box in the reference frame used, grown 10 % per side (cyan: where the revealed background is), for the ${side.name} and the engine output`,
+    };
+    lap('contactSheet', tc);
+  }
   timing.total = +((performance.now() - t0) / 1000).toFixed(2);
 
   // ---- report ----
@@ -535,6 +631,11 @@ try {
           note: `an output frame is on the unseen side when more than ${unseen.mostlyUnseen * 100}% of the body's visible half faces directions no reference frame showed (body headings, src/body/coverage.ts); pck02SeenSide / pck02UnseenSide are PCK@0.2 over each set`,
         }
       : null,
+    personMasks: {
+      frames: maskSources,
+      note: `per track, how many of the frames used for the revealed background had the person's mask from the app's segmentation (the pose track's ROI mask, probability >= ${MASK_THRESHOLD}/255, bilinear in output pixels), from the keypoint box padded ${BOX_PAD * 100}% per side (no mask for that frame), or none (no person)`,
+    },
+    contactSheet,
     poseFollow: follow ? { ...follow, note: 'output frame and display pixels where the pose on each output was told to follow the person (the truth pose\'s torso centre)' } : null,
     pckReferenceLength: { ...pckRef, note: 'torso = left shoulder to right hip of the motion pose; box = longer side of its keypoint box when the torso is not seen' },
     methods: Object.fromEntries(methods.map((m) => [m.role === 'engine' ? 'engine' : m.name, { name: m.name, file: m.file, ...Object.fromEntries(Object.entries(m.metrics).map(([k, v]) => [k, finite(v)])) }])),
@@ -548,6 +649,10 @@ try {
         ? 'mean |frame k+1 - frame k| inside the union of the truth boxes of k and k+1, over the same on the truth (1 = as stable as real video)'
         : 'mean |frame k+1 - frame k| inside each video\'s own pose box (output: pose re-run on it; motion clip: its pose), output over motion clip',
       backgroundPsnr: `PSNR against the reference frame at the same time, outside the pose boxes (padded ${BG_PAD * 100}% per side; masks are not exposed) of the reference frame and of the output`,
+      revealedPsnr: `PSNR (as psnr) against the truth over the revealed background: pixels inside the reference person's mask in the reference frame used for that output frame, outside the truth's and the output's person masks (each grown by ${EXCLUDE_GROW * 100}% of the person's size, at least ${EXCLUDE_MIN_PX} px, so that their edges stay out); a frame counts when at least ${MIN_REGION_PX} pixels are left (revealedFrames of them; revealedPixelsPerFrame: their mean count). Masks: see personMasks`,
+      revealedDetail: 'detail ratio over the same pixels: sum of |Laplacian| (4-neighbour, luma BT.601) of the output over the same sum on the truth, pooled over the counted frames (1 = as much fine detail as the truth; a blur scores far below 1; a ghost or a sharp wrong picture can score 1 or more, so read it with revealedPsnr)',
+      faceDetail: `detail ratio (as revealedDetail) inside the truth's face box: a square centred on the truth pose's nose, eyes and ears (those with visibility > 0.5), side ${FACE_BOX_SCALE} x their largest pairwise distance; frames where the nose or an eye has visibility <= 0.5 (face not seen) are skipped (faceFrames: the frames counted)`,
+      contactSheet: 'a PNG beside the report (contactSheet.file): see contactSheet.note',
       still: 'the reference frame at the output time (hold at its end), H.264-encoded like the outputs',
       'paste-2d': `tools/eval/paste2d.mjs: per-limb 2D affine warp of the reference person onto the motion pose (aligned by body height and mid-hip), over the reference frame ${values['paste-fill'] === 'rows' ? `with the reference person's box (padded ${BG_PAD * 100}%) filled by a row-wise blend of its left and right edges` : 'as is (the original person stays where not covered)'}`,
     },
@@ -555,13 +660,14 @@ try {
   };
   if (values.out) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
   if (values.publish) {
-    log(`published ${path.relative(process.cwd(), storeReport(report))}`);
+    log(`published ${path.relative(process.cwd(), storeReport(report, undefined, { contactSheet: contactSheet?.file ?? null }))}`);
     log(`wrote ${path.relative(process.cwd(), writeEvaluationDoc())}`);
   }
 
   const cols = [
     ['PSNR', 'psnr', 2], ['PSNR box', 'psnrBox', 2], ['SSIM', 'ssim', 3], ['SSIM box', 'ssimBox', 3], ['L1', 'l1', 4], ['L1 box', 'l1Box', 4],
     ['PCK@0.1', 'pck01', 3], ['PCK@0.2', 'pck02', 3], ['kp err px', 'keypointErrorPx', 1], ['stability', 'temporalStability', 2], ['bg PSNR', 'backgroundPsnr', 2],
+    ['rev PSNR', 'revealedPsnr', 2], ['rev detail', 'revealedDetail', 2], ['face det', 'faceDetail', 2],
   ];
   const nameW = Math.max(10, ...methods.map((m) => m.name.length + 2));
   console.log(`motionpaste eval — ${mode}${values.split ? ` of ${path.basename(values.split)}` : ''}; engine ${values.engine}; ${F} frames at ${W}x${H}, ${fps.toFixed(3)} fps`);
@@ -572,7 +678,12 @@ try {
     console.log(`PCK@0.2 on the ${sideCount('seen')} frames showing the side the reference saw: ${line('pck02SeenSide')}; on the ${sideCount('unseen')} others: ${line('pck02UnseenSide')}`);
   }
   console.log(`(${truth ? 'truth: the motion clip' : 'no ground truth: PSNR/SSIM/L1 not defined'}; compared at the output size ${W}x${H}; ${timing.total} s)`);
+  if (truth) {
+    const frames = (key) => methods.map((m) => `${m.name} ${m.metrics[key] ?? 0}`).join(', ');
+    console.log(`(revealed background over ${frames('revealedFrames')} frames; face detail over ${methods[0].metrics.faceFrames ?? 0} frames with the face seen)`);
+  }
   if (values.out) console.log(`report: ${path.resolve(values.out)}`);
+  if (contactSheet) console.log(`contact sheet: ${contactSheet.file}`);
 
   if (values['check-pose-beats-still']) {
     const e = methods[0].metrics.pck02;
