@@ -67,6 +67,12 @@ function sides(metrics) {
   return a === '—' && b === '—' ? '—' : `${a} / ${b}`;
 }
 
+/** A value with the number of frames it was measured on, "0.42 (57)"; "—" when not measured. */
+function withFrames(v, digits, frames) {
+  const s = num(v, digits);
+  return s === '—' || typeof frames !== 'number' ? s : `${s} (${frames})`;
+}
+
 function truthRows(report) {
   const c = reportClips(report);
   const label = report.mode === 'split' ? c.split : `${c.reference} ← ${c.motion}${c.truth ? ` (truth ${c.truth})` : ''}`;
@@ -80,8 +86,25 @@ function truthRows(report) {
       num(m.psnr, 2), num(m.psnrBox, 2), num(m.ssim, 3), num(m.pck01, 3),
       engine ? bold(num(m.pck02, 3)) : num(m.pck02, 3),
       sides(m), num(m.keypointErrorPx, 1), num(m.temporalStability, 2), bg(m.backgroundPsnr),
+      withFrames(m.revealedPsnr, 1, m.revealedFrames), num(m.revealedDetail, 2), withFrames(m.faceDetail, 2, m.faceFrames),
     ];
   });
+}
+
+/** The contact sheets stored with these reports (contactSheet.stored), one paragraph each; [] when none. */
+function contactSheets(reports) {
+  const withSheet = reports.filter((r) => typeof r.contactSheet?.stored === 'string');
+  if (!withSheet.length) return [];
+  const out = [
+    `**Contact sheets.** One row per output frame (the frame numbers follow each name). Coloured bar over each tile: ground truth green, engine red, still grey, paste-2d blue (without a ground truth the first column is the engine). Then zooms, framed in the colour of the region: the face (yellow; the ground truth's face box, or without one the reference person's face beside the output's) and the reference person's box in the reference frame used (cyan: where background had to be revealed), for the ground truth (or the reference frame) and the engine output. The same regions are outlined on the frames.`,
+    '',
+  ];
+  for (const r of withSheet) {
+    const slug = reportSlug(r);
+    const frames = Array.isArray(r.contactSheet.frames) ? ` (output frames ${r.contactSheet.frames.join(', ')})` : '';
+    out.push(`[${slug}](results/eval/${r.contactSheet.stored})${frames}:`, '', `![contact sheet of ${slug}](results/eval/${r.contactSheet.stored})`, '');
+  }
+  return out;
 }
 
 function crossRows(report) {
@@ -184,7 +207,15 @@ frame-to-frame change inside the person box, over the same on the ground truth (
 real video; cross-person: over the motion clip, which means little when the cameras differ). bg
 PSNR: PSNR outside the padded person boxes against the reference frame at the same time; *same* =
 unchanged (the cap). Cross-person pose fidelity is root-relative and at the output person's own
-size: it measures the pose, not where the body stands. "—": not measured or not defined.`;
+size: it measures the pose, not where the body stands. Revealed PSNR: PSNR against the ground truth
+over the background that the reference person hid (inside the reference person's mask in the
+reference frame used, outside the ground truth's and the output's person masks, grown a little),
+with the number of frames measured in brackets. Revealed detail: the fine detail there, the mean
+|Laplacian| of the output's luma over the ground truth's on the same pixels (1 = as detailed as the
+real background; a blur scores far below 1; a ghost of the reference person can score 1 or more,
+so read it with the PSNR beside it). Face detail: the same ratio inside the ground truth's face box
+(from its nose, eyes and ears), over the frames where the face is seen (in brackets). "—": not
+measured or not defined (reports from before a column existed show — too).`;
 
 /**
  * docs/evaluation.md for the given reports (any order; sorted by kind and slug): an intro, the
@@ -200,14 +231,18 @@ export function evaluationMarkdown(reports) {
   if (truth.length) {
     out.push(fromLine(truth), '');
     out.push(table(
-      ['clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR'],
+      ['clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR', 'revealed PSNR', 'revealed detail', 'face detail'],
       truth.flatMap(truthRows),
     ));
+    const sheets = contactSheets(truth);
+    if (sheets.length) out.push('', ...sheets.slice(0, -1));
   } else out.push('No published runs yet.');
   out.push('', '## Cross-person (no ground truth)', '');
   if (cross.length) {
     out.push(fromLine(cross), '');
     out.push(table(['reference ← motion, frames', 'method', 'PCK@0.1', 'PCK@0.2', 'kp err px', 'stability', 'bg PSNR'], cross.flatMap(crossRows)));
+    const sheets = contactSheets(cross);
+    if (sheets.length) out.push('', ...sheets.slice(0, -1));
   } else out.push('No published runs yet.');
   out.push('', '## Runs', '');
   if (sorted.length) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluationMarkdown, reportSlug, sortReports } from './docs.mjs';
-import { readPublished, readReportFile, storeReport, writeEvaluationDoc } from './publish.mjs';
+import { contactSheetFor, readPublished, readReportFile, storeReport, writeEvaluationDoc } from './publish.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = (name) => JSON.parse(readFileSync(path.join(here, 'fixtures', name), 'utf8'));
@@ -44,12 +44,39 @@ describe('evaluationMarkdown', () => {
 
   it('a self-reenactment row per method, engine first, with the README columns', () => {
     const rows = rowsOf(evaluationMarkdown([split()]), 'Self-reenactment');
-    expect(rows[0]).toEqual(['clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR']);
-    expect(rows.slice(2)).toEqual([
-      ['fashion_model_turn_navy_dress_91BjuE6irxS, 150', '**builtin**', '18.83', '13.58', '0.885', '0.958', '**0.997**', '1.000 / 0.995', '7.4', '1.32', '60.4'],
-      ['', 'still', '14.59', '10.37', '0.844', '0.300', '0.607', '0.973 / 0.379', '37.4', '0.63', '98.7'],
-      ['', 'paste-2d', '17.14', '11.89', '0.878', '0.564', '0.761', '0.994 / 0.615', '24.6', '2.03', '90.6'],
+    expect(rows[0]).toEqual([
+      'clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR',
+      'revealed PSNR', 'revealed detail', 'face detail',
     ]);
+    // A report from before the revealed-background and face columns: "—" there, the rest as it was.
+    expect(rows.slice(2)).toEqual([
+      ['fashion_model_turn_navy_dress_91BjuE6irxS, 150', '**builtin**', '18.83', '13.58', '0.885', '0.958', '**0.997**', '1.000 / 0.995', '7.4', '1.32', '60.4', '—', '—', '—'],
+      ['', 'still', '14.59', '10.37', '0.844', '0.300', '0.607', '0.973 / 0.379', '37.4', '0.63', '98.7', '—', '—', '—'],
+      ['', 'paste-2d', '17.14', '11.89', '0.878', '0.564', '0.761', '0.994 / 0.615', '24.6', '2.03', '90.6', '—', '—', '—'],
+    ]);
+    expect(evaluationMarkdown([split()])).not.toContain('Contact sheets');
+  });
+
+  it('the revealed background and face detail, with the frames they were measured on', () => {
+    const r = split();
+    Object.assign(r.methods.engine, { revealedPsnr: 21.456, revealedDetail: 0.3149, revealedFrames: 140, revealedPixelsPerFrame: 5000, faceDetail: 0.52, faceFrames: 57 });
+    Object.assign(r.methods.still, { revealedPsnr: null, revealedDetail: null, revealedFrames: 0, faceDetail: 1.04, faceFrames: 57 });
+    const rows = rowsOf(evaluationMarkdown([r]), 'Self-reenactment').slice(2);
+    expect(rows[0].slice(11)).toEqual(['21.5 (140)', '0.31', '0.52 (57)']);
+    expect(rows[1].slice(11)).toEqual(['—', '—', '1.04 (57)']);
+    expect(rows[2].slice(11)).toEqual(['—', '—', '—']);
+  });
+
+  it('embeds the contact sheet of each run that stored one, under its table', () => {
+    const r = { ...split(), contactSheet: { frames: [18, 56, 93, 131], stored: 'split-fashion_model_turn_navy_dress_91BjuE6irxS.png' } };
+    const md = evaluationMarkdown([r, cross()]);
+    const truthPart = md.split('## Self-reenactment')[1].split('## Cross-person')[0];
+    expect(truthPart).toContain('**Contact sheets.**');
+    expect(truthPart).toContain('(output frames 18, 56, 93, 131)');
+    expect(truthPart).toContain('![contact sheet of split-fashion_model_turn_navy_dress_91BjuE6irxS](results/eval/split-fashion_model_turn_navy_dress_91BjuE6irxS.png)');
+    expect(md.split('## Cross-person')[1]).not.toContain('Contact sheets');
+    // A sheet that was not stored (stored: null, or only the --out file) is not linked.
+    expect(evaluationMarkdown([{ ...split(), contactSheet: { file: '/tmp/x.png', stored: null } }])).not.toContain('.png');
   });
 
   it('"—" for what a report lacks or could not measure', () => {
@@ -124,6 +151,39 @@ describe('publishing (a temporary root)', () => {
     const md = readFileSync(writeEvaluationDoc(root), 'utf8');
     expect(md).toBe(evaluationMarkdown(readPublished(root)));
     expect(md).toContain('fashion_model_turn_navy_dress_91BjuE6irxS, 20 |');
+  });
+
+  it('stores a contact sheet as <slug>.png beside the report, and removes a stale one', () => {
+    root = mkdtempSync(path.join(tmpdir(), 'motionpaste-docs-'));
+    const png = path.join(root, 'run.png');
+    writeFileSync(png, 'not really a png');
+    const slug = reportSlug(split());
+    const file = storeReport({ ...split(), contactSheet: { file: png, frames: [1, 2] } }, root, { contactSheet: png });
+    const stored = path.join(root, 'docs/results/eval', `${slug}.png`);
+    expect(readFileSync(stored, 'utf8')).toBe('not really a png');
+    expect(JSON.parse(readFileSync(file, 'utf8')).contactSheet).toEqual({ file: png, frames: [1, 2], stored: `${slug}.png` });
+    expect(readFileSync(writeEvaluationDoc(root), 'utf8')).toContain(`](results/eval/${slug}.png)`);
+    // Publishing the stored report again finds its own sheet.
+    expect(contactSheetFor(file, JSON.parse(readFileSync(file, 'utf8')))).toBe(stored);
+    storeReport(JSON.parse(readFileSync(file, 'utf8')), root, { contactSheet: stored });
+    expect(readFileSync(stored, 'utf8')).toBe('not really a png');
+    // A later run of the same slug without a sheet.
+    storeReport(split(), root);
+    expect(() => readFileSync(stored)).toThrow();
+    expect(readFileSync(writeEvaluationDoc(root), 'utf8')).not.toContain('.png');
+  });
+
+  it('finds the contact sheet of an --out report: the report\'s name with .png, else the file it names', () => {
+    root = mkdtempSync(path.join(tmpdir(), 'motionpaste-docs-'));
+    const report = path.join(root, 'r.json');
+    const elsewhere = { contactSheet: { file: path.join(root, 'elsewhere.png') } };
+    expect(contactSheetFor(report, {})).toBeNull();
+    expect(contactSheetFor(report, elsewhere)).toBeNull();
+    writeFileSync(path.join(root, 'elsewhere.png'), 'y');
+    expect(contactSheetFor(report, elsewhere)).toBe(path.join(root, 'elsewhere.png'));
+    writeFileSync(path.join(root, 'r.png'), 'x');
+    expect(contactSheetFor(report, {})).toBe(path.join(root, 'r.png'));
+    expect(contactSheetFor(report, elsewhere)).toBe(path.join(root, 'r.png'));
   });
 
   it('a report without a date takes its file time; --commit fills a missing commit only', () => {

@@ -1,7 +1,7 @@
 // Publishing eval reports: docs/results/eval/<slug>.json and docs/evaluation.md generated from
 // all of them (tools/eval/docs.mjs). No browser, no app: `--docs` and `--publish-report` use only this.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluationMarkdown, reportSlug } from './docs.mjs';
@@ -50,13 +50,41 @@ export function writeEvaluationDoc(root = ROOT) {
   return file;
 }
 
-/** Stores a report under docs/results/eval/<slug>.json (replacing one of the same slug); returns its path. */
-export function storeReport(report, root = ROOT) {
+/**
+ * Stores a report under docs/results/eval/<slug>.json (replacing one of the same slug); returns its
+ * path. `contactSheet`: the run's contact sheet PNG, stored beside it as <slug>.png and named in the
+ * stored report's `contactSheet.stored`; without one, an older <slug>.png is removed, so that the
+ * page never shows another run's pictures.
+ */
+export function storeReport(report, root = ROOT, { contactSheet = null } = {}) {
   const dir = path.join(root, RESULTS_DIR);
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${reportSlug(report)}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const slug = reportSlug(report);
+  const file = path.join(dir, `${slug}.json`);
+  const png = path.join(dir, `${slug}.png`);
+  let stored = report;
+  if (contactSheet && existsSync(contactSheet)) {
+    if (path.resolve(contactSheet) !== path.resolve(png)) copyFileSync(contactSheet, png);
+    stored = { ...report, contactSheet: { ...(report.contactSheet ?? {}), stored: `${slug}.png` } };
+  } else {
+    rmSync(png, { force: true });
+    if (report.contactSheet?.stored) stored = { ...report, contactSheet: { ...report.contactSheet, stored: null } };
+  }
+  writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`);
   return file;
+}
+
+/**
+ * The contact sheet of a report written earlier (--out, or a stored one), for publishing it: the
+ * report's file with .png for its extension (where main.mjs and storeReport put it) when it is
+ * there, else the file the report names (`contactSheet.file`); null when neither exists.
+ */
+export function contactSheetFor(reportFile, report) {
+  const p = path.parse(reportFile);
+  const beside = path.join(p.dir, `${p.name}.png`);
+  if (existsSync(beside)) return beside;
+  const named = report?.contactSheet?.file;
+  return typeof named === 'string' && existsSync(named) ? named : null;
 }
 
 /**
