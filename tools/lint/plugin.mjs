@@ -1,5 +1,5 @@
 /**
- * The repo's own lint rules ("rules that hold themselves"): the module layout of docs/DESIGN.md
+ * The repo's own lint rules ("rules that hold themselves"): the module layout of docs/architecture.md
  * checked on every lint run instead of by review.
  *
  * - `local/module-boundaries`: a module is imported only through its `index.ts`.
