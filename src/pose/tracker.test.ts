@@ -103,6 +103,11 @@ function canonicalLandmarks(): Float32Array {
   lm.set([86, 150, 0, 5, 5], 16 * 5); // right wrist
   lm.set([81, 175, 0, 5, 5], 18 * 5);
   lm.set([91, 178, 0, 5, 5], 20 * 5);
+  // A torso (shoulders 11 / 12, hips 23 / 24) around the hip centre, as follow() checks a click against it.
+  lm.set([148, 72, 0, 5, 5], 11 * 5);
+  lm.set([108, 72, 0, 5, 5], 12 * 5);
+  lm.set([140, 128, 0, 5, 5], 23 * 5);
+  lm.set([116, 128, 0, 5, 5], 24 * 5);
   lm.set([128, 128, 0, 5, 5], 33 * 5);
   lm.set([128, 25.6, 0, 5, 5], 34 * 5);
   return lm;
@@ -247,10 +252,10 @@ describe('PoseTracker', () => {
     near((await tracker.process(image, 0)).roi!.cx, 150); // 500²·0.9 > 450²·0.95
     tracker.follow({ x: 470, y: 200 });
     const f = await tracker.process(image, 0.1);
-    expect(det.n).toBe(2); // follow forces a detection
+    expect(det.n).toBe(4); // follow forces a detection: the whole frame and two zoomed squares
     near(f.roi!.cx, 480);
     await tracker.process(image, 0.2);
-    expect(det.n).toBe(2); // then tracks
+    expect(det.n).toBe(4); // then tracks
     // Lost and found again: it searches around the last position first.
     lm.flag = 0.1;
     await tracker.process(image, 0.3);
@@ -273,24 +278,57 @@ describe('PoseTracker', () => {
     det.n = 0;
     tracker.follow({ x: 500, y: 190 });
     const f = await tracker.process(image, 0);
-    expect(det.n).toBe(2); // the whole frame, then a 0.75 × 480 px square around the point
+    expect(det.n).toBe(3); // the whole frame, then squares of 0.75 and 0.5 × 480 px around the point
     expect(Math.abs(f.roi!.cx - 500)).toBeLessThan(4);
     expect(f.roi!.size).toBeLessThan(150);
+  });
+
+  it('reports nobody at a click that is on no one, and keeps looking on the next frames', async () => {
+    const a: FakePerson = { hip: [150, 300], top: [150, 100], score: 0.9 };
+    const b: FakePerson = { hip: [480, 300], top: [480, 120], score: 0.95 };
+    const det = { n: 0 };
+    const lm = { flag: 0.99, shift: 0, calls: 0 };
+    const image = drawPeople([a, b]);
+    const tracker = new PoseTracker({ detector: imageDetector([a, b], det), landmarks: fakeLandmarks(lm) }, { smoothing: false });
+    tracker.follow({ x: 320, y: 250 }); // between the two
+    const f = await tracker.process(image, 0);
+    expect(f.found).toBe(false);
+    expect(det.n).toBe(3); // the whole frame and both zoomed squares
+    expect(lm.calls).toBe(0); // no detection's body holds the click
+    const g = await tracker.process(image, 0.1);
+    expect(g.found).toBe(false);
+    expect(det.n).toBe(6); // still looking for someone at the click
+  });
+
+  it('reports nobody when the pose found does not hold the click, whatever its score', async () => {
+    const b: FakePerson = { hip: [480, 300], top: [480, 120], score: 0.95 };
+    const det = { n: 0 };
+    // A confident pose (flag 0.99) whose keypoints lie 60 crop px (105 px) right of the detection.
+    const lm = { flag: 0.99, shift: 60, calls: 0 };
+    const tracker = new PoseTracker({ detector: imageDetector([b], det), landmarks: fakeLandmarks(lm) }, { smoothing: false });
+    tracker.follow({ x: 480, y: 250 });
+    const f = await tracker.process(drawPeople([b]), 0);
+    expect(lm.calls).toBeGreaterThan(0);
+    expect(f.found).toBe(false);
+    expect(f.score).toBe(0); // nobody at the click
+    lm.shift = 0;
+    expect((await tracker.process(drawPeople([b]), 0.1)).found).toBe(true);
   });
 
   it('chooses the person a point lies on, the nearest to a position, or the most prominent', () => {
     const d = (hip: [number, number], top: [number, number], score = 0.9): Detection => ({
       score,
       box: { cx: top[0], cy: top[1], w: 10, h: 10 },
-      keypoints: [{ x: hip[0], y: hip[1] }, { x: top[0], y: top[1] }, { x: 0, y: 0 }, { x: 0, y: 0 }],
+      keypoints: [{ x: hip[0], y: hip[1] }, { x: top[0], y: top[1] }, { x: hip[0] + 0.6 * (top[0] - hip[0]), y: hip[1] + 0.6 * (top[1] - hip[1]) }, { x: 0, y: 0 }],
     });
     const left = d([100, 300], [100, 100]);
     const right = d([300, 300], [300, 100], 0.8);
     expect(bodyDistance(left, { x: 100, y: 450 })).toBe(0); // on the legs
     expect(bodyDistance(left, { x: 150, y: 200 })).toBeCloseTo(0.25, 9);
     expect(bodyDistance(left, { x: 100, y: 0 })).toBeCloseTo(0.5, 9); // above the head
-    expect(chooseDetection([left, right], { point: { x: 180, y: 150 } })).toBe(left);
-    expect(chooseDetection([left, right], { point: { x: 5000, y: 300 } })).toBe(right);
+    expect(chooseDetection([left, right], { point: { x: 160, y: 150 } })).toBe(left);
+    expect(chooseDetection([left, right], { point: { x: 200, y: 150 } })).toBeNull(); // on nobody's body (torso 120 px, reach 72 px)
+    expect(chooseDetection([left, right], { point: { x: 5000, y: 300 } })).toBeNull(); // not the nearest, however far
     expect(chooseDetection([left, right], { near: { x: 290, y: 310 } })).toBe(right);
     expect(chooseDetection([left, right])).toBe(left);
     expect(chooseDetection([])).toBeNull();

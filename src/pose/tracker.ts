@@ -21,6 +21,7 @@ import { BLAZEPOSE_DETECTOR_ANCHORS, generateSsdAnchors } from './anchors';
 import { checkImage, cropToSource, letterboxToTensor, projectCropPoints, resampleProbability, warpToTensor, type Border, type Point } from './crop';
 import { decodeDetections, sigmoid, weightedNms } from './detect';
 import { PoseModelError } from './errors';
+import { ON_POSE, SAME_READ, detectionReach, followCost, meanReads, poseClick, segmentDistance, torsoGap, type PoseClick } from './follow';
 import { BLAZEPOSE_KEYPOINTS, HAND_KEYPOINTS } from './layouts';
 import { DETECTOR_IO, HAND_IO, LANDMARK_IO } from './models';
 import { DEFAULT_ONE_EURO, KeypointSmoother, type OneEuroParams } from './one-euro';
@@ -113,6 +114,9 @@ function output(outputs: Record<string, Float32Array>, name: string, length: num
   return v;
 }
 
+/** Sides of the squares searched around a clicked point, in the frame's short side. */
+const FOLLOW_ZOOMS = [0.75, 0.5];
+
 /** A pose ROI turned more than this from upright (radians) is also tried the other way up. */
 const UPSIDE_DOWN = (3 * Math.PI) / 4;
 /** How much higher the upside-down reading's pose flag must be to be kept over the upright one. */
@@ -128,15 +132,6 @@ interface LandmarkResult {
   world: Float32Array | null;
   /** 256² person probability in ROI space, or null. */
   mask: Float32Array | null;
-}
-
-/** Distance from `p` to the segment a–b. */
-function segmentDistance(p: Point, a: Point, b: Point): number {
-  const dx = b.x - a.x;
-  const dy = b.y - a.y;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 > 0 ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2)) : 0;
-  return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
 }
 
 /**
@@ -156,7 +151,8 @@ export function bodyDistance(det: Detection, point: Point): number {
 export const ON_BODY = 0.35;
 
 /**
- * Which detection to take. With a point: the person nearest to it by `bodyDistance`. With a last
+ * Which detection to take. With a point: of the people whose body it lies on (`detectionReach` ≤
+ * 1, in their torso length), the one it is nearest to; null when it lies on nobody. With a last
  * position: the one whose hip centre is nearest. Otherwise the most prominent: body ROI area ×
  * score (the detector's own box frames the face, so the body ROI stands for the person's box).
  */
@@ -164,7 +160,10 @@ export function chooseDetection(detections: readonly Detection[], target: { poin
   if (detections.length === 0) return null;
   const by = (cost: (d: Detection) => number) => detections.reduce((best, d) => (cost(d) < cost(best) ? d : best), detections[0]!);
   const { point, near } = target;
-  if (point) return by((d) => bodyDistance(d, point));
+  if (point) {
+    const best = by((d) => detectionReach(d, point));
+    return detectionReach(best, point) <= 1 ? best : null;
+  }
   if (near) return by((d) => Math.hypot(d.keypoints[0]!.x - near.x, d.keypoints[0]!.y - near.y));
   return by((d) => -(poseRoiFromDetection(d).size ** 2) * d.score);
 }
@@ -174,7 +173,7 @@ export class PoseTracker {
   private readonly models: PoseTrackerModels;
   /** ROI for the next frame, from the last landmarks. */
   private roi: Roi | null = null;
-  /** Point given to `follow`, waiting for the next detection. */
+  /** Point given to `follow`, waiting for a frame with a person there. */
   private pendingPoint: Point | null = null;
   /** True once a followed person was picked: re-detections then prefer the last position. */
   private following = false;
@@ -211,14 +210,21 @@ export class PoseTracker {
   }
 
   /**
-   * Follow the person at `point` (source pixels of the next frames): the next frame runs the
-   * detector and takes the person on whom the point lies (`bodyDistance` ≤ `ON_BODY`, the
-   * nearest of several). When the whole-frame detection has nobody there, it searches squares of
-   * 0.75 and 0.5 × the frame's short side centred on the point, accepting scores down to
-   * `minFollowScore` (small people, and faces the detector finds hard, e.g. masked). Failing that,
-   * it takes the nearest person found. After that the tracker keeps to them; when it loses them it
-   * searches around their last ROI first, then takes the whole-frame detection nearest their last
-   * position.
+   * Follow the person at `point` (source pixels of the next frames). The next frame looks for the
+   * person the point lies on:
+   * 1. the whole-frame detections whose body holds the point (`detectionCovers`: margins in each
+   *    one's torso length, not its region's size) get the landmark model;
+   * 2. the detector also searches squares of 0.75 and 0.5 × the frame's short side centred on the
+   *    point, accepting scores down to `minFollowScore` (small people, people behind others, faces
+   *    the detector finds hard, e.g. masked), and the landmark model runs on what holds the point;
+   * 3. of all those poses, the ones with a pose flag ≥ `minPoseScore` whose keypoints the point
+   *    lies on (`ON_POSE` torso lengths from the torso, head or limbs) are the candidates; the one
+   *    it is most central to wins (`followCost`);
+   * 4. the reads of that person (the other crops' poses within `SAME_READ` torso lengths of it,
+   *    and one more read on the ROI from its own landmarks) are averaged into the frame's pose.
+   * With no candidate the frame reports no person (never someone elsewhere) and the next frame
+   * tries again. After that the tracker keeps to them; when it loses them it searches around their
+   * last ROI first, then takes the whole-frame detection nearest their last position.
    */
   follow(point: Point): void {
     if (!(Number.isFinite(point?.x) && Number.isFinite(point?.y))) throw new RangeError('follow(point) needs finite point.x and point.y in source pixels.');
@@ -265,13 +271,12 @@ export class PoseTracker {
   }
 
   /**
-   * The detection to start landmarks from: the most prominent person; or, following, the one at
-   * the pending point or nearest the last position (see `follow`).
+   * The detection to start landmarks from when no point is pending: the most prominent person; or,
+   * following, the one nearest the last position.
    */
   private async pick(frame: RgbaImage): Promise<Detection | null> {
-    const point = this.pendingPoint;
     const last = this.following ? this.lastRoi : null;
-    if (!point && last) {
+    if (last) {
       // Zoom on where the person was: small people are found more reliably there.
       const side = Math.min(Math.max(last.size, 0.5 * Math.min(frame.width, frame.height)), Math.max(frame.width, frame.height));
       const near = { x: last.cx, y: last.cy };
@@ -280,17 +285,49 @@ export class PoseTracker {
       if (hit.length) return chooseDetection(hit, { near });
       return chooseDetection(await this.detect(frame), { near });
     }
-    const full = await this.detect(frame);
-    if (!point) return chooseDetection(full);
-    const contains = (d: Detection) => bodyDistance(d, point) <= ON_BODY;
-    if (full.some(contains)) return chooseDetection(full, { point });
+    return chooseDetection(await this.detect(frame));
+  }
+
+  /**
+   * The pose of the person at `point` (see `follow`), or null when the point lies on nobody found;
+   * `flag`: the best pose flag among the poses the point lies on (0 if none).
+   */
+  private async findAt(frame: RgbaImage, point: Point): Promise<{ result: LandmarkResult | null; flag: number }> {
+    const min = this.options.minPoseScore;
+    const tried: Array<{ result: LandmarkResult; click: PoseClick }> = [];
+    const read = async (detections: Detection[]) => {
+      for (const d of detections) {
+        if (detectionReach(d, point) > 1) continue;
+        const result = await this.uprightLandmarks(frame, poseRoiFromDetection(d));
+        tried.push({ result, click: poseClick(result.points, point) });
+      }
+    };
+    const onPerson = (c: (typeof tried)[number]) => c.result.flag >= min && c.click.body <= ON_POSE;
+    // The whole frame, then both zoomed squares, always: a person in front may cover the click
+    // while the one clicked is only found zoomed in, and every read of the clicked person counts
+    // in the fused pose below.
+    await read(await this.detect(frame));
     const short = Math.min(frame.width, frame.height);
-    const zoomed: Detection[] = [];
-    for (const k of [0.75, 0.5]) {
-      zoomed.push(...(await this.detect(frame, { cx: point.x, cy: point.y, size: k * short, rotation: 0 }, this.options.minFollowScore)));
-      if (zoomed.some(contains)) return chooseDetection(zoomed.filter(contains), { point });
+    for (const k of FOLLOW_ZOOMS) {
+      await read(await this.detect(frame, { cx: point.x, cy: point.y, size: k * short, rotation: 0 }, this.options.minFollowScore));
     }
-    return chooseDetection(full.length ? full : zoomed, { point });
+    let best: (typeof tried)[number] | null = null;
+    for (const c of tried) {
+      if (!onPerson(c)) continue;
+      const cost = followCost(c.click);
+      if (!best || cost < followCost(best.click) || (cost === followCost(best.click) && c.result.flag > best.result.flag)) best = c;
+    }
+    const flag = tried.filter((c) => c.click.body <= ON_POSE).reduce((m, c) => Math.max(m, c.result.flag), 0);
+    if (!best) return { result: null, flag };
+    // Fuse the reads of that person: the other crops that found them, and one more read on the ROI
+    // from the chosen pose's own landmarks (the crop the next frame would use). Averaging reads
+    // from differently placed crops steadies the keypoints of the frame the user clicked.
+    const chosen = best.result;
+    const same = (r: LandmarkResult) => r.flag >= min && torsoGap(r.points, chosen.points) <= SAME_READ * best.click.torso;
+    const reads = tried.filter((c) => onPerson(c) && same(c.result)).map((c) => c.result.points);
+    const again = await this.uprightLandmarks(frame, poseRoiFromLandmarks(chosen.points, 4));
+    if (same(again)) reads.push(again.points);
+    return { result: reads.length > 1 ? { ...chosen, points: meanReads(reads) } : chosen, flag };
   }
 
   private resetSmoothing(): void {
@@ -320,11 +357,17 @@ export class PoseTracker {
     if (!result) {
       // (Re-)detection: on a lost track, a follow request, or the first frame.
       this.resetSmoothing();
-      const picked = await this.pick(frame);
-      if (picked) {
-        result = await this.uprightLandmarks(frame, poseRoiFromDetection(picked));
-        lastFlag = result.flag;
-        if (result.flag < min) result = null;
+      if (this.pendingPoint) {
+        const at = await this.findAt(frame, this.pendingPoint);
+        result = at.result;
+        lastFlag = at.flag;
+      } else {
+        const picked = await this.pick(frame);
+        if (picked) {
+          result = await this.uprightLandmarks(frame, poseRoiFromDetection(picked));
+          lastFlag = result.flag;
+          if (result.flag < min) result = null;
+        }
       }
     }
     if (!result) {
