@@ -128,6 +128,18 @@ describe('Project core', () => {
     expect(calls.cacheWrites).toBe(2);
   });
 
+  it('keeps a new track in the cache before it says the analysis is done (a reload right then finds it)', async () => {
+    const f = fakes();
+    const { project, events } = watched(f.services);
+    let writesAtDone = -1;
+    project.subscribe((e) => {
+      if (e.type === 'pose' && e.stage.status === 'done') writesAtDone = f.calls.cacheWrites;
+    });
+    await project.setClip('reference', clip('r'));
+    expect(events.some((e) => e.type === 'pose' && e.stage.status === 'done')).toBe(true);
+    expect(writesAtDone).toBe(1);
+  });
+
   it('reads a clip analysed before from the cache, keyed by content, without analysing', async () => {
     const f = fakes();
     const first = watched(f.services);

@@ -158,9 +158,10 @@ export class Project {
           },
           () => this.canceled.has(clip.id),
         );
-        this.finishPose(clip, track, { fromCache: false, follow });
-        // Stored as the pose model gave it; the label repair runs again on reading.
+        // Stored as the pose model gave it (the label repair runs again on reading), before the
+        // stage says done: a reload right after that finds it.
         await this.services.poseCache.write(clip.key, { track, follow });
+        this.finishPose(clip, track, { fromCache: false, follow });
       } catch (e) {
         if (e instanceof AnalysisCanceled) return;
         this.patchPose(clip.id, { status: 'failed', error: `Pose analysis failed: ${(e as Error)?.message ?? String(e)}` });
