@@ -37,19 +37,7 @@ export interface Engine<Job> {
   run(job: Job, open: OpenOutput, run: EngineRun): Promise<void>;
 }
 
-/** Guidance maps of one output frame, rendered by src/guidance (RGBA, output size). */
-export interface GuidanceMaps {
-  /** Near = white, background black (Champ's encoding). */
-  depth?: RgbaImage;
-  /** Camera-space normals as ((x+1)/2, (y+1)/2, (z+1)/2). */
-  normal?: RgbaImage;
-  /** Semantic body parts (viridis of the SMPL joint label). */
-  parts?: RgbaImage;
-  /** The retargeted skeleton as a pose map. */
-  skeleton?: RgbaImage;
-}
-
-/** What an engine generates from. Accessors may be called in any order and more than once. */
+/** What a `FrameEngine` generates from. Accessors may be called in any order and more than once. */
 export interface EngineInputs {
   /** Output frames, ≥ 1. */
   frameCount: number;
@@ -66,8 +54,6 @@ export interface EngineInputs {
   referencePose(referenceIndex: number): Float32Array;
   /** The retargeted, aligned motion pose of output frame `index` (whole-body, output pixels). */
   motionPose(index: number): Float32Array;
-  /** Guidance maps of output frame `index`, when the guidance stage ran. */
-  guidance?(index: number): Promise<GuidanceMaps>;
   /** A render to refine (diffusion refine mode: e.g. the builtin engine's output for `index`). */
   initFrame?(index: number): Promise<RgbaImage>;
 }

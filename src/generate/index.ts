@@ -3,7 +3,7 @@
  * engine's job, the key that says when two jobs would make the same frames (resume), and of the
  * diffusion engine (src/generate/diffusion) what the rest of the app uses: its pack error.
  */
-export type { Engine, EngineId, EngineInputs, EngineProgress, EngineRun, EngineRunOptions, FrameEngine, FrameSink, GuidanceMaps, OpenOutput } from './engine';
+export type { Engine, EngineId, EngineInputs, EngineProgress, EngineRun, EngineRunOptions, FrameEngine, FrameSink, OpenOutput } from './engine';
 export { PackError } from './diffusion';
 export { BUILTIN_CONFIG, builtinConfig, type BuiltinConfig, type BuiltinJob } from './builtin';
 export { jobKey } from './job-key';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forwardKinematics, J, meshSilhouette, posedMesh, restRotations } from '../../body';
-import { boneBox, cropFaceView, faceAngle, faceFade, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceFadeStep, type FaceView } from './face-views';
+import { boneBox, cropFaceView, faceAngle, faceFade, FaceChooser, handOverFace, imageSharpness, jointTurn, nearestFaceView, type FaceFadeStep, type FaceView } from './face-views';
 import { outsideLayer } from './outside';
 import { neutralBodyScene } from './synthetic-testing';
 
@@ -171,5 +171,23 @@ describe('faceFade', () => {
   it('restarts the fade on a switch in the middle of one, and draws nothing twice', () => {
     expect(run(['a', 'a', 'a', 'a', 'b', 'a', 'a'], 2)).toEqual(['a:0.33', 'a:0.67', 'a:1.00', 'a:1.00', 'b:1.00 a:0.67', 'a:1.00 b:0.67', 'a:1.00 b:0.33']);
     expect(run(['a', 'a'], 0)).toEqual(['a:1.00', 'a:1.00']);
+  });
+});
+
+describe('FaceChooser (the face part of the engine)', () => {
+  it('draws the view turned most alike, fades between views, and fades out while the frame shows its own face', () => {
+    const views = [faceView(0), faceView(25)];
+    const chooser = new FaceChooser(views, { frontMaxTurn: 20, hysteresis: 8, fadeFrames: 2 });
+    const at = (deg: number, own = false) => chooser.next(headTurned(deg).pose, own).map((d) => [views.indexOf(d.face), +d.opacity.toFixed(3)]);
+    // None shown before: the first view fades in over 2 frames.
+    expect(at(2)).toEqual([[0, 0.333]]);
+    expect(at(2)).toEqual([[0, 0.667]]);
+    expect(at(2)).toEqual([[0, 1]]);
+    // The head turns to the second view: it shows at once, the first fades out over it.
+    expect(at(26)).toEqual([[1, 1], [0, 0.667]]);
+    expect(at(26)).toEqual([[1, 1], [0, 0.333]]);
+    expect(at(26)).toEqual([[1, 1]]);
+    // The reference frame's own face shows: the gathered one fades out.
+    expect(at(26, true)).toEqual([[1, 0.667]]);
   });
 });

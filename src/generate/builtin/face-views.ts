@@ -217,3 +217,28 @@ export function faceFade<T>(shown: T | null, face: T | null, fade: FaceFade<T | 
   if (next) next = next.left > 1 ? { from: next.from, left: next.left - 1 } : null;
   return { draws, fade: next };
 }
+
+/**
+ * The face part of the builtin engine: per output frame, the gathered face view to draw over the
+ * head (the one turned most alike, switching only for a clearly better one) and the cross-fade
+ * from the one before. Keeps the last choice and the running fade between frames.
+ */
+export class FaceChooser {
+  private last: FaceView | null = null;
+  private fade: FaceFade<FaceView | null> | null = null;
+
+  constructor(
+    private readonly faces: readonly FaceView[],
+    private readonly config: { readonly frontMaxTurn: number; readonly hysteresis: number; readonly fadeFrames: number },
+  ) {}
+
+  /** The face views to draw, with their opacities, for the head of `to`; none fade in while the reference frame's own face shows (`ownFace`). */
+  next(to: PosedSkeleton, ownFace: boolean): FaceFadeStep<FaceView>['draws'] {
+    const { frontMaxTurn, hysteresis, fadeFrames } = this.config;
+    const face = ownFace ? null : nearestFaceView(this.faces, to, J.head, { maxTurn: frontMaxTurn, previous: this.last, hysteresis });
+    const shown = faceFade(this.last, face, this.fade, fadeFrames);
+    this.last = face;
+    this.fade = shown.fade;
+    return shown.draws;
+  }
+}

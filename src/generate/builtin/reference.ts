@@ -1,0 +1,72 @@
+/**
+ * The builtin engine's view of the reference clip: its frames scaled to the output size, the
+ * person masks the plate and the texture use, and the camera at the output size. One part of the
+ * engine (see runner.ts), shared by the plate, the appearance gather and the per-frame render.
+ */
+import type { BodyCamera } from '../../body';
+import type { Intrinsics } from '../../guidance';
+import type { RgbaImage } from '../../pose';
+import type { BuiltinConfig } from './config';
+import { personMask } from './mask';
+import { refineMatte } from './matte';
+import type { BuiltinJob } from './runner';
+
+export class ReferenceView {
+  readonly width: number;
+  readonly height: number;
+  /** The reference camera at the output size. */
+  readonly k: Intrinsics;
+  readonly camera: BodyCamera;
+  private readonly g: OffscreenCanvasRenderingContext2D;
+
+  constructor(
+    private readonly job: BuiltinJob,
+    private readonly readFrame: (clipId: string, index: number) => Promise<RgbaImage>,
+    private readonly config: BuiltinConfig,
+  ) {
+    const { width, height, reference } = job;
+    this.width = width;
+    this.height = height;
+    const scale = width / reference.body.camera.width;
+    const c = reference.body.camera;
+    this.k = { fx: c.focal * scale, fy: c.focal * scale, cx: c.cx * scale, cy: c.cy * scale };
+    this.camera = { focal: this.k.fx, cx: this.k.cx, cy: this.k.cy, width, height };
+    this.g = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true })!;
+  }
+
+  /** Reference frame `r` as RGBA at the output size. */
+  async frame(r: number): Promise<Uint8ClampedArray> {
+    const f = await this.readFrame(this.job.reference.clipId, r);
+    const src = new OffscreenCanvas(f.width, f.height);
+    src.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(f.data), f.width, f.height), 0, 0);
+    this.g.drawImage(src, 0, 0, this.width, this.height);
+    return this.g.getImageData(0, 0, this.width, this.height).data;
+  }
+
+  /** What the plate removes in frame `r`: the person with a margin and the whole head (0-255 per pixel). */
+  plateMask(r: number): Uint8Array {
+    return personMask(this.job.reference.track, r, { width: this.width, height: this.height }).alpha;
+  }
+
+  /** The person's own pixels in frame `r` (`rgba`, the frame): the tracker's mask (no margin) with its edge moved onto the frame's colour edge. */
+  personPixels(r: number, rgba: Uint8ClampedArray): Uint8Array {
+    const { width, height } = this;
+    const m = personMask(this.job.reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: this.config.tightMaskThreshold, head: false });
+    if (m.source === 'mask' && m.box) refineMatte(m.alpha, rgba, width, height, { radius: Math.max(3, Math.round(this.config.matteRadius * Math.max(m.box.x1 - m.box.x0, m.box.y1 - m.box.y0))) });
+    return m.alpha;
+  }
+}
+
+/** Mean RGB of `rgba` where `alpha` (0-255) is high; null when nothing is selected. */
+export function maskedMean(rgba: Uint8ClampedArray, alpha: Uint8Array): [number, number, number] | null {
+  const sum: [number, number, number] = [0, 0, 0];
+  let n = 0;
+  for (let i = 0; i < alpha.length; i += 3) {
+    if (alpha[i]! < 200) continue;
+    sum[0] += rgba[i * 4]!;
+    sum[1] += rgba[i * 4 + 1]!;
+    sum[2] += rgba[i * 4 + 2]!;
+    n++;
+  }
+  return n > 50 ? [sum[0] / n, sum[1] / n, sum[2] / n] : null;
+}
