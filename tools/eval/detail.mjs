@@ -200,12 +200,24 @@ export function detailSums(lapA, lapB, w, h, { mask, box } = {}) {
   return { a, b, n };
 }
 
-/** The detail ratio of pooled sums (one detailSums result or a list): Σ|L output| / Σ|L truth|; NaN when undefined. */
-export function detailRatio(sums) {
+/**
+ * Mean |Laplacian| of the truth (luma levels per pixel) below which a region counts as flat (a
+ * white studio wall measures well under 1): there the ratio would divide by almost nothing and
+ * say nothing about detail, so it is undefined.
+ */
+export const MIN_TRUTH_DETAIL = 2;
+
+/**
+ * The detail ratio of pooled sums (one detailSums result or a list): Σ|L output| / Σ|L truth|;
+ * NaN when undefined: no pixels, or a truth flatter than MIN_TRUTH_DETAIL on average.
+ */
+export function detailRatio(sums, { minTruth = MIN_TRUTH_DETAIL } = {}) {
   const list = Array.isArray(sums) ? sums : [sums];
   const a = list.reduce((s, x) => s + x.a, 0);
   const b = list.reduce((s, x) => s + x.b, 0);
-  return b > 0 ? a / b : NaN;
+  const n = list.reduce((s, x) => s + (x.n ?? 0), 0);
+  if (!(b > 0) || (n > 0 && b / n < minTruth)) return NaN;
+  return a / b;
 }
 
 /**

@@ -158,6 +158,9 @@ describe('Laplacian detail ratio', () => {
     const b = detailSums(lap(blurred), lap(sharp), w, h, { mask: half });
     expect(detailRatio([a, b])).toBeCloseTo((a.a + b.a) / (a.b + b.b), 12);
     expect(detailRatio({ a: 3, b: 0, n: 0 })).toBeNaN();
+    // A flat truth (a white studio wall: mean |L| under MIN_TRUTH_DETAIL) says nothing about detail.
+    expect(detailRatio({ a: 500, b: 100, n: 1000 })).toBeNaN();
+    expect(detailRatio({ a: 500, b: 100, n: 1000 }, { minTruth: 0 })).toBe(5);
   });
 });
 
