@@ -6,8 +6,8 @@
  * height. Skipped, with the reason printed, when the models or the media are missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeRunner, decodeFrames, joinPath, mediaDir, mediaSkipReason, modelsSkipReason } from '../pose/node-testing';
-import { PoseTracker, emptyTrack, modelFile, writeFrame, type PoseTrackerModels } from '../pose';
+import { loadTrackerModels, decodeFrames, joinPath, mediaDir, mediaSkipReason, modelsSkipReason } from '../pose/node-testing';
+import { PoseTracker, emptyTrack, writeFrame, type PoseTrackerModels } from '../pose';
 import { fitBodyTrack, reprojectionFractions } from './fit';
 import { type Vec3, DEG, dot, median, mid, norm, sub, vec3At } from './math';
 import { heading, surfaceCoverage } from './coverage';
@@ -48,12 +48,9 @@ describe.skipIf(skip !== null)('body fit on real clips', () => {
   const releases: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    const load = async (id: string) => {
-      const r = await createNodeRunner(modelFile(id, 'fp32'));
-      releases.push(r.release);
-      return r.run;
-    };
-    models = { detector: await load('blazepose-detector'), landmarks: await load('blazepose-full') };
+    const loaded = await loadTrackerModels();
+    models = loaded.models;
+    releases.push(loaded.release);
   }, 60_000);
 
   afterAll(async () => {

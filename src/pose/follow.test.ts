@@ -21,8 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ON_POSE, detectionReach, followCost, meanReads, poseClick, torsoGap } from './follow';
 import { BP, toCoco17 } from './layouts';
 import { pck, pckReferenceLength, sumPck, type PckResult } from './metrics';
-import { modelFile } from './models';
-import { createNodeRunner, decodeImage, joinPath, mediaDir, mediaSkipReason, modelsSkipReason, readText } from './node-testing';
+import { loadTrackerModels, decodeImage, joinPath, mediaDir, mediaSkipReason, modelsSkipReason, readText } from './node-testing';
 import { PoseTracker, bodyDistance, type PoseTrackerModels } from './tracker';
 import type { Detection } from './types';
 
@@ -118,12 +117,9 @@ describe.skipIf(mediaSkip !== null)('following a clicked person on the real mode
   const releases: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    const load = async (id: string) => {
-      const r = await createNodeRunner(modelFile(id, 'fp32'));
-      releases.push(r.release);
-      return r.run;
-    };
-    models = { detector: await load('blazepose-detector'), landmarks: await load('blazepose-full') };
+    const loaded = await loadTrackerModels();
+    models = loaded.models;
+    releases.push(loaded.release);
   }, 60_000);
 
   afterAll(async () => {

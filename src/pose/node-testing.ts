@@ -7,6 +7,8 @@
  * @types/node stays out of the type-check of src/, which is browser code.
  */
 import * as ort from 'onnxruntime-web';
+import { modelFile } from './models';
+import type { PoseTrackerModels } from './tracker';
 import type { ModelRunner, RgbaImage } from './types';
 
 interface NodeFs {
@@ -87,6 +89,22 @@ export async function createNodeRunner(file: string): Promise<{ run: ModelRunner
     return result;
   };
   return { run, release: () => session.release() };
+}
+
+/**
+ * The tracker's models (fp32, wasm): the detector and blazepose-full landmarks, and the hand
+ * model with `hands`. `release` frees every session.
+ */
+export async function loadTrackerModels(options: { hands?: boolean } = {}): Promise<{ models: PoseTrackerModels; release: () => Promise<void> }> {
+  const releases: Array<() => Promise<void>> = [];
+  const load = async (id: string) => {
+    const r = await createNodeRunner(modelFile(id, 'fp32'));
+    releases.push(r.release);
+    return r.run;
+  };
+  const models: PoseTrackerModels = { detector: await load('blazepose-detector'), landmarks: await load('blazepose-full') };
+  if (options.hands) models.hand = await load('handlandmark-full');
+  return { models, release: async () => void (await Promise.all(releases.map((r) => r()))) };
 }
 
 /** Display size of an image or a video's first stream, from ffprobe. */

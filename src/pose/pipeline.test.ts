@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCoco17, toOpenPose18 } from './layouts';
 import { meanKeypointError, pck, pckReferenceLength, sumPck, type PckResult } from './metrics';
-import { DETECTOR_IO, HAND_IO, LANDMARK_IO, modelFile } from './models';
-import { createNodeRunner, cropImage, decodeFrames, decodeImage, joinPath, mediaDir, mediaSkipReason, modelsDir, modelsSkipReason, readText } from './node-testing';
+import { DETECTOR_IO, HAND_IO, LANDMARK_IO } from './models';
+import { loadTrackerModels, cropImage, decodeFrames, decodeImage, joinPath, mediaDir, mediaSkipReason, modelsDir, modelsSkipReason, readText } from './node-testing';
 import { PoseTracker, type PoseTrackerModels } from './tracker';
 
 const modelsSkip = modelsSkipReason();
@@ -42,12 +42,9 @@ describe.skipIf(modelsSkip !== null)('pose pipeline on the real models', () => {
   const releases: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    const load = async (id: string) => {
-      const r = await createNodeRunner(modelFile(id, 'fp32'));
-      releases.push(r.release);
-      return r.run;
-    };
-    models = { detector: await load('blazepose-detector'), landmarks: await load('blazepose-full'), hand: await load('handlandmark-full') };
+    const loaded = await loadTrackerModels({ hands: true });
+    models = loaded.models;
+    releases.push(loaded.release);
   }, 60_000);
 
   afterAll(async () => {

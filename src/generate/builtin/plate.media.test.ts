@@ -5,8 +5,8 @@
  * public/models or the shared media folder is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyTrack, modelFile, PoseTracker, writeFrame, type PoseTrack, type PoseTrackerModels, type RgbaImage } from '../../pose';
-import { createNodeRunner, decodeFrames, joinPath, mediaDir, mediaSkipReason, modelsSkipReason } from '../../pose/node-testing';
+import { emptyTrack, PoseTracker, writeFrame, type PoseTrack, type PoseTrackerModels, type RgbaImage } from '../../pose';
+import { loadTrackerModels, decodeFrames, joinPath, mediaDir, mediaSkipReason, modelsSkipReason } from '../../pose/node-testing';
 import { personMask, type PersonMask } from './mask';
 import { decodeScaled, sideBySide, tempDir, writePng } from './node-io';
 import { PlateBuilder, type PlateBuilderOptions } from './plate';
@@ -215,12 +215,9 @@ describe.skipIf(skip !== null)('background plates on real clips', () => {
 
   let models: PoseTrackerModels;
   beforeAll(async () => {
-    const load = async (id: string) => {
-      const r = await createNodeRunner(modelFile(id, 'fp32'));
-      releases.push(r.release);
-      return r.run;
-    };
-    models = { detector: await load('blazepose-detector'), landmarks: await load('blazepose-full') };
+    const loaded = await loadTrackerModels();
+    models = loaded.models;
+    releases.push(loaded.release);
     clips.set('dance', await trackClip('dance', 'indoor_dance_woman_yellow_sweater_static.mp4', 0, 16));
     // Tennis 245-284: the player walks right, so most of his region is seen by later frames.
     clips.set('tennis', await trackClip('tennis', 'tennis_serve_practice_man_static.mp4', 245, 30));
