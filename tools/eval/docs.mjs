@@ -99,11 +99,15 @@ function contactSheets(reports) {
     `**Contact sheets.** One row per output frame (the frame numbers follow each name). Coloured bar over each tile: ground truth green, engine red, still grey, paste-2d blue (without a ground truth the first column is the engine). Then zooms, framed in the colour of the region: the face (yellow; the ground truth's face box, or without one the reference person's face beside the output's) and the reference person's box in the reference frame used (cyan: where background had to be revealed), for the ground truth (or the reference frame) and the engine output. The same regions are outlined on the frames.`,
     '',
   ];
+  out.push(
+    'The sheets are frames of the test footage in `../shared/media`, several clips of which are for evaluation only and may not be redistributed, so they stay on the machine that made them (git-ignored beside the reports) and are not part of the repository: `--publish` remakes them.',
+    '',
+  );
   for (const r of withSheet) {
-    const slug = reportSlug(r);
     const frames = Array.isArray(r.contactSheet.frames) ? ` (output frames ${r.contactSheet.frames.join(', ')})` : '';
-    out.push(`[${slug}](results/eval/${r.contactSheet.stored})${frames}:`, '', `![contact sheet of ${slug}](results/eval/${r.contactSheet.stored})`, '');
+    out.push(`- \`results/eval/${r.contactSheet.stored}\`${frames}`);
   }
+  out.push('');
   return out;
 }
 

@@ -67,13 +67,14 @@ describe('evaluationMarkdown', () => {
     expect(rows[2].slice(11)).toEqual(['—', '—', '—']);
   });
 
-  it('embeds the contact sheet of each run that stored one, under its table', () => {
+  it('names the contact sheet of each run that stored one, under its table (not embedded: frames of the test footage stay out of the repository)', () => {
     const r = { ...split(), contactSheet: { frames: [18, 56, 93, 131], stored: 'split-fashion_model_turn_navy_dress_91BjuE6irxS.png' } };
     const md = evaluationMarkdown([r, cross()]);
     const truthPart = md.split('## Self-reenactment')[1].split('## Cross-person')[0];
     expect(truthPart).toContain('**Contact sheets.**');
     expect(truthPart).toContain('(output frames 18, 56, 93, 131)');
-    expect(truthPart).toContain('![contact sheet of split-fashion_model_turn_navy_dress_91BjuE6irxS](results/eval/split-fashion_model_turn_navy_dress_91BjuE6irxS.png)');
+    expect(truthPart).toContain('`results/eval/split-fashion_model_turn_navy_dress_91BjuE6irxS.png` (output frames 18, 56, 93, 131)');
+    expect(truthPart).not.toContain('![');
     expect(md.split('## Cross-person')[1]).not.toContain('Contact sheets');
     // A sheet that was not stored (stored: null, or only the --out file) is not linked.
     expect(evaluationMarkdown([{ ...split(), contactSheet: { file: '/tmp/x.png', stored: null } }])).not.toContain('.png');
@@ -162,7 +163,7 @@ describe('publishing (a temporary root)', () => {
     const stored = path.join(root, 'docs/results/eval', `${slug}.png`);
     expect(readFileSync(stored, 'utf8')).toBe('not really a png');
     expect(JSON.parse(readFileSync(file, 'utf8')).contactSheet).toEqual({ file: png, frames: [1, 2], stored: `${slug}.png` });
-    expect(readFileSync(writeEvaluationDoc(root), 'utf8')).toContain(`](results/eval/${slug}.png)`);
+    expect(readFileSync(writeEvaluationDoc(root), 'utf8')).toContain(`results/eval/${slug}.png`);
     // Publishing the stored report again finds its own sheet.
     expect(contactSheetFor(file, JSON.parse(readFileSync(file, 'utf8')))).toBe(stored);
     storeReport(JSON.parse(readFileSync(file, 'utf8')), root, { contactSheet: stored });
