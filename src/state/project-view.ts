@@ -8,26 +8,15 @@ import { set, type EditorState } from './editor';
  * dropped.
  */
 export function applyProjectEvent(event: ProjectEvent): void {
-  switch (event.type) {
-    case 'pose':
-      return set((s) => {
-        const slot = slotFor(s, event.slot, event.stage.clipId);
-        if (!slot) return s;
-        const prev = s.pose[slot];
-        const keep = event.stage.status === 'done' && prev.clipId === event.stage.clipId ? prev.track : null;
-        return { pose: { ...s.pose, [slot]: { ...event.stage, track: event.track ?? keep } } };
-      });
-    case 'body':
-      return set((s) => {
-        const slot = slotFor(s, event.slot, event.stage.clipId);
-        if (!slot) return s;
-        const prev = s.body[slot];
-        const keep = event.stage.status === 'done' && prev.clipId === event.stage.clipId ? prev.track : null;
-        return { body: { ...s.body, [slot]: { ...event.stage, track: event.track ?? keep } } };
-      });
-    case 'retargeted':
-      return set({ retargeted: event.track, coverage: event.coverage });
-  }
+  if (event.type === 'retargeted') return set({ retargeted: event.track, coverage: event.coverage });
+  const key = event.type; // 'pose' | 'body': a stage of one clip, with its track once
+  set((s) => {
+    const slot = slotFor(s, event.slot, event.stage.clipId);
+    if (!slot) return s;
+    const prev = s[key][slot];
+    const keep = event.stage.status === 'done' && prev.clipId === event.stage.clipId ? prev.track : null;
+    return { [key]: { ...s[key], [slot]: { ...event.stage, track: event.track ?? keep } } } as Partial<EditorState>;
+  });
 }
 
 /** The slot that shows clip `clipId` now; a state with no clip (reset) goes to the slot it names. */
