@@ -89,5 +89,9 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'tools/**/*.test.{ts,mjs}'],
     environment: 'node',
+    // Pixel-level tests (plates, scene completion) take a few seconds on a free core and several
+    // times that when the two cores of a CI machine are shared: limits catch hangs, not speed
+    // (speed is `npm run bench`'s).
+    testTimeout: 30_000,
   },
 });

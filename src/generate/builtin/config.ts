@@ -1,3 +1,5 @@
+import { SCENE_COMPLETION_DEFAULTS, type SceneCompletionOptions } from './plate-model';
+
 /**
  * The builtin engine's tuning, in one frozen, JSON-serialisable object (as a diffusers pipeline is
  * built from its config): every number that shapes its frames, named and documented here instead
@@ -56,6 +58,8 @@ export interface BuiltinConfig {
   };
   /** Per-frame colour gain (this reference frame's person colour over the clip's), clamped to [min, max] per channel. */
   readonly colourGain: { readonly min: number; readonly max: number };
+  /** Scene completion of the background that no reference frame showed (completion.ts, made once per plate canvas in plate-model.ts). */
+  readonly completion: SceneCompletionOptions;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -74,6 +78,7 @@ export const BUILTIN_CONFIG: BuiltinConfig = deepFreeze({
   tightMaskThreshold: 0.6,
   layer: { inset: 2, reach: 0.2, armReach: 0.08, blend: 0.08 },
   colourGain: { min: 0.67, max: 1.5 },
+  completion: SCENE_COMPLETION_DEFAULTS,
 });
 
 /** A config from the defaults with some fields replaced (a section at a time), frozen. */

@@ -58,6 +58,7 @@ export function planViews(ref: ReferenceView, track: BodyTrack, frameCount: numb
     lastNeeded,
     read: async (r) => ({ rgba: await ref.frame(r), alpha: ref.plateMask(r) }),
     primeFrames: views,
+    builder: { completion: config.completion },
   });
   return { views, plates };
 }

@@ -6,16 +6,17 @@
  */
 import { pushPullFill } from './inpaint';
 import { apply3, invert3, isIdentity3, multiply3, normalize3 } from './mat3';
-import { integerShift, sampleModel, type BackgroundModel } from './plate-model';
+import { integerShift, sampleModel, type BackgroundModel, type SceneCompletionOptions } from './plate-model';
 import { CELL, type Slot } from './plate-slot';
 
 /** Statistics of the latest `plate()` call, for tests and tuning. */
 export interface PlateStats {
   /** Pixels with person alpha > 0. */
   personPixels: number;
-  /** Of those: filled from window frames (possibly blended with the model), from the model alone, and by spatial fill. */
+  /** Of those: filled from window frames (possibly blended with the model), from the model alone, by scene completion, and by the smooth fill. */
   fromWindow: number;
   fromModel: number;
+  completed: number;
   inpainted: number;
 }
 
@@ -26,6 +27,8 @@ export interface FillOptions {
   window: number;
   candidates: number;
   agree: readonly [number, number];
+  /** Scene completion of what nothing saw; null: the smooth fill alone. */
+  completion: SceneCompletionOptions | null;
 }
 
 /** What the fill reads of the builder, and the statistics it counts into. */
@@ -42,7 +45,7 @@ export interface FillContext {
 
 /** Steps 3-5 for the person's region of `slot`, writing into `out`. Processed in CELL × CELL tiles. */
 export function fillPerson(slot: Slot, out: Uint8ClampedArray, ctx: FillContext): void {
-  const { width, height, window, candidates, agree } = ctx.options;
+  const { width, height, window, candidates, agree, completion } = ctx.options;
   const box = slot.box!;
   const cw = Math.ceil(width / CELL);
   // Window frames, nearest first, with the map from this frame's pixels to theirs (9 numbers each).
@@ -93,7 +96,9 @@ export function fillPerson(slot: Slot, out: Uint8ClampedArray, ctx: FillContext)
   const useful = new Int32Array(near.length);
   const [agreeLo, agreeHi] = agree;
   const stats = ctx.stats;
-  let unknown = 0;
+  // Pixels that nothing saw: their index in the work region, and their place on the model canvas.
+  const unseen: number[] = [];
+  const unseenAt: number[] = [];
   for (let cy = Math.floor(box.y0 / CELL); cy < Math.ceil(box.y1 / CELL); cy++) {
     for (let cx = Math.floor(box.x0 / CELL); cx < Math.ceil(box.x1 / CELL); cx++) {
       if (!slot.cellAny[cy * cw + cx]) continue;
@@ -180,15 +185,30 @@ export function fillPerson(slot: Slot, out: Uint8ClampedArray, ctx: FillContext)
             stats.fromModel++;
           } else {
             weight[r] = 0;
-            unknown++;
+            unseen.push(r);
+            if (shift) unseenAt.push(xc + shift[0], yc + shift[1]);
+            else {
+              apply3(toAnchor, xc, yc, q);
+              unseenAt.push(q[0]!, q[1]!);
+            }
           }
         }
       }
     }
   }
-  // 4. Spatial fill of what nothing saw.
-  if (unknown > 0) pushPullFill(fill, weight, rw, rh);
-  stats.inpainted = unknown;
+  // 4. What nothing saw: scene completion on the model's canvas (made once, the same in every
+  // plate), and the smooth fill for what that leaves (tiny holes, or no scene to copy from).
+  if (unseen.length > 0 && completion) {
+    ctx.model.complete(unseenAt, toAnchor, completion);
+    for (let k = 0; k < unseen.length; k++) {
+      const r = unseen[k]!;
+      if (!ctx.model.sampleCompleted(unseenAt[2 * k]!, unseenAt[2 * k + 1]!, fill, 3 * r)) continue;
+      weight[r] = 1;
+      stats.completed++;
+    }
+  }
+  stats.inpainted = unseen.length - stats.completed;
+  if (stats.inpainted > 0) pushPullFill(fill, weight, rw, rh);
   // 5. Soft edge.
   for (let y = box.y0; y < box.y1; y++) {
     for (let x = box.x0; x < box.x1; x++) {

@@ -5,6 +5,7 @@
  * (plate-fill.ts). Apart from the builder because it is state of its own with its own per-pixel
  * passes: the builder decides where each frame sits on the canvas, this file reads and writes it.
  */
+import { COMPLETION_DEFAULTS, completeHole, type CompletionOptions } from './completion';
 import { apply3, invert3, isIdentity3, type Mat3 } from './mat3';
 import type { PixelBox } from './mask';
 
@@ -14,6 +15,16 @@ export interface BackgroundModelOptions {
   modelCap: number;
   modelReset: number;
 }
+
+/** How the model completes what no frame saw (see `BackgroundModel.complete`). */
+export interface SceneCompletionOptions extends CompletionOptions {
+  /** The completed region reaches this share of the asked-for region's longer side beyond it (so that the next frames' asks are mostly served already). */
+  readonly reach: number;
+  /** Known pixels this close (canvas pixels) to an unknown one are not copied from: mask fringes and shadows linger there. */
+  readonly gap: number;
+}
+
+export const SCENE_COMPLETION_DEFAULTS: SceneCompletionOptions = Object.freeze({ ...COMPLETION_DEFAULTS, reach: 0.5, gap: 2 });
 
 /** A frame as the model sees it: RGBA, person alpha (255 = person), and frame pixels → canvas pixels. */
 export interface ModelFrame {
@@ -32,6 +43,12 @@ export class BackgroundModel {
   readonly bg: Float32Array;
   readonly count: Uint8Array;
   readonly miss: Uint8Array;
+  /**
+   * Scene completion of the pixels no frame saw (completion.ts), on the canvas, made on demand
+   * and kept until the canvas is cleared or warped: a completed pixel has the same value in
+   * every plate (a fill made per frame would flicker). `done` marks the completed pixels.
+   */
+  private completion: { rgb: Float32Array; done: Uint8Array } | null = null;
 
   /** `width` × `height`: the frame size in pixels; `margin`: pixels of canvas on each side of the anchor frame. */
   constructor(
@@ -56,6 +73,7 @@ export class BackgroundModel {
   clear(): void {
     this.count.fill(0);
     this.miss.fill(0);
+    this.completion = null;
   }
 
   /** Warps the model onto a new anchor, bilinear where all four taps are known; `m`: new canvas pixels → old canvas pixels. Per-pixel pass. */
@@ -75,6 +93,96 @@ export class BackgroundModel {
     this.bg.set(bg);
     this.count.set(count);
     this.miss.fill(0);
+    this.completion = null;
+  }
+
+  /**
+   * Completes, once, the canvas pixels that no frame saw around `points` (canvas positions, x and
+   * y interleaved: the plate pixels that neither the window nor the model could fill), within the
+   * footprint of the frame placed by `toCanvas`. The region is the points' box grown by `reach`;
+   * every unseen pixel in it is completed from the seen ones (never from within `gap` of an unseen
+   * one). Returns the pixels completed by this call (0 when all were done before, or the hole was
+   * too small or had no source: the caller's smooth fill takes those).
+   */
+  complete(points: ArrayLike<number>, toCanvas: Mat3, options: SceneCompletionOptions): number {
+    const { mw, mh, count } = this;
+    if (points.length === 0) return 0;
+    const c = (this.completion ??= { rgb: new Float32Array(mw * mh * 3), done: new Uint8Array(mw * mh) });
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    let pending = false;
+    for (let k = 0; k + 1 < points.length; k += 2) {
+      const px = Math.floor(points[k]! - 0.5);
+      const py = Math.floor(points[k + 1]! - 0.5);
+      x0 = Math.min(x0, px);
+      y0 = Math.min(y0, py);
+      x1 = Math.max(x1, px + 2);
+      y1 = Math.max(y1, py + 2);
+      for (let j = 0; j < 2 && !pending; j++) {
+        for (let i = 0; i < 2; i++) {
+          const x = px + i;
+          const y = py + j;
+          if (x < 0 || y < 0 || x >= mw || y >= mh) continue;
+          const p = y * mw + x;
+          if (count[p] === 0 && !c.done[p]) pending = true;
+        }
+      }
+    }
+    if (!pending) return 0;
+    const fp = footprint(toCanvas, this.width, this.height, mw, mh);
+    if (!fp) return 0;
+    const grow = Math.ceil(options.reach * Math.max(x1 - x0, y1 - y0)) + options.patch;
+    const bx0 = Math.max(fp.x0, x0 - grow);
+    const by0 = Math.max(fp.y0, y0 - grow);
+    const bx1 = Math.min(fp.x1, x1 + grow);
+    const by1 = Math.min(fp.y1, y1 + grow);
+    const w = bx1 - bx0;
+    const h = by1 - by0;
+    if (w < options.patch || h < options.patch) return 0;
+    const rgb = new Float32Array(w * h * 3);
+    const hole = new Uint8Array(w * h);
+    const unseen = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = (y + by0) * mw + x + bx0;
+        const q = y * w + x;
+        const from = count[p]! > 0 ? this.bg : c.done[p] ? c.rgb : null;
+        if (from) {
+          rgb[3 * q] = from[3 * p]!;
+          rgb[3 * q + 1] = from[3 * p + 1]!;
+          rgb[3 * q + 2] = from[3 * p + 2]!;
+        }
+        if (count[p] === 0) unseen[q] = 1;
+        if (count[p] === 0 && !c.done[p]) hole[q] = 1;
+      }
+    }
+    const source = farFrom(unseen, w, h, options.gap);
+    for (let q = 0; q < w * h; q++) if (unseen[q]) source[q] = 0;
+    const stats = completeHole(rgb, w, h, hole, source, options);
+    if (!stats) return 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const q = y * w + x;
+        if (!hole[q]) continue;
+        const p = (y + by0) * mw + x + bx0;
+        c.rgb[3 * p] = rgb[3 * q]!;
+        c.rgb[3 * p + 1] = rgb[3 * q + 1]!;
+        c.rgb[3 * p + 2] = rgb[3 * q + 2]!;
+        c.done[p] = 1;
+      }
+    }
+    return stats.pixels;
+  }
+
+  /**
+   * The completed background at canvas position (x, y) into `dst[o..o+3)` (bilinear where the four
+   * taps were completed, else the nearest pixel when it was); false when it was not completed.
+   */
+  sampleCompleted(x: number, y: number, dst: Float32Array, o: number): boolean {
+    const c = this.completion;
+    return c !== null && sampleModel(c.rgb, c.done, this.mw, this.mh, x, y, dst, o) > 0;
   }
 
   /** Step 2: robust running mean of the frame's background pixels, on the canvas. Per-pixel pass. */
@@ -159,6 +267,37 @@ export class BackgroundModel {
     count[p] = 1;
     miss[p] = 0;
   }
+}
+
+/** 1 where no `mask` pixel lies within `gap` pixels (Chebyshev distance), else 0: a separable box dilation, inverted. */
+function farFrom(mask: Uint8Array, w: number, h: number, gap: number): Uint8Array {
+  const rows = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    let last = -Infinity;
+    for (let x = 0; x < w; x++) {
+      if (mask[y * w + x]) last = x;
+      if (x - last <= gap) rows[y * w + x] = 1;
+    }
+    last = Infinity;
+    for (let x = w - 1; x >= 0; x--) {
+      if (mask[y * w + x]) last = x;
+      if (last - x <= gap) rows[y * w + x] = 1;
+    }
+  }
+  const out = new Uint8Array(w * h).fill(1);
+  for (let x = 0; x < w; x++) {
+    let last = -Infinity;
+    for (let y = 0; y < h; y++) {
+      if (rows[y * w + x]) last = y;
+      if (y - last <= gap) out[y * w + x] = 0;
+    }
+    last = Infinity;
+    for (let y = h - 1; y >= 0; y--) {
+      if (rows[y * w + x]) last = y;
+      if (last - y <= gap) out[y * w + x] = 0;
+    }
+  }
+  return out;
 }
 
 /** Canvas box (clipped) covered by a width × height frame placed with `toCanvas`; null when off the canvas. */

@@ -35,7 +35,7 @@ interface PlateRun {
   maskMs: number[];
   memory: number;
   motion: string;
-  /** Share of person pixels filled by the spatial fill (nothing saw them). */
+  /** Share of person pixels that no frame saw (scene completion or the smooth fill). */
   inpainted: number;
 }
 
@@ -63,7 +63,7 @@ function runPlates(
     plates[i] = builder.plate(i)!;
     plateMs.push(performance.now() - t);
     personPixels += builder.stats.personPixels;
-    inpainted += builder.stats.inpainted;
+    inpainted += builder.stats.completed + builder.stats.inpainted;
   };
   for (let k = 0; k < frames.length; k++) {
     let t = performance.now();
@@ -131,7 +131,7 @@ function measure(clip: Clip, run: PlateRun, label = '') {
       `  (a) PSNR outside the dilated person region: ${outsidePsnr.toFixed(1)} dB\n` +
       `  (b) consecutive-plate mean |difference|: inside the person regions ${mean(inside).toFixed(2)}, outside ${mean(outside).toFixed(2)} ` +
       `(the original frames inside: ${mean(original).toFixed(2)}) grey levels\n` +
-      `  person pixels filled by the spatial fill (seen by no frame): ${(100 * run.inpainted).toFixed(1)} %\n` +
+      `  person pixels seen by no frame (completed or smooth-filled): ${(100 * run.inpainted).toFixed(1)} %\n` +
       `  motion of frame k onto its keyframe (key:tx,ty(confidence), I = identity, F = flat): ${run.motion || 'not estimated'}\n` +
       `  CPU per frame: mask ${mean(run.maskMs).toFixed(0)} ms, push ${mean(run.pushMs).toFixed(0)} ms, plate ${mean(run.plateMs).toFixed(0)} ms; peak builder memory ${(run.memory / 2 ** 20).toFixed(1)} MiB`,
   );

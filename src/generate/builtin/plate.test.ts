@@ -148,7 +148,7 @@ describe('PlateBuilder on synthetic clips', () => {
     let worst = Infinity;
     const check = (i: number) => {
       const plate = builder.plate(i)!;
-      inpainted += builder.stats.inpainted;
+      inpainted += builder.stats.completed + builder.stats.inpainted;
       worst = Math.min(worst, psnr(plate, frames[i]!.truth, (p) => frames[i]!.alpha[p] === 255, W * H).psnr);
     };
     for (let t = 0; t < FRAMES; t++) {

@@ -26,8 +26,10 @@
  *    model's value is used (blended smoothly as they disagree more): a static background pixel then
  *    gets the same value in consecutive plates. Where no window frame saw the pixel, the model's
  *    value; where nothing ever saw it, step 4.
- * 4. Spatial fill: push-pull interpolation (inpaint.ts) from the surrounding known pixels: smooth,
- *    no holes.
+ * 4. Scene completion (completion.ts) of what nothing saw, on the model's canvas: the texture and
+ *    structure of the scene around it continue into it, made once per canvas (until a cut or a
+ *    re-anchoring) so it holds still from plate to plate. What it leaves (a hole too small, or
+ *    nothing to copy from) gets push-pull interpolation (inpaint.ts): smooth, no holes.
  * 5. Soft edge: plate = alpha · fill + (1 − alpha) · frame, so pixels outside the person region
  *    are the frame's own.
  *
@@ -53,7 +55,7 @@ import { cornerDistance3, identity3, invert3, multiply3, translation3, type Mat3
 import { nonzeroBox } from './mask';
 import { estimateMotion, motionFrame, type MotionEstimate, type MotionFrame, type MotionOptions } from './motion';
 import { fillPerson, type PlateStats } from './plate-fill';
-import { BackgroundModel } from './plate-model';
+import { BackgroundModel, SCENE_COMPLETION_DEFAULTS, type SceneCompletionOptions } from './plate-model';
 import { CELL, computeCells, type Slot } from './plate-slot';
 
 export type { PlateStats } from './plate-fill';
@@ -86,9 +88,15 @@ export interface PlateBuilderOptions {
   reanchor?: number;
   /** Extra frames kept so that plates may be asked for up to this many frames late. Default 0. */
   lag?: number;
+  /** Scene completion of what no frame saw (step 4), over `SCENE_COMPLETION_DEFAULTS`; null: the smooth fill alone. */
+  completion?: Partial<SceneCompletionOptions> | null;
 }
 
-type Resolved = Required<Omit<PlateBuilderOptions, 'motion' | 'agree'>> & { motion: MotionOptions; agree: readonly [number, number] };
+type Resolved = Required<Omit<PlateBuilderOptions, 'motion' | 'agree' | 'completion'>> & {
+  motion: MotionOptions;
+  agree: readonly [number, number];
+  completion: SceneCompletionOptions | null;
+};
 
 function intIn(name: string, v: number | undefined, fallback: number, lo: number, hi: number): number {
   const x = v ?? fallback;
@@ -123,6 +131,7 @@ function resolve(o: PlateBuilderOptions): Resolved {
     modelReset: intIn('modelReset', o.modelReset, 8, 1, 255),
     reanchor: numIn('reanchor', o.reanchor, 0.1, 0, 10),
     lag: intIn('lag', o.lag, 0, 0, 1000),
+    completion: o.completion === null ? null : { ...SCENE_COMPLETION_DEFAULTS, ...o.completion },
   };
 }
 
@@ -142,7 +151,7 @@ function resolve(o: PlateBuilderOptions): Resolved {
 export class PlateBuilder {
   readonly options: Resolved;
   /** Statistics of the latest plate. */
-  stats: PlateStats = { personPixels: 0, fromWindow: 0, fromModel: 0, inpainted: 0 };
+  stats: PlateStats = { personPixels: 0, fromWindow: 0, fromModel: 0, completed: 0, inpainted: 0 };
   /**
    * For diagnostics, the latest `window` + 1 frames: each frame's motion estimate onto frame `key`
    * (the keyframe, or the previous frame after a lost keyframe); null for the first frame of a
@@ -300,7 +309,7 @@ export class PlateBuilder {
     const result = out ?? new Uint8ClampedArray(width * height * 4);
     if (result.length !== width * height * 4) throw new RangeError(`out must hold ${width * height * 4} bytes; got ${result.length}.`);
     result.set(slot.rgba);
-    this.stats = { personPixels: 0, fromWindow: 0, fromModel: 0, inpainted: 0 };
+    this.stats = { personPixels: 0, fromWindow: 0, fromModel: 0, completed: 0, inpainted: 0 };
     if (slot.box) fillPerson(slot, result, { options: this.options, slotOf: (index) => this.slotOf(index), last: this.last, model: this.model, stats: this.stats });
     return result;
   }
