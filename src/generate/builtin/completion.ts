@@ -34,11 +34,17 @@ export interface CompletionOptions {
   readonly coarsest: number;
   /** Holes of fewer pixels are left to the smooth fill (nothing to continue in so small a hole). */
   readonly minPixels: number;
+  /**
+   * Locality: a source patch as far from its target as the hole is long costs as much as this mean
+   * squared difference per value (grey levels²), farther ones quadratically more: the scene near
+   * the hole (the wall above, the floor below) is preferred to a lookalike across the frame.
+   */
+  readonly locality: number;
   /** Seed of the random search. */
   readonly seed: number;
 }
 
-export const COMPLETION_DEFAULTS: CompletionOptions = Object.freeze({ patch: 7, iterations: 6, finestIterations: 2, coarsest: 4, minPixels: 24, seed: 0x5eed });
+export const COMPLETION_DEFAULTS: CompletionOptions = Object.freeze({ patch: 7, iterations: 6, finestIterations: 2, coarsest: 4, minPixels: 24, locality: 25, seed: 0x5eed });
 
 /** What `completeHole` did, for tests and tuning. */
 export interface CompletionStats {
@@ -91,7 +97,8 @@ export function completeHole(rgb: Float32Array, width: number, height: number, h
 
   // 1. The pyramid, as deep as the hole needs and the source allows.
   const levels: Level[] = [{ w: width, h: height, rgb, hole: Uint8Array.from(hole, (v) => (v ? 1 : 0)), source: Uint8Array.from(source, (v, i) => (v && !hole[i] ? 1 : 0)) }];
-  let holeSide = Math.max(hx1 - hx0 + 1, hy1 - hy0 + 1);
+  const side0 = Math.max(hx1 - hx0 + 1, hy1 - hy0 + 1);
+  let holeSide = side0;
   let holePixels = pixels;
   while (holeSide > o.coarsest * o.patch) {
     const next = downsample(levels[levels.length - 1]!);
@@ -108,7 +115,8 @@ export function completeHole(rgb: Float32Array, width: number, height: number, h
   // 2. The coarsest level starts from an onion peel: ring by ring from the hole's edge inward,
   // each pixel takes the centre of the source patch that best matches what is known around it.
   const rng = mulberry32(o.seed);
-  onionPeel(top, o.patch >> 1, topCentres, rng);
+  const nearness = (l: number): number => o.locality / Math.max(o.patch, Math.ceil(side0 / 2 ** l)) ** 2;
+  onionPeel(top, o.patch >> 1, topCentres, rng, nearness(levels.length - 1));
 
   // 3-4. EM steps, coarse to fine.
   const stats: CompletionStats = { levels: levels.length, pixels, distances: 0 };
@@ -116,7 +124,7 @@ export function completeHole(rgb: Float32Array, width: number, height: number, h
   for (let l = levels.length - 1; l >= 0; l--) {
     const level = levels[l]!;
     const steps = levels.length === 1 ? o.iterations : Math.round(o.finestIterations + ((o.iterations - o.finestIterations) * l) / (levels.length - 1));
-    const matcher = new Matcher(level, o.patch, rng, stats);
+    const matcher = new Matcher(level, o.patch, rng, stats, nearness(l));
     if (prev) {
       upsampleHole(prev.level, level);
       matcher.inherit(prev.level, prev.nnf);
@@ -190,7 +198,7 @@ const PEEL_CANDIDATES = 2000;
  * centre colour of the source patch whose known pixels (outside the hole, or filled by earlier
  * rings) differ least from the pixel's surroundings, compared per known value.
  */
-function onionPeel(level: Level, r: number, centres: Int32Array, rng: () => number): void {
+function onionPeel(level: Level, r: number, centres: Int32Array, rng: () => number, near: number): void {
   const { w, h, rgb, hole } = level;
   const known = Uint8Array.from(hole, (v) => 1 - v);
   const from = new Int32Array(w * h).fill(-1);
@@ -227,8 +235,9 @@ function onionPeel(level: Level, r: number, centres: Int32Array, rng: () => numb
             n++;
           }
         }
-        if (n > 0 && d / n < best) {
-          best = d / n;
+        const cost = n > 0 ? d / n + near * ((sx - px) ** 2 + (sy - py) ** 2) : Infinity;
+        if (cost < best) {
+          best = cost;
           bs = s;
         }
       };
@@ -341,6 +350,8 @@ class Matcher {
     patch: number,
     private readonly rng: () => number,
     private readonly stats: CompletionStats,
+    /** Locality cost per squared pixel of offset, per value (see `CompletionOptions.locality`). */
+    private readonly near: number,
   ) {
     const { w, h, hole } = level;
     const r = patch >> 1;
@@ -483,13 +494,16 @@ class Matcher {
     }
   }
 
-  /** Sum of squared differences between the patches at target `t` and source `s`; stops once past `limit`. */
+  /** Sum of squared differences between the patches at target `t` and source `s`, plus the locality cost; stops once past `limit`. */
   private distance(t: number, s: number, limit: number): number {
     this.stats.distances++;
     const { w, rgb } = this.level;
     const r = this.r;
     const rowLength = 3 * (2 * r + 1);
-    let d = 0;
+    const tx = t % w;
+    const sx = s % w;
+    const dy0 = (t - tx) / w - (s - sx) / w;
+    let d = this.near * rowLength * (2 * r + 1) * ((tx - sx) ** 2 + dy0 ** 2);
     for (let dy = -r; dy <= r; dy++) {
       const ti = 3 * (t + dy * w - r);
       const si = 3 * (s + dy * w - r);
