@@ -1,12 +1,13 @@
 /**
  * The pose module's public surface: the data contract, the BlazePose tracker, keypoint layouts,
- * metrics, pose-map drawing and the model constants. Pure TypeScript (no DOM, no worker APIs).
+ * metrics, pose-map drawing, face mesh crops from a pose and the model constants. Pure TypeScript
+ * (no DOM, no worker APIs).
  */
-export type { ModelRunner, RgbaImage, TensorData } from './types';
+export type { ModelRunner, RgbaImage, Roi, TensorData } from './types';
 
 export { PoseTracker, type PoseTrackerModels } from './tracker';
 export { AnalysisCanceled } from './errors';
-export { modelFile } from './models';
+export { FACE_MESH_IO, modelFile } from './models';
 
 export { BP, COCO17_FROM_BLAZEPOSE, toOpenPose18, toWholeBody } from './layouts';
 
@@ -15,6 +16,19 @@ export { pck, pckReferenceLength } from './metrics';
 export { drawPoseMap, mimicMotionScale, type PoseMapContext } from './pose-map';
 
 export { applyAffine, cropToSource, invertAffine, type Point } from './crop';
+
+export {
+  FACE_MESH_INDEX,
+  FACE_MESH_POINTS,
+  FACE_ROI_SCALE,
+  faceMeshFromOutputs,
+  faceMeshInput,
+  faceRoiFromMesh,
+  faceRoiFromPose,
+  runFaceMesh,
+  type FaceMesh,
+  type FaceRoiOptions,
+} from './face';
 
 // Per-clip tracks (track.ts) and clip analysis (the module ./analysis) are written by the
 // compute-worker side; only their pure parts and types are re-exported, so importing this index

@@ -64,3 +64,20 @@ export const HAND_IO = {
   /** [1, 63]: 21 x (x, y, z) metres. */
   world: 'Identity_3:0',
 } as const;
+
+/**
+ * Face mesh model (MediaPipe FaceMesh, `facemesh` in the manifest): RGB face crop 192², upright,
+ * about 1.5× the face (face.ts makes it), values in [0, 1].
+ */
+export const FACE_MESH_IO = {
+  id: 'facemesh',
+  input: 'input_1:0',
+  size: 192,
+  range: [0, 1] as const,
+  /** [1, 1404]: 468 x (x, y, z), crop pixels. */
+  mesh: 'Identity_2:0',
+  /** [1, 1]: face presence probability. */
+  flag: 'Identity_1:0',
+  /** [1, 266]: 133 x (x, y) contour points on the mesh, crop pixels; not read. */
+  contours: 'Identity:0',
+} as const;

