@@ -12,7 +12,7 @@
 import type { RgbaImage } from '../pose';
 
 /** Which engine. */
-export type EngineId = 'builtin' | 'diffusion';
+export type EngineId = 'builtin' | 'preview' | 'diffusion';
 
 /** Receives an engine's frames in order: RGBA at the output size (the buffer is taken) and the output frame index. */
 export type FrameSink = (rgba: Uint8ClampedArray, index: number) => Promise<void>;

@@ -1,5 +1,3 @@
-import type { TimelineSettings } from './timeline';
-
 /** Which input a clip is: the person and scene to keep, or the movement to copy. */
 export type Slot = 'reference' | 'motion';
 
@@ -45,15 +43,7 @@ export interface Progress {
 export type AudioChoice = 'reference' | 'motion' | 'none';
 export type EncoderChoice = 'auto' | 'webcodecs' | 'ffmpeg';
 
-/** A render of the shared timeline into an MP4. */
-export interface RenderJob {
-  timeline: TimelineSettings;
-  audio: AudioChoice;
-  /** Output height cap, in pixels. */
-  maxHeight: number;
-  encoder: EncoderChoice;
-}
-
+/** A finished Generate as the result panel shows it. */
 export interface RenderResult {
   /** The MP4: on disk (OPFS) where the browser has it; `releaseResult(file.name)` frees it. */
   file: File;

@@ -14,6 +14,7 @@ export type {
   Engines,
   FollowPoint,
   GenerateHooks,
+  GenerateProgress,
   GenerateRequest,
   GenerateResult,
   OutputService,

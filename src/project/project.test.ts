@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_CONFIG } from '../generate';
+import { BUILTIN_CONFIG, createPreviewEngine } from '../generate';
 import { BUILTIN_BODY_MODEL, emptyBodyTrack, centredCamera, NEUTRAL_SHAPE, type BodyModel, type BodyTrack, type SurfaceCoverage } from '../body';
 import { AnalysisCanceled, emptyTrack, type PoseTrack } from '../pose';
 import type { Slot, TimelineSettings } from '../media';
 import { CanceledError, NotReadyError } from './errors';
 import { Project } from './project';
 import type { Engine, OpenOutput } from '../generate';
-import type { FollowPoint, GenerateRequest, ProjectClip, ProjectEvent, ProjectServices } from './types';
+import type { FollowPoint, GenerateProgress, GenerateRequest, OutputSpec, ProjectClip, ProjectEvent, ProjectServices } from './types';
 
 const clip = (id: string, key = `key-${id}`, frameCount = 10): ProjectClip => ({
   id,
@@ -44,7 +44,20 @@ function fakeEngine<Job>(id: 'builtin' | 'diffusion', width: (job: Job) => numbe
 
 /** Fake media, pose, body and encoder: what the core asks of the machine, with a log of what it asked. */
 function fakes(options: { slowPose?: boolean; framesDone?: number } = {}) {
-  const calls = { analyze: [] as { clipId: string; follow: FollowPoint | null }[], fit: [] as string[], retarget: 0, frames: [] as number[], canceled: 0, cacheWrites: 0 };
+  const calls = {
+    analyze: [] as { clipId: string; follow: FollowPoint | null }[],
+    fit: [] as string[],
+    retarget: 0,
+    frames: [] as number[],
+    canceled: 0,
+    cacheWrites: 0,
+    /** Engines run, in order. */
+    engines: [] as string[],
+    /** Outputs started. */
+    outputs: [] as OutputSpec[],
+    /** Frames the preview engine read: clip id, frame index, size. */
+    reads: [] as string[],
+  };
   const cache = new Map<string, { track: PoseTrack; follow: FollowPoint | null }>();
   const release: (() => void)[] = [];
   let now = 0;
@@ -74,11 +87,29 @@ function fakes(options: { slowPose?: boolean; framesDone?: number } = {}) {
       return { ...motion };
     },
     coverage: () => ({ unseen: new Float32Array(0) }) as unknown as SurfaceCoverage,
-    engines: { builtin: fakeEngine('builtin', (job) => job.width), diffusion: fakeEngine('diffusion', () => 64) },
+    engines: {
+      builtin: fakeEngine('builtin', (job) => job.width, calls.engines),
+      // The real side-by-side engine (pure TypeScript) over fake frames: a flat grey per clip.
+      preview: createPreviewEngine({
+        readFrame: async (clipId, index, width, height) => {
+          calls.reads.push(`${clipId}:${index}:${width}x${height}`);
+          return { data: new Uint8ClampedArray(width * height * 4).fill(clipId === 'r' ? 10 : 20), width, height };
+        },
+      }),
+      diffusion: fakeEngine('diffusion', () => 64, calls.engines),
+    },
     output: {
-      start: async () => ({ id: 7, framesDone: options.framesDone ?? 0 }),
+      start: async (spec) => {
+        calls.outputs.push(spec);
+        return { id: 7, framesDone: spec.resumeKey ? (options.framesDone ?? 0) : 0 };
+      },
       frame: async (_id, rgba) => void calls.frames.push(rgba.length),
-      finish: async () => ({ file: new File([new Uint8Array(4)], 'out.mp4'), frameCount: 5, codec: 'avc1', audioCodec: null }),
+      // ffmpeg.wasm encodes when the output finishes, and says how far it got.
+      finish: async (_id, onProgress) => {
+        const encoder = calls.outputs.at(-1)?.encoder === 'ffmpeg' ? ('ffmpeg' as const) : ('webcodecs' as const);
+        if (encoder === 'ffmpeg') for (const f of [0.5, 1]) onProgress?.(f);
+        return { file: new File([new Uint8Array(4)], 'out.mp4'), frameCount: 5, codec: 'avc1', audioCodec: null, encoder };
+      },
       cancel: async () => void calls.canceled++,
       resumable: async () => (options.framesDone ? { framesDone: options.framesDone, frameCount: 5 } : null),
     },
@@ -102,7 +133,7 @@ function watched(services: ProjectServices) {
 }
 
 const timeline: TimelineSettings = { reference: { inS: 0, outS: 1 }, motion: { inS: 0, outS: 0.5 }, offsetS: 0, mapping: 'hold' };
-const request = (patch: Partial<GenerateRequest> = {}): GenerateRequest => ({ engine: 'builtin', timeline, fps: 10, maxHeight: 240, audio: null, refine: null, ...patch });
+const request = (patch: Partial<GenerateRequest> = {}): GenerateRequest => ({ engine: 'builtin', timeline, fps: 10, maxHeight: 240, audio: null, encoder: 'auto', refine: null, ...patch });
 
 async function loadedProject(options: Parameters<typeof fakes>[0] = {}) {
   const f = fakes(options);
@@ -283,6 +314,66 @@ describe('Project core', () => {
     await expect(run).rejects.toBeInstanceOf(CanceledError);
     expect(calls.canceled).toBe(1);
     expect(calls.frames.length).toBeLessThan(5);
+  });
+
+  it('runs the side-by-side preview through the engines and the one output, without waiting for pose', async () => {
+    const { services, calls, release } = fakes({ slowPose: true });
+    const { project } = watched(services);
+    void project.setClip('reference', clip('r'));
+    void project.setClip('motion', { ...clip('m'), width: 320, height: 480 });
+    const progress: number[] = [];
+    const shown: number[] = [];
+    const audio = { slot: 'motion' as const, startS: 0, durationS: 0.5 };
+    const result = await project.generate(request({ engine: 'preview', audio }), {
+      onProgress: (p) => p.stage === 'render' && progress.push(p.done),
+      onFrame: (_rgba, _w, _h, i) => void shown.push(i),
+    });
+    // reference 640x480 | motion 320x480, both 240 high: 320 + 160 wide.
+    expect(result).toMatchObject({ width: 480, height: 240, fps: 10, frameCount: 5, encoder: 'webcodecs', resumedAt: 0 });
+    expect(calls.outputs).toEqual([{ width: 480, height: 240, fps: 10, frameCount: 5, fileName: 'preview.mp4', resumeKey: null, encoder: 'auto' }]);
+    expect(calls.frames).toEqual(Array(5).fill(480 * 240 * 4));
+    expect(calls.engines).toEqual([]); // neither the builtin nor the diffusion engine ran
+    expect(calls.reads.slice(0, 2)).toEqual(['r:0:320x240', 'm:0:160x240']);
+    expect(calls.reads.length).toBe(10);
+    expect(shown).toEqual([0, 1, 2, 3, 4]);
+    expect(progress).toEqual([1, 2, 3, 4, 5]);
+    // The pose analysis was still running: the preview needs only the clips.
+    expect(calls.analyze.length).toBe(1);
+    release.forEach((r) => r());
+  });
+
+  it('says the preview needs both clips', async () => {
+    const { project } = watched(fakes().services);
+    await expect(project.engineJob(request({ engine: 'preview' }))).rejects.toThrow('Load both clips first.');
+  });
+
+  it('cancels a preview run: it rejects with CanceledError and its output is closed', async () => {
+    const { project, calls } = await loadedProject();
+    const run = project.generate(request({ engine: 'preview' }), {
+      onProgress: (p) => {
+        if (p.stage === 'render' && p.done === 2) project.cancelGenerate();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CanceledError);
+    expect(calls.canceled).toBe(1);
+    expect(calls.frames.length).toBe(2);
+    // The next run still works.
+    expect((await project.generate(request({ engine: 'preview' }), { onProgress: () => undefined })).frameCount).toBe(5);
+  });
+
+  it('hands every engine the encoder choice, and reports finishing the MP4 as its own stage', async () => {
+    const { project, calls } = await loadedProject();
+    for (const engine of ['builtin', 'preview', 'diffusion'] as const) {
+      const stages: GenerateProgress[] = [];
+      const result = await project.generate(request({ engine, encoder: 'ffmpeg' }), { onProgress: (p) => void stages.push(p) });
+      expect(result.encoder).toBe('ffmpeg');
+      expect(calls.outputs.at(-1)?.encoder).toBe('ffmpeg');
+      expect(stages.filter((p) => p.stage === 'encode')).toEqual([
+        { stage: 'encode', fraction: 0.5 },
+        { stage: 'encode', fraction: 1 },
+      ]);
+    }
+    expect(calls.engines).toEqual(['builtin', 'diffusion']);
   });
 
   it('trims without analysing again: analysis covers the clip, the request carries the trim', async () => {

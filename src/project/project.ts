@@ -279,6 +279,18 @@ export class Project {
 
   /** The job an engine runs for `request`, made from the tracks the core holds; throws NotReadyError with what to wait for. */
   async engineJob(request: GenerateRequest): Promise<EngineJob> {
+    if (request.engine === 'preview') {
+      // The clips side by side: no pose or body needed.
+      const ref = this.slots.reference.clip;
+      const mot = this.slots.motion.clip;
+      if (!ref || !mot) throw new NotReadyError('Load both clips first.');
+      const clip = (c: ProjectClip) => ({ clipId: c.id, width: c.width, height: c.height, timestamps: c.timestamps });
+      return {
+        engine: 'preview',
+        job: { reference: clip(ref), motion: clip(mot), timeline: request.timeline, fps: request.fps, maxHeight: request.maxHeight },
+        audio: request.audio,
+      };
+    }
     if (request.engine === 'builtin') {
       const job = this.builtinJob(request);
       if (!job) throw new NotReadyError('Wait until both clips have a fitted 3D body.');
@@ -322,7 +334,7 @@ export class Project {
     const resumeKey = engineJob.engine === 'builtin' ? engineJob.resumeKey : null;
     const opened: { id: number; width: number; height: number; framesDone: number }[] = [];
     const open: OpenOutput = async (width, height) => {
-      const { id, framesDone } = await output.start({ width, height, fps: job.fps, frameCount, fileName: `${engineJob.engine}.mp4`, resumeKey }, engineJob.audio);
+      const { id, framesDone } = await output.start({ width, height, fps: job.fps, frameCount, fileName: `${engineJob.engine}.mp4`, resumeKey, encoder: request.encoder }, engineJob.audio);
       opened.push({ id, width, height, framesDone });
       const sink = async (rgba: Uint8ClampedArray, index: number) => {
         await hooks.onFrame?.(rgba, width, height, index);
@@ -332,12 +344,14 @@ export class Project {
     };
     try {
       const run = { signal: controller.signal, onProgress: hooks.onProgress };
-      if (engineJob.engine === 'builtin') await this.services.engines.builtin.run(engineJob.job, open, run);
-      else await this.services.engines.diffusion.run(engineJob, open, run);
+      const { engines } = this.services;
+      if (engineJob.engine === 'builtin') await engines.builtin.run(engineJob.job, open, run);
+      else if (engineJob.engine === 'preview') await engines.preview.run(engineJob.job, open, run);
+      else await engines.diffusion.run(engineJob, open, run);
       if (controller.signal.aborted) throw new CanceledError('The generation was canceled.');
       const out = opened.pop();
       if (!out) throw new Error('The engine finished without making a frame.');
-      const result = await output.finish(out.id);
+      const result = await output.finish(out.id, (fraction) => hooks.onProgress({ stage: 'encode', fraction }));
       return {
         file: result.file,
         width: out.width,
@@ -346,6 +360,7 @@ export class Project {
         frameCount: result.frameCount,
         videoCodec: result.codec,
         audioCodec: result.audioCodec,
+        encoder: result.encoder,
         seconds: (this.services.now() - started) / 1000,
         resumedAt: out.framesDone,
       };

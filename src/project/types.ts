@@ -3,8 +3,8 @@
  * (services), and the events through which a view (the zustand store on the main thread) follows it.
  */
 import type { BodyModel, BodyTrack, Placement, RetargetOptions, SurfaceCoverage } from '../body';
-import type { BuiltinJob, Engine, EngineProgress, GenerationJob } from '../generate';
-import type { Slot, TimelineSettings } from '../media';
+import type { BuiltinJob, Engine, EngineProgress, GenerationJob, PreviewJob } from '../generate';
+import type { EncoderChoice, Slot, TimelineSettings } from '../media';
 import type { PoseTrack } from '../pose';
 
 /** A loaded clip as the pipeline sees it. Sizes in display pixels; times in seconds. */
@@ -92,13 +92,15 @@ export interface OutputAudio {
 
 /** What Generate asks for; the core adds the clips' tracks and bodies it holds. */
 export interface GenerateRequest {
-  engine: 'builtin' | 'diffusion';
+  engine: 'builtin' | 'preview' | 'diffusion';
   timeline: TimelineSettings;
   /** Output frame rate (the motion clip's), frames per second. */
   fps: number;
   /** Output height cap, pixels. */
   maxHeight: number;
   audio: OutputAudio | null;
+  /** What encodes the output: WebCodecs, ffmpeg.wasm, or 'auto' (WebCodecs where the browser has an H.264 encoder). */
+  encoder: EncoderChoice;
   /** Diffusion only: start from the builtin render noised to this strength (0-1). */
   refine: { strength: number } | null;
 }
@@ -112,11 +114,13 @@ export interface DiffusionJob {
 /** The jobs the engines run, as the core assembles them from its tracks. */
 export type EngineJob =
   | { engine: 'builtin'; job: BuiltinJob; resumeKey: string; audio: OutputAudio | null }
+  | { engine: 'preview'; job: PreviewJob; audio: OutputAudio | null }
   | ({ engine: 'diffusion'; audio: OutputAudio | null } & DiffusionJob);
 
 /** The engines Generate can run, by id. */
 export interface Engines {
   builtin: Engine<BuiltinJob>;
+  preview: Engine<PreviewJob>;
   diffusion: Engine<DiffusionJob>;
 }
 
@@ -129,12 +133,19 @@ export interface OutputSpec {
   fileName: string;
   /** Resume key: frames a stopped run under this key left are kept, and `start` says how many. */
   resumeKey: string | null;
+  /** Which encoder (the service chooses for 'auto'). */
+  encoder: EncoderChoice;
 }
 
+/** The one output helper every engine's frames go through: encode, finish, cancel, resume. */
 export interface OutputService {
   start(spec: OutputSpec, audio: OutputAudio | null): Promise<{ id: number; framesDone: number }>;
   frame(id: number, rgba: Uint8ClampedArray): Promise<void>;
-  finish(id: number): Promise<{ file: File; frameCount: number; codec: string; audioCodec: string | null }>;
+  /** Finishes the MP4; `onProgress` (0-1) hears how far where finishing takes a while (ffmpeg.wasm encodes only then). */
+  finish(
+    id: number,
+    onProgress?: (fraction: number) => void,
+  ): Promise<{ file: File; frameCount: number; codec: string; audioCodec: string | null; encoder: 'webcodecs' | 'ffmpeg' }>;
   cancel(id: number): Promise<void>;
   /** Frames a stopped run under `key` left on disk, or null. */
   resumable(key: string): Promise<{ framesDone: number; frameCount: number } | null>;
@@ -150,15 +161,20 @@ export interface GenerateResult {
   frameCount: number;
   videoCodec: string;
   audioCodec: string | null;
+  /** What encoded the video. */
+  encoder: 'webcodecs' | 'ffmpeg';
   /** Seconds the run took. */
   seconds: number;
   /** Output frames a stopped run had left and this one kept (builtin resume), else 0. */
   resumedAt: number;
 }
 
+/** Progress of a Generate: the engine's, then finishing the MP4 (`fraction` 0-1; reported where it takes a while). */
+export type GenerateProgress = EngineProgress | { stage: 'encode'; fraction: number };
+
 /** Callbacks of one Generate. */
 export interface GenerateHooks {
-  onProgress(progress: EngineProgress): void;
+  onProgress(progress: GenerateProgress): void;
   /** Every finished frame, before it is encoded (a live preview; the buffer must not be kept). */
   onFrame?(rgba: Uint8ClampedArray, width: number, height: number, index: number): void | Promise<void>;
 }

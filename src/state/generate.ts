@@ -1,6 +1,5 @@
-import type { EngineProgress } from '../generate';
-import { asMediaError, outputDuration, proxy, type AudioChoice, type Progress } from '../media';
-import { CanceledError, NotReadyError, type GenerateRequest, type GenerateResult, type OutputAudio } from '../project';
+import { outputDuration, proxy, type AudioChoice, type Progress } from '../media';
+import { CanceledError, NotReadyError, type GenerateProgress, type GenerateRequest, type GenerateResult, type OutputAudio } from '../project';
 import { get, idleRender, patchRender, set, useEditor, type EditorState, type EngineChoice, type RefineSettings } from './editor';
 import { etaSeconds } from './eta';
 import { pause } from './playback';
@@ -40,21 +39,23 @@ function engineAudio(s: EditorState): OutputAudio | null {
   return null;
 }
 
-/** What Generate asks the project core for, or null when an engine of the core is not chosen or a clip is missing. */
+/** What Generate asks the project core for, or null when a clip is missing. */
 function generateRequest(s: EditorState): GenerateRequest | null {
   const timeline = timelineOf(s);
   const mot = s.clips.motion.info;
-  if (!timeline || !mot || !s.clips.reference.info || s.engine === 'preview') return null;
+  if (!timeline || !mot || !s.clips.reference.info) return null;
   const refine = s.engine === 'diffusion' && s.refine.enabled ? { strength: s.refine.strength } : null;
-  return { engine: s.engine, timeline, fps: mot.fps, maxHeight: s.maxHeight, audio: engineAudio(s), refine };
+  return { engine: s.engine, timeline, fps: mot.fps, maxHeight: s.maxHeight, audio: engineAudio(s), encoder: s.encoder, refine };
 }
 
 const baseName = (name: string) => name.replace(/\.[^.]*$/, '');
 const resultName = (s: EditorState, suffix: string) =>
   `motionpaste-${baseName(s.clips.reference.info?.name ?? 'reference')}-${baseName(s.clips.motion.info?.name ?? 'motion')}${suffix}.mp4`;
 
-/** Progress of an engine run as the render bar shows it. */
-function engineProgress(engine: GenerateRequest['engine'], p: EngineProgress): Progress {
+/** Progress of an engine run as the render bar shows it (`encode`: finishing the MP4 with ffmpeg.wasm, a bar of its own). */
+function engineProgress(engine: GenerateRequest['engine'], p: GenerateProgress): Progress {
+  if (p.stage === 'encode') return { phase: 'encode', fraction: p.fraction };
+  if (engine === 'preview' && p.stage === 'render') return { phase: 'render', fraction: p.done / Math.max(1, p.total), done: p.done, total: p.total };
   if (engine === 'builtin' && p.stage === 'render') return { phase: 'render', fraction: 0.1 + (0.9 * p.done) / Math.max(1, p.total), done: p.done, total: p.total };
   if (engine === 'builtin' && p.stage === 'prepare')
     return { phase: 'render', fraction: (0.1 * p.done) / Math.max(1, p.total), label: `Lifting the reference person's appearance onto the body ${p.done}/${p.total}` };
@@ -69,28 +70,30 @@ function engineProgress(engine: GenerateRequest['engine'], p: EngineProgress): P
 /** Renders the trimmed range with the chosen engine and keeps the MP4 for playback and download. */
 export async function generate(): Promise<void> {
   const s = get();
-  const timeline = timelineOf(s);
-  if (!timeline || !s.clips.reference.info || !s.clips.motion.info || s.render.status === 'running') return;
+  const request = generateRequest(s);
+  if (!request || s.render.status === 'running') return;
   pause();
   if (s.render.result) releaseResultUrl(s.render.result.url);
   s.render.preview?.frame.close();
   const startedAt = performance.now();
   set({ render: { ...idleRender(), status: 'running', startedAt, resumable: s.render.resumable } });
   const elapsed = () => (performance.now() - startedAt) / 1000;
-  const request = generateRequest(s);
-  if (!request) return generateSideBySide(s, elapsed);
-  const suffix = request.engine === 'builtin' ? '' : request.refine ? '-refined' : '-diffusion';
+  const suffix = request.engine !== 'diffusion' ? '' : request.refine ? '-refined' : '-diffusion';
+  // Finishing with ffmpeg.wasm is a bar of its own: its ETA counts from when it began.
+  let encodeStartedAt: number | null = null;
   try {
     const result: GenerateResult = await computeApi().generate(
       request,
-      proxy((p: EngineProgress) => {
+      proxy((p: GenerateProgress) => {
         const progress = engineProgress(request.engine, p);
-        patchRender({ progress, etaS: etaSeconds(progress.fraction, elapsed()) });
+        if (p.stage === 'encode') encodeStartedAt ??= performance.now();
+        const since = encodeStartedAt === null ? elapsed() : (performance.now() - encodeStartedAt) / 1000;
+        patchRender({ progress, etaS: etaSeconds(progress.fraction, since) });
       }),
       showPreview,
     );
     const { file, ...rest } = result;
-    const info = { ...rest, durationS: rest.frameCount / rest.fps, encoder: 'webcodecs' as const };
+    const info = { ...rest, durationS: rest.frameCount / rest.fps };
     patchRender({ status: 'done', result: { url: resultUrl(file), fileName: resultName(s, suffix), info, sizeBytes: file.size }, etaS: 0, resumable: null });
   } catch (e) {
     if (e instanceof CanceledError) patchRender({ status: 'canceled', progress: null, etaS: null });
@@ -100,26 +103,9 @@ export async function generate(): Promise<void> {
   }
 }
 
-/** The preview engine: the two clips side by side, rendered and encoded in the media worker. */
-async function generateSideBySide(s: EditorState, elapsed: () => number): Promise<void> {
-  try {
-    const result = await mediaApi().render(
-      { timeline: timelineOf(s)!, audio: effectiveAudio(s), maxHeight: s.maxHeight, encoder: s.encoder },
-      proxy((p: Progress) => patchRender({ progress: p, etaS: etaSeconds(p.fraction, elapsed()) })),
-    );
-    const { file, ...info } = result;
-    patchRender({ status: 'done', result: { url: resultUrl(file), fileName: resultName(s, ''), info, sizeBytes: file.size }, etaS: 0 });
-  } catch (e) {
-    const known = asMediaError(e);
-    if (known?.code === 'canceled') patchRender({ status: 'canceled', progress: null, etaS: null });
-    else patchRender({ status: 'failed', error: known?.message ?? `Generation failed: ${(e as Error)?.message ?? e}` });
-  }
-}
-
 export function cancelGenerate(): void {
   if (get().render.status !== 'running') return;
-  if (get().engine === 'preview') void mediaApi().cancelRender();
-  else void computeApi().cancelGenerate();
+  void computeApi().cancelGenerate();
 }
 
 /**

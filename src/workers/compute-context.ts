@@ -4,7 +4,7 @@ import { fitBodyTrack, retargetMotion, surfaceCoverage } from '../body';
 import { analyzeClip, type AnalysisOptions } from '../pose/analysis';
 import { DiffusionService } from '../generate/diffusion-service';
 import { createBuiltinEngine } from '../generate/builtin';
-import type { Engine, OpenOutput } from '../generate';
+import { createPreviewEngine, type Engine, type OpenOutput } from '../generate';
 import { Project, idbPoseCache, type DiffusionJob, type OutputService } from '../project';
 import type { MediaWorkerApi } from './media.worker';
 import type { RgbaImage } from '../pose';
@@ -54,6 +54,9 @@ export async function preview(rgba: Uint8ClampedArray, width: number, height: nu
 /** The builtin engine on this worker's device. */
 const builtin = createBuiltinEngine({ device: () => gpuDevice('The builtin engine needs WebGPU.'), readFrame });
 
+/** The side-by-side preview: the clips' frames, scaled by the media worker's decoders. */
+const previewEngine = createPreviewEngine({ readFrame: (clipId, i, width, height) => mediaSource().scaledFrame(clipId, i, width, height) });
+
 /** The diffusion engine on the loaded model pack; in refine mode the builtin engine renders first. */
 const diffusionEngine: Engine<DiffusionJob> = {
   id: 'diffusion',
@@ -95,14 +98,14 @@ const diffusionEngine: Engine<DiffusionJob> = {
   },
 };
 
-/** The media worker's encoder, as the project core's output service. */
+/** The media worker's encoder (WebCodecs or ffmpeg.wasm, its choice for 'auto'), as the project core's output service. */
 const output: OutputService = {
   start: (spec, audio) => {
     const { resumeKey, ...rest } = spec;
     return mediaSource().encodeStart(rest, audio, resumeKey);
   },
   frame: (id, rgba) => mediaSource().encodeFrame(id, Comlink.transfer(rgba, [rgba.buffer])),
-  finish: (id) => mediaSource().encodeFinish(id),
+  finish: (id, onProgress) => mediaSource().encodeFinish(id, onProgress && Comlink.proxy(onProgress)),
   cancel: (id) => mediaSource().encodeCancel(id),
   resumable: (key) => mediaSource().resumable(key),
 };
@@ -114,7 +117,7 @@ export const project = new Project({
   fitBody: (track, model) => fitBodyTrack(track, model.kind !== 'builtin' ? { model } : {}),
   retarget: retargetMotion,
   coverage: surfaceCoverage,
-  engines: { builtin, diffusion: diffusionEngine },
+  engines: { builtin, preview: previewEngine, diffusion: diffusionEngine },
   output,
   now: () => performance.now(),
 });

@@ -4,8 +4,8 @@ import { probeAdapter, type GpuCapabilities } from '../gpu';
 import { renderGuidance, type GuidanceExportJob } from '../guidance';
 import { BUILTIN_BODY_MODEL, loadBodyModelFile, type BodyModel } from '../body';
 import { analyzeClip, type AnalysisOptions } from '../pose/analysis';
-import type { CachedPack, DiffusionCheck, EngineProgress, OriginPack, PackInfo, PackLoadProgress, PackSource } from '../generate';
-import type { FollowPoint, GenerateRequest, GenerateResult, PlacementSettings, ProjectClip, ProjectEvent } from '../project';
+import type { CachedPack, DiffusionCheck, OriginPack, PackInfo, PackLoadProgress, PackSource } from '../generate';
+import type { FollowPoint, GenerateProgress, GenerateRequest, GenerateResult, PlacementSettings, ProjectClip, ProjectEvent } from '../project';
 import { MediaError, type Slot } from '../media';
 import { connectMedia, forgetRoot, getRoot, loadedPacks, mediaSource, packService, preview, project, readFrame } from './compute-context';
 import { installErrorTransfer } from './errors';
@@ -78,7 +78,7 @@ const api = {
   },
 
   /** Runs Generate's engine over the project's clips and returns the encoded MP4; rejects with CanceledError when canceled. */
-  generate(request: GenerateRequest, onProgress: (p: EngineProgress) => void, onPreview: ((frame: ImageBitmap, index: number) => void) | null = null): Promise<GenerateResult> {
+  generate(request: GenerateRequest, onProgress: (p: GenerateProgress) => void, onPreview: ((frame: ImageBitmap, index: number) => void) | null = null): Promise<GenerateResult> {
     return project.generate(request, { onProgress, onFrame: onPreview ? (rgba, width, height, i) => preview(rgba, width, height, i, onPreview) : undefined });
   },
 

@@ -1,8 +1,8 @@
 /// <reference lib="webworker" />
 import * as Comlink from 'comlink';
 import { CanvasSink } from 'mediabunny';
-import { clearStale, closeClip, discardJob, FrameReader, JobOutput, jobProgress, openClip, releaseResult, renderSideBySide, thumbnails, type EncoderAudio, type JobResult, type OpenClip } from '../media/codec';
-import { MediaError, mediaErrors, type ClipInfo, type Progress, type RenderJob, type RenderResult, type Slot } from '../media';
+import { clearStale, closeClip, discardJob, FrameReader, jobProgress, openClip, openOutput, releaseResult, thumbnails, type EncoderAudio, type EngineOutput, type JobResult, type OpenClip } from '../media/codec';
+import { MediaError, mediaErrors, type ClipInfo, type EncoderChoice, type Progress, type Slot } from '../media';
 import { installErrorTransfer } from './errors';
 
 /**
@@ -15,12 +15,13 @@ interface Entry {
   reader: FrameReader;
   /** Frames for analysis (pose), read in order on their own decoder so scrubbing does not disturb them. */
   analysis: FrameReader | null;
+  /** Frames at an engine's exact size (the side-by-side preview), on their own decoder too. */
+  scaled: FrameReader | null;
 }
 const clips: Partial<Record<Slot, Entry>> = {};
 /** Longest side of frames handed to analysis, in pixels. */
 const ANALYSIS_MAX_SIDE = 1280;
-let renderCanceled = false;
-const encoders = new Map<number, { job: JobOutput; audio: EncoderAudio | null; fileName: string }>();
+const encoders = new Map<number, { job: EngineOutput; audio: EncoderAudio | null; fileName: string }>();
 let nextEncoder = 1;
 /** Length of a resumable output's segments: the most output a reload loses, in seconds. */
 const RESUME_SEGMENT_S = 1;
@@ -46,7 +47,7 @@ const api = {
       throw mediaErrors.truncated(file.name, `its first frame cannot be decoded: ${(e as Error).message}`);
     }
     await api.close(slot);
-    clips[slot] = { clip, reader, analysis: null };
+    clips[slot] = { clip, reader, analysis: null, scaled: null };
     return clip.info;
   },
 
@@ -56,6 +57,7 @@ const api = {
     delete clips[slot];
     await entry.reader.dispose();
     await entry.analysis?.dispose();
+    await entry.scaled?.dispose();
     closeClip(entry.clip);
   },
 
@@ -86,20 +88,38 @@ const api = {
   },
 
   /**
-   * Starts an MP4 of RGBA frames, written to disk as they come (see JobOutput), and returns its
-   * handle. With `resumeKey` it picks up that job's finished frames: the caller starts at
-   * `framesDone`. `audio` is the range of a loaded clip's sound to carry.
+   * Frame `index` of the loaded clip with id `clipId` as RGBA pixels scaled to exactly
+   * `width` × `height`, for an engine that draws the clips themselves (the side-by-side preview).
+   * Throws when that clip is no longer loaded.
+   */
+  async scaledFrame(clipId: string, index: number, width: number, height: number): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+    const entry = Object.values(clips).find((e) => e?.clip.info.id === clipId);
+    if (!entry) throw new Error(`clip ${clipId} is no longer loaded`);
+    if (entry.scaled?.width !== width || entry.scaled.height !== height) {
+      await entry.scaled?.dispose();
+      entry.scaled = new FrameReader(entry.clip, { width, height });
+    }
+    const frame = await entry.scaled.rgba(index);
+    return Comlink.transfer(frame, [frame.data.buffer]);
+  },
+
+  /**
+   * Starts an MP4 of RGBA frames and returns its handle: encoded as they come into segments on
+   * disk (WebCodecs, see JobOutput), or through ffmpeg.wasm when `spec.encoder` asks for it or
+   * ('auto', the default) the browser has no H.264 encoder. With `resumeKey` it picks up that
+   * job's finished frames: the caller starts at `framesDone`. `audio` is the range of a loaded
+   * clip's sound to carry.
    */
   async encodeStart(
-    spec: { width: number; height: number; fps: number; frameCount: number; fileName?: string },
+    spec: { width: number; height: number; fps: number; frameCount: number; fileName?: string; encoder?: EncoderChoice },
     audio: { slot: Slot; startS: number; durationS: number } | null = null,
     resumeKey: string | null = null,
   ): Promise<{ id: number; framesDone: number }> {
     const segmentFrames = resumeKey ? Math.max(8, Math.round(spec.fps * RESUME_SEGMENT_S)) : Math.max(1, spec.frameCount);
-    const job = await JobOutput.open(resumeKey, { width: spec.width, height: spec.height, fps: spec.fps, frameCount: spec.frameCount, segmentFrames });
+    const job = await openOutput(resumeKey, { width: spec.width, height: spec.height, fps: spec.fps, frameCount: spec.frameCount, segmentFrames }, spec.encoder ?? 'auto');
     const clip = audio ? clips[audio.slot]?.clip : undefined;
     const track = clip?.audio ?? null;
-    const carried = audio && clip && track ? { track, startS: clip.firstTimestamp + Math.max(0, audio.startS), durationS: audio.durationS } : null;
+    const carried = audio && clip && track ? { track, file: clip.file, startS: clip.firstTimestamp + Math.max(0, audio.startS), durationS: audio.durationS } : null;
     const id = nextEncoder++;
     encoders.set(id, { job, audio: carried, fileName: spec.fileName ?? 'result.mp4' });
     return { id, framesDone: job.framesDone };
@@ -111,12 +131,15 @@ const api = {
     await encoder.job.add(rgba);
   },
 
-  /** Finishes the MP4: a File (on disk where the browser has OPFS); `releaseResult(file.name)` frees it. */
-  async encodeFinish(id: number): Promise<JobResult> {
+  /**
+   * Finishes the MP4: a File (on disk where the browser has OPFS); `releaseResult(file.name)` frees
+   * it. `onProgress` (0-1) hears how far finishing got where it takes a while (ffmpeg.wasm).
+   */
+  async encodeFinish(id: number, onProgress?: (fraction: number) => void): Promise<JobResult> {
     const encoder = encoders.get(id);
     if (!encoder) throw new Error(`no encoder ${id}`);
     encoders.delete(id);
-    return encoder.job.finish(encoder.audio, encoder.fileName);
+    return encoder.job.finish(encoder.audio, encoder.fileName, onProgress);
   },
 
   /** Stops an output; a resumable one keeps its finished segments for the next start with its key. */
@@ -146,22 +169,6 @@ const api = {
   async thumbnails(slot: Slot, count: number, height: number): Promise<ImageBitmap[]> {
     const bitmaps = await thumbnails(slotOf(slot).clip, count, height);
     return Comlink.transfer(bitmaps, bitmaps);
-  },
-
-  async render(job: RenderJob, onProgress: (p: Progress) => void): Promise<RenderResult> {
-    renderCanceled = false;
-    const result = await renderSideBySide({
-      reference: slotOf('reference').clip,
-      motion: slotOf('motion').clip,
-      job,
-      onProgress,
-      isCanceled: () => renderCanceled,
-    });
-    return result;
-  },
-
-  cancelRender(): void {
-    renderCanceled = true;
   },
 
   /** Decodes every frame of a clip at full size once; for the benchmark. Returns frames and seconds. */

@@ -1,10 +1,30 @@
 import { BufferTarget, Mp4OutputFormat, Output, QUALITY_HIGH, VideoSample, VideoSampleSource, type InputAudioTrack, type Target } from 'mediabunny';
+import { avcCodecString } from '../avc';
 import { MediaError } from '../errors';
-import { findAvcEncoder } from './render';
 
-/** Audio to carry into an output: a track and the range of it, in file seconds. */
+/** H.264 profiles in order of preference: High, Main, Constrained Baseline (software encoders). */
+const AVC_PROFILES = ['6400', '4d00', '42e0'];
+
+/** The first H.264 codec string this browser's WebCodecs can encode at this size and rate, or null. */
+export async function findAvcEncoder(width: number, height: number, fps: number): Promise<string | null> {
+  if (typeof VideoEncoder === 'undefined') return null;
+  const level = avcCodecString(width, height, fps).slice(-2);
+  for (const profile of AVC_PROFILES) {
+    const codec = `avc1.${profile}${level}`;
+    try {
+      const { supported } = await VideoEncoder.isConfigSupported({ codec, width, height, framerate: fps, bitrate: 4e6 });
+      if (supported) return codec;
+    } catch {
+      /* try the next profile */
+    }
+  }
+  return null;
+}
+
+/** Audio to carry into an output: a track (and its file, for ffmpeg.wasm) and the range of it, in file seconds. */
 export interface EncoderAudio {
   track: InputAudioTrack;
+  file: File;
   startS: number;
   durationS: number;
 }

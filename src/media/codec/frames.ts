@@ -22,11 +22,12 @@ export class FrameReader {
   readonly width: number;
   readonly height: number;
 
+  /** Frames at most `size` pixels on their long side (aspect kept), or at exactly `size` (width × height). */
   constructor(
     private readonly clip: OpenClip,
-    maxSide = PREVIEW_MAX_SIDE,
+    size: number | { width: number; height: number } = PREVIEW_MAX_SIDE,
   ) {
-    const size = fitSize(clip.info.width, clip.info.height, maxSide);
+    if (typeof size === 'number') size = fitSize(clip.info.width, clip.info.height, size);
     this.width = size.width;
     this.height = size.height;
     this.sink = new CanvasSink(clip.video, { width: size.width, height: size.height, fit: 'fill' });

@@ -1,7 +1,7 @@
 import { BlobSource, EncodedPacketSink, EncodedVideoPacketSource, Input, MP4, Mp4OutputFormat, Output, type BufferTarget, type Target } from 'mediabunny';
 import { RgbaVideoEncoder, type EncoderAudio } from './encode';
 import { MediaError } from '../errors';
-import { prepareAudioPassthrough } from './render';
+import { prepareAudioPassthrough } from './audio';
 import { fileTarget, nextResultId, opfsDir, RESULTS_DIR, resultTarget } from './results';
 
 /**
@@ -33,6 +33,8 @@ export interface JobResult {
   frameCount: number;
   codec: string;
   audioCodec: string | null;
+  /** What encoded the video: WebCodecs, or ffmpeg.wasm where the browser has no H.264 encoder or it was asked for. */
+  encoder: 'webcodecs' | 'ffmpeg';
 }
 
 const JOBS_DIR = 'jobs';
@@ -220,7 +222,7 @@ export class JobOutput {
       await output.cancel();
       throw e;
     }
-    const result: JobResult = { file: await file(), frameCount: frame, codec: firstConfig?.codec ?? this.codec, audioCodec: passthrough?.codec ?? null };
+    const result: JobResult = { file: await file(), frameCount: frame, codec: firstConfig?.codec ?? this.codec, audioCodec: passthrough?.codec ?? null, encoder: 'webcodecs' };
     if (this.dir) await discardJob(this.manifest.key);
     return result;
   }

@@ -1,0 +1,84 @@
+import { frameMapping, sideBySideLayout, type Rect, type TimelineSettings } from '../media';
+import type { RgbaImage } from '../pose';
+import type { Engine } from './engine';
+
+/** One clip as the side-by-side preview sees it. Sizes in display pixels; times in seconds. */
+export interface PreviewClip {
+  clipId: string;
+  width: number;
+  height: number;
+  timestamps: number[];
+}
+
+/** The side-by-side preview's job: both clips on the shared timeline, at most `maxHeight` pixels high. */
+export interface PreviewJob {
+  reference: PreviewClip;
+  motion: PreviewClip;
+  timeline: TimelineSettings;
+  /** Output frame rate, frames per second. */
+  fps: number;
+  /** Output height cap, pixels. */
+  maxHeight: number;
+}
+
+/** Reads frame `index` of a clip as RGBA scaled to exactly `width` × `height` pixels. */
+export type ScaledFrameSource = (clipId: string, index: number, width: number, height: number) => Promise<RgbaImage>;
+
+/** What the preview engine runs on: the clips' frames, scaled by whoever decodes them. */
+export interface PreviewEngineParts {
+  readFrame: ScaledFrameSource;
+}
+
+/** Copies `image` (exactly `rect`'s size) into `out` (RGBA, `outWidth` pixels wide) at `rect`. */
+export function placeImage(out: Uint8ClampedArray, outWidth: number, image: RgbaImage, rect: Rect): void {
+  if (image.width !== rect.width || image.height !== rect.height) {
+    throw new RangeError(`frame must be ${rect.width}x${rect.height}; got ${image.width}x${image.height}.`);
+  }
+  const row = rect.width * 4;
+  for (let y = 0; y < rect.height; y++) {
+    const from = y * row;
+    out.set(image.data.subarray(from, from + row), ((rect.y + y) * outWidth + rect.x) * 4);
+  }
+}
+
+/**
+ * The side-by-side preview under the engine contract: reference | motion, both scaled to one
+ * height (`sideBySideLayout`), each output frame showing the source frames the shared timeline
+ * maps it to (`frameMapping`, as every engine). Needs no GPU and no pose: only the clips.
+ */
+export function createPreviewEngine(parts: PreviewEngineParts): Engine<PreviewJob> {
+  return {
+    id: 'preview',
+    async run(job, open, { signal, onProgress }) {
+      const { reference, motion } = job;
+      const layout = sideBySideLayout(reference, motion, job.maxHeight);
+      const map = frameMapping(job.timeline, job.fps, reference.timestamps, motion.timestamps);
+      const total = map.times.length;
+      const read = (k: number) =>
+        Promise.all([
+          parts.readFrame(reference.clipId, map.reference[k]!, layout.reference.width, layout.reference.height),
+          parts.readFrame(motion.clipId, map.motion[k]!, layout.motion.width, layout.motion.height),
+        ]);
+      signal.throwIfAborted();
+      const { sink, startFrame } = await open(layout.width, layout.height);
+      // The next frame pair is decoding while this one is encoded.
+      let next = startFrame < total ? read(startFrame) : null;
+      try {
+        for (let k = startFrame; k < total; k++) {
+          signal.throwIfAborted();
+          const [r, m] = await next!;
+          next = k + 1 < total ? read(k + 1) : null;
+          const rgba = new Uint8ClampedArray(layout.width * layout.height * 4);
+          placeImage(rgba, layout.width, r, layout.reference);
+          placeImage(rgba, layout.width, m, layout.motion);
+          await sink(rgba, k);
+          onProgress({ stage: 'render', done: k + 1, total });
+        }
+        signal.throwIfAborted();
+      } finally {
+        // A read started for a frame that will not be made: let it finish unobserved.
+        void next?.catch(() => undefined);
+      }
+    },
+  };
+}
