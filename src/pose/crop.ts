@@ -6,6 +6,7 @@
  * (i + 0.5, j + 0.5). A crop of N×N pixels spans [0, N]²; its centre (N/2, N/2) is the ROI centre
  * and its up direction (0, -1) is the ROI's up, rotated clockwise by `roi.rotation` in the frame.
  */
+import { accumulateBilinear, bilinearLerp } from '../image';
 import type { RgbaImage, Roi } from './types';
 
 /** 2-D affine map: (x, y) → (a·x + b·y + tx, c·x + d·y + ty). */
@@ -136,7 +137,9 @@ export function warpToTensor(image: RgbaImage, roi: Roi, n: number, options: War
       const u = i + 0.5;
       const v = j + 0.5;
       acc[0] = acc[1] = acc[2] = 0;
-      addBilinear(src, (m.a * u + m.b * v + m.tx - src.x0) / f, (m.c * u + m.d * v + m.ty - src.y0) / f, replicate, acc);
+      const x = (m.a * u + m.b * v + m.tx - src.x0) / f;
+      const y = (m.c * u + m.d * v + m.ty - src.y0) / f;
+      accumulateBilinear(src.data, src.width, src.height, src.stride, 3, x - 0.5, y - 0.5, replicate, acc);
       const o = j * n + i;
       out[o] = acc[0] * k + lo;
       out[plane + o] = acc[1] * k + lo;
@@ -201,47 +204,6 @@ function boxLevel(image: RgbaImage, bounds: { x0: number; y0: number; x1: number
 }
 
 /**
- * Adds the bilinear RGB sample of `p` at continuous position (x, y) in its own pixels to `acc`.
- * Outside: black, or with `replicate` the nearest edge pixel.
- */
-function addBilinear(p: Plane, x: number, y: number, replicate: boolean, acc: Float64Array): void {
-  const { width: w, height: h, data, stride } = p;
-  if (w === 0 || h === 0) return;
-  const px = x - 0.5;
-  const py = y - 0.5;
-  let x0 = Math.floor(px);
-  let y0 = Math.floor(py);
-  const fx = px - x0;
-  const fy = py - y0;
-  let x1 = x0 + 1;
-  let y1 = y0 + 1;
-  if (replicate) {
-    x0 = x0 < 0 ? 0 : x0 >= w ? w - 1 : x0;
-    x1 = x1 < 0 ? 0 : x1 >= w ? w - 1 : x1;
-    y0 = y0 < 0 ? 0 : y0 >= h ? h - 1 : y0;
-    y1 = y1 < 0 ? 0 : y1 >= h ? h - 1 : y1;
-  } else if (x1 < 0 || y1 < 0 || x0 >= w || y0 >= h) {
-    return; // all four taps outside
-  }
-  const inX0 = x0 >= 0 && x0 < w;
-  const inX1 = x1 >= 0 && x1 < w;
-  if (y0 >= 0 && y0 < h) {
-    if (inX0) tap(data, (y0 * w + x0) * stride, (1 - fx) * (1 - fy), acc);
-    if (inX1) tap(data, (y0 * w + x1) * stride, fx * (1 - fy), acc);
-  }
-  if (y1 >= 0 && y1 < h) {
-    if (inX0) tap(data, (y1 * w + x0) * stride, (1 - fx) * fy, acc);
-    if (inX1) tap(data, (y1 * w + x1) * stride, fx * fy, acc);
-  }
-}
-
-function tap(data: ArrayLike<number>, o: number, wt: number, acc: Float64Array): void {
-  acc[0]! += data[o]! * wt;
-  acc[1]! += data[o + 1]! * wt;
-  acc[2]! += data[o + 2]! * wt;
-}
-
-/**
  * The letterbox of a frame as an NCHW tensor [1, 3, n, n] (the frame scaled to fit, centred, black
  * bars), and the map from its pixels back to the frame's.
  */
@@ -302,8 +264,7 @@ export function resampleProbability(src: Float32Array, srcSize: number, dstSize:
       const fx = px - x0;
       const xa = clampI(x0);
       const xb = clampI(x0 + 1);
-      const v =
-        (src[ya + xa]! * (1 - fx) + src[ya + xb]! * fx) * (1 - fy) + (src[yb + xa]! * (1 - fx) + src[yb + xb]! * fx) * fy;
+      const v = bilinearLerp(fx, fy, src[ya + xa]!, src[ya + xb]!, src[yb + xa]!, src[yb + xb]!);
       out[j * dstSize + i] = Math.round(Math.min(1, Math.max(0, v)) * 255);
     }
   }

@@ -8,6 +8,7 @@
  *
  * GPU notes: every pull and push level is a per-pixel pass (WGSL-ready), log2(size) passes each way.
  */
+import { blendTaps } from '../../image';
 
 interface Level {
   width: number;
@@ -20,6 +21,9 @@ interface Level {
 
 /** Tent taps of the 2× pull: child offsets -1..2 around 2·x with weights 1, 3, 3, 1. */
 const TAPS = [1, 3, 3, 1] as const;
+
+/** One upsampled RGB value of `push`, kept in float64. */
+const UP = new Float64Array(3);
 
 /**
  * Fills, in place, the pixels of `rgb` (width × height × 3 floats) whose `weight` is < 1, blending
@@ -106,19 +110,9 @@ function push(dst: Level, src: Level): void {
       const cx = Math.min(sw - 1, Math.max(0, (x + 0.5) / 2 - 0.5));
       const x0 = Math.floor(cx);
       const x1 = Math.min(sw - 1, x0 + 1);
-      const fx = cx - x0;
-      const w00 = (1 - fx) * (1 - fy);
-      const w10 = fx * (1 - fy);
-      const w01 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      const i00 = 3 * (y0 * sw + x0);
-      const i10 = 3 * (y0 * sw + x1);
-      const i01 = 3 * (y1 * sw + x0);
-      const i11 = 3 * (y1 * sw + x1);
-      for (let c = 0; c < 3; c++) {
-        const up = w00 * src.rgb[i00 + c]! + w10 * src.rgb[i10 + c]! + w01 * src.rgb[i01 + c]! + w11 * src.rgb[i11 + c]!;
-        dst.rgb[3 * p + c] = a * dst.rgb[3 * p + c]! + (1 - a) * up;
-      }
+      // Bilinear, taps past the last row or column clamped onto it.
+      blendTaps(src.rgb, 3 * (y0 * sw + x0), 3 * (y0 * sw + x1), 3 * (y1 * sw + x0), 3 * (y1 * sw + x1), 3, cx - x0, fy, UP, 0);
+      for (let c = 0; c < 3; c++) dst.rgb[3 * p + c] = a * dst.rgb[3 * p + c]! + (1 - a) * UP[c]!;
       dst.weight[p] = 1;
     }
   }

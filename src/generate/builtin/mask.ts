@@ -14,6 +14,7 @@
  * and a bilinear tap). `dilateMask` is a separable exact Euclidean distance transform: one
  * invocation per column, then one per row (on the GPU a jump-flooding pass would do as well).
  */
+import { bilinearLerp } from '../../image';
 import { BP, cropToSource, invertAffine, type PoseTrack } from '../../pose';
 
 /** An integer pixel box; `x1`, `y1` exclusive. */
@@ -207,6 +208,7 @@ export function rasterizeRoiMask(
   let my0 = height;
   let mx1 = -1;
   let my1 = -1;
+  const tap = (a: number, b: number) => (a >= 0 && b >= 0 && a < n && b < n ? mask[b * n + a]! : 0);
   for (let y = by0; y < by1; y++) {
     const ty = (y + 0.5) / sy;
     for (let x = bx0; x < bx1; x++) {
@@ -219,8 +221,7 @@ export function rasterizeRoiMask(
       const iv = Math.floor(v);
       const fu = u - iu;
       const fv = v - iv;
-      const tap = (a: number, b: number) => (a >= 0 && b >= 0 && a < n && b < n ? mask[b * n + a]! : 0);
-      const p = (tap(iu, iv) * (1 - fu) + tap(iu + 1, iv) * fu) * (1 - fv) + (tap(iu, iv + 1) * (1 - fu) + tap(iu + 1, iv + 1) * fu) * fv;
+      const p = bilinearLerp(fu, fv, tap(iu, iv), tap(iu + 1, iv), tap(iu, iv + 1), tap(iu + 1, iv + 1));
       if (p >= threshold && p > 0) {
         out[y * width + x] = 255;
         if (x < mx0) mx0 = x;

@@ -4,6 +4,7 @@
  * the spatial fill of what nothing saw (inpaint.ts), and the soft edge. Apart from the builder
  * because it only reads the window and the model: the builder owns them and their bookkeeping.
  */
+import { sampleBilinearMasked } from '../../image';
 import { pushPullFill } from './inpaint';
 import { apply3, invert3, isIdentity3, multiply3, normalize3 } from './mat3';
 import { integerShift, sampleModel, type BackgroundModel, type SceneCompletionOptions } from './plate-model';
@@ -275,32 +276,16 @@ function tileHidden(m: Float64Array, o: number, direct: boolean, s: Slot, tx0: n
 function sampleBackground(rgba: Uint8ClampedArray, alpha: Uint8Array, width: number, height: number, x: number, y: number, dst: Float32Array, o: number): boolean {
   const px = x - 0.5;
   const py = y - 0.5;
-  const x0 = Math.floor(px);
-  const y0 = Math.floor(py);
-  if (x0 < 0 || y0 < 0 || x0 + 1 >= width || y0 + 1 >= height) {
-    // On the last row or column exactly: nearest pixel.
-    const nx = Math.round(px);
-    const ny = Math.round(py);
-    if (nx < 0 || ny < 0 || nx >= width || ny >= height || Math.abs(px - nx) > 0.01 || Math.abs(py - ny) > 0.01) return false;
-    const p = ny * width + nx;
-    if (alpha[p]! > 0) return false;
-    dst[o] = rgba[4 * p]!;
-    dst[o + 1] = rgba[4 * p + 1]!;
-    dst[o + 2] = rgba[4 * p + 2]!;
-    return true;
-  }
-  const p00 = y0 * width + x0;
-  if (alpha[p00]! | alpha[p00 + 1]! | alpha[p00 + width]! | alpha[p00 + width + 1]!) return false;
-  const fx = px - x0;
-  const fy = py - y0;
-  const w00 = (1 - fx) * (1 - fy);
-  const w10 = fx * (1 - fy);
-  const w01 = (1 - fx) * fy;
-  const w11 = fx * fy;
-  const a = 4 * p00;
-  const b = a + 4;
-  const c = a + 4 * width;
-  const d = c + 4;
-  for (let k = 0; k < 3; k++) dst[o + k] = w00 * rgba[a + k]! + w10 * rgba[b + k]! + w01 * rgba[c + k]! + w11 * rgba[d + k]!;
+  const got = sampleBilinearMasked(rgba, alpha, width, height, 4, 3, px, py, dst, o);
+  if (got >= 0) return got > 0;
+  // A tap off the frame. On the last row or column exactly: nearest pixel.
+  const nx = Math.round(px);
+  const ny = Math.round(py);
+  if (nx < 0 || ny < 0 || nx >= width || ny >= height || Math.abs(px - nx) > 0.01 || Math.abs(py - ny) > 0.01) return false;
+  const p = ny * width + nx;
+  if (alpha[p]! > 0) return false;
+  dst[o] = rgba[4 * p]!;
+  dst[o + 1] = rgba[4 * p + 1]!;
+  dst[o + 2] = rgba[4 * p + 2]!;
   return true;
 }

@@ -5,9 +5,13 @@
  * (plate-fill.ts). Apart from the builder because it is state of its own with its own per-pixel
  * passes: the builder decides where each frame sits on the canvas, this file reads and writes it.
  */
+import { sampleBilinearKnown, sampleBilinearMasked } from '../../image';
 import { COMPLETION_DEFAULTS, completeHole, type CompletionOptions } from './completion';
 import { apply3, invert3, isIdentity3, type Mat3 } from './mat3';
 import type { PixelBox } from './mask';
+
+/** One bilinear RGB sample of `update`, kept in float64 (observed unrounded). */
+const RGB = new Float64Array(3);
 
 /** What the model reads of the builder's options (see `PlateBuilderOptions`). */
 export interface BackgroundModelOptions {
@@ -217,27 +221,8 @@ export class BackgroundModel {
       let nw = i6! * (fp.x0 + 0.5) + i7! * yc + i8!;
       for (let x = fp.x0; x < fp.x1; x++, nx += i0!, ny += i3!, nw += i6!) {
         // Bilinear taps at frame position (nx / nw, ny / nw), all four background.
-        const px = nx / nw - 0.5;
-        const py = ny / nw - 0.5;
-        const fx0 = Math.floor(px);
-        const fy0 = Math.floor(py);
-        if (fx0 < 0 || fy0 < 0 || fx0 + 1 >= width || fy0 + 1 >= height) continue;
-        const f = fy0 * width + fx0;
-        if (alpha[f]! | alpha[f + 1]! | alpha[f + width]! | alpha[f + width + 1]!) continue;
-        const ax = px - fx0;
-        const ay = py - fy0;
-        const w00 = (1 - ax) * (1 - ay);
-        const w10 = ax * (1 - ay);
-        const w01 = (1 - ax) * ay;
-        const w11 = ax * ay;
-        const a = 4 * f;
-        const c = a + 4 * width;
-        this.observe(
-          y * mw + x,
-          w00 * rgba[a]! + w10 * rgba[a + 4]! + w01 * rgba[c]! + w11 * rgba[c + 4]!,
-          w00 * rgba[a + 1]! + w10 * rgba[a + 5]! + w01 * rgba[c + 1]! + w11 * rgba[c + 5]!,
-          w00 * rgba[a + 2]! + w10 * rgba[a + 6]! + w01 * rgba[c + 2]! + w11 * rgba[c + 6]!,
-        );
+        if (sampleBilinearMasked(rgba, alpha, width, height, 4, 3, nx / nw - 0.5, ny / nw - 0.5, RGB, 0) <= 0) continue;
+        this.observe(y * mw + x, RGB[0]!, RGB[1]!, RGB[2]!);
       }
     }
   }
@@ -339,26 +324,8 @@ export function integerShift(m: Mat3): [number, number] | null {
 export function sampleModel(bg: Float32Array, count: Uint8Array, width: number, height: number, x: number, y: number, dst: Float32Array, o: number): number {
   const px = x - 0.5;
   const py = y - 0.5;
-  const x0 = Math.floor(px);
-  const y0 = Math.floor(py);
-  if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
-    const p00 = y0 * width + x0;
-    const n = Math.min(count[p00]!, count[p00 + 1]!, count[p00 + width]!, count[p00 + width + 1]!);
-    if (n > 0) {
-      const fx = px - x0;
-      const fy = py - y0;
-      const w00 = (1 - fx) * (1 - fy);
-      const w10 = fx * (1 - fy);
-      const w01 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      const a = 3 * p00;
-      const b = a + 3;
-      const c = a + 3 * width;
-      const d = c + 3;
-      for (let k = 0; k < 3; k++) dst[o + k] = w00 * bg[a + k]! + w10 * bg[b + k]! + w01 * bg[c + k]! + w11 * bg[d + k]!;
-      return n;
-    }
-  }
+  const known = sampleBilinearKnown(bg, count, width, height, 3, 3, px, py, dst, o);
+  if (known > 0) return known;
   const nx = Math.round(px);
   const ny = Math.round(py);
   if (nx < 0 || ny < 0 || nx >= width || ny >= height) return 0;
