@@ -8,7 +8,8 @@
  * inside the silhouette are the texture's job: carried along, they would stick out as a ghost
  * wherever the target body is narrower (turned sideways), and their depth would put them on the
  * wrong side after a turn (a face on the back of the head). The face and hands may be asked for
- * in front instead (`front`).
+ * in front instead (`front`). Pieces too small or too thin to be hair or clothes can be left out
+ * (`minPiece`, `minCore`; pieces.ts).
  */
 import { PARENTS, silhouetteAt, type BodyMesh, type PosedSkeleton, type RestSkeleton, type Silhouette, type Vec3 } from '../../body';
 import type { Intrinsics } from '../../guidance';
