@@ -55,6 +55,20 @@ export interface BuiltinConfig {
     readonly armReach: number;
     /** Pixels this much (metres) farther from a second bone than from their nearest move partly with it too (see outside.ts `blend`). */
     readonly blend: number;
+    /**
+     * Pieces of the layer (connected parts, before and after warping) smaller than this share of
+     * the person's height squared (stature at the pelvis's depth, pixels²) are left out: specks of
+     * background beside a hand or a boot. 0.0004 is about 12 × 12 px for a person 600 px tall, a
+     * fingertip's area; a finger joined to a kept piece (a hand in front) stays with it.
+     */
+    readonly minPiece: number;
+    /**
+     * Pieces with no point this share of the person's height inside them (thin all along: a sliver
+     * where the mesh is a little narrower than the person, between the legs or along a dress's
+     * edge) are left out; thin parts of thicker pieces stay (an opening by reconstruction). 0.004
+     * is 2.4 px for a person 600 px tall: strips under about 5 px wide go.
+     */
+    readonly minCore: number;
   };
   /** Per-frame colour gain (this reference frame's person colour over the clip's), clamped to [min, max] per channel. */
   readonly colourGain: { readonly min: number; readonly max: number };
@@ -76,7 +90,7 @@ export const BUILTIN_CONFIG: BuiltinConfig = deepFreeze({
   face: { frontMaxTurn: 20, margin: 0.16, viewMaxTurn: 30, viewMaxAway: 75, hysteresis: 8, fadeFrames: 4 },
   matteRadius: 0.022,
   tightMaskThreshold: 0.6,
-  layer: { inset: 2, reach: 0.2, armReach: 0.08, blend: 0.08 },
+  layer: { inset: 2, reach: 0.2, armReach: 0.08, blend: 0.08, minPiece: 0.0004, minCore: 0.004 },
   colourGain: { min: 0.67, max: 1.5 },
   completion: SCENE_COMPLETION_DEFAULTS,
 });

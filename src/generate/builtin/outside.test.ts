@@ -124,6 +124,26 @@ describe('outside layer (hair and clothes beyond the mesh)', () => {
     expect(Math.max(...Array.from({ length: n(all) }, (_, v) => Math.hypot(all.colours[v * 4]! + 0.5 - cx, all.colours[v * 4 + 1]! + 0.5 - cy)))).toBeGreaterThan(7);
   });
 
+  it('with piece limits, leaves out specks and thin strips beside the hair and keeps the hair whole', () => {
+    const { mask, rgba } = hairFrame();
+    const [hx, hy] = project(rest.positions, J.head * 3).map(Math.round) as [number, number];
+    const hair = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest });
+    // A 3 x 3 speck right of the hair, and a strip 4 px wide (two grid columns) and 24 long left of it.
+    for (let y = hy - 23; y < hy - 20; y++) for (let x = hx + 20; x < hx + 23; x++) mask[y * W + x] = 255;
+    for (let y = hy - 44; y < hy - 20; y++) for (let x = hx - 10; x < hx - 6; x++) mask[y * W + x] = 255;
+    const n = (l: { positions: Float32Array }) => l.positions.length / 3;
+    const all = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest });
+    expect(n(all)).toBeGreaterThan(n(hair) + 24); // both are carried without limits
+    const clean = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, minPiece: 40, minCore: 2 });
+    expect(n(clean)).toBe(n(hair));
+    expect(clean.indices.length).toBe(hair.indices.length);
+    expect(clean.colours).toEqual(hair.colours);
+    expect(clean.positions).toEqual(hair.positions);
+    // The area limit alone takes the speck, not the strip (24 grid points standing for 96 px²).
+    const areaOnly = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: rest, to: rest, minPiece: 40 });
+    expect(n(areaOnly)).toBe(n(hair) + 24);
+  });
+
   it('takes a reach per joint: what lies well beyond a hand is dropped there while hair at the same reach stays', () => {
     const { mask, rgba } = hairFrame();
     // A "held sign": a disc 0.12 m below the left hand (its nearest bone), added to the hair.

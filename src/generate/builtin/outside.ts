@@ -8,10 +8,12 @@
  * inside the silhouette are the texture's job: carried along, they would stick out as a ghost
  * wherever the target body is narrower (turned sideways), and their depth would put them on the
  * wrong side after a turn (a face on the back of the head). The face and hands may be asked for
- * in front instead (`front`).
+ * in front instead (`front`). Pieces too small or too thin to be hair or clothes can be left out
+ * (`minPiece`, `minCore`; pieces.ts).
  */
 import { PARENTS, silhouetteAt, type BodyMesh, type PosedSkeleton, type RestSkeleton, type Silhouette, type Vec3 } from '../../body';
 import type { Intrinsics } from '../../guidance';
+import { cleanMask, cleanTriangles, erodeDisc } from './pieces';
 
 /**
  * How far (in bone radii) pixels asked in front are moved towards the camera: the face's surface
@@ -139,6 +141,18 @@ export interface OutsideLayerInput {
    * front (`front`) stay rigid with their bone. Default 0: the nearest bone alone.
    */
   blend?: number;
+  /**
+   * Pieces of the layer (connected parts, in the reference frame and again after warping, where it
+   * tears) smaller than this many reference pixels are left out: specks of background the mask took
+   * in beside a hand or a boot. Default 0: all kept. See pieces.ts.
+   */
+  minPiece?: number;
+  /**
+   * Pixels: pieces with no point this far inside them (thin all along: a sliver between the mesh
+   * and the mask's edge) are left out; a thin part of a thicker piece (a finger, a strand) stays.
+   * Default 0: all kept.
+   */
+  minCore?: number;
 }
 
 /** Point `p` (camera space) carried rigidly by joint `j` from its pose in `from` to its pose in `to`. */
@@ -245,6 +259,16 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       col.push(rgba[m * 4]!, rgba[m * 4 + 1]!, rgba[m * 4 + 2]!, 255);
     }
   }
+  // Pieces too small or too thin, in the reference frame (grid units: a node stands for step² pixels).
+  const minPiece = Math.max(0, input.minPiece ?? 0);
+  const minCore = Math.max(0, input.minCore ?? 0) / step;
+  let core: Uint8Array | null = null;
+  if (minPiece > 0 || minCore > 0) {
+    const present = Uint8Array.from(slot, (s) => (s >= 0 ? 1 : 0));
+    const kept = cleanMask(present, gw, gh, { minArea: minPiece / step ** 2, coreRadius: minCore });
+    for (let g = 0; g < slot.length; g++) if (!kept[g]) slot[g] = -1;
+    if (minCore > 0) core = erodeDisc(kept, gw, gh, minCore);
+  }
   const tear = (3 * step) ** 2;
   const apart = (i: number, j: number) => (pix[i * 2]! - pix[j * 2]!) ** 2 + (pix[i * 2 + 1]! - pix[j * 2 + 1]!) ** 2 > tear;
   const tris: number[] = [];
@@ -258,5 +282,25 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       if (b >= 0 && c >= 0 && d >= 0 && !apart(b, d) && !apart(c, d) && !apart(b, c)) tris.push(b, d, c);
     }
   }
-  return { positions: Float32Array.from(pos), colours: Uint8Array.from(col), indices: Uint32Array.from(tris) };
+  if (minPiece === 0 && !core) return { positions: Float32Array.from(pos), colours: Uint8Array.from(col), indices: Uint32Array.from(tris) };
+  // Again after warping: the tears may have cut pieces off (two triangles per grid cell).
+  const nodeOf = new Int32Array(pos.length / 3);
+  for (let g = 0; g < slot.length; g++) if (slot[g]! >= 0) nodeOf[slot[g]!] = g;
+  const kept = cleanTriangles(tris, pos.length / 3, (2 * minPiece) / step ** 2, core ? (v) => core[nodeOf[v]!] === 1 : undefined);
+  return compact(pos, col, kept);
+}
+
+/** The layer with only the vertices its triangles use, in their order, renumbered. */
+function compact(pos: readonly number[], col: readonly number[], tris: Uint32Array): OutsideLayer {
+  const index = new Int32Array(pos.length / 3).fill(-1);
+  for (const v of tris) index[v] = 0;
+  const order: number[] = [];
+  for (let v = 0; v < index.length; v++) if (index[v] === 0) index[v] = order.push(v) - 1;
+  const positions = new Float32Array(order.length * 3);
+  const colours = new Uint8Array(order.length * 4);
+  order.forEach((v, i) => {
+    positions.set(pos.slice(v * 3, v * 3 + 3), i * 3);
+    colours.set(col.slice(v * 4, v * 4 + 4), i * 4);
+  });
+  return { positions, colours, indices: tris.map((v) => index[v]!) };
 }

@@ -7,6 +7,7 @@ import type { BuiltinConfig } from './config';
 import { FaceChooser, jointTurn } from './face-views';
 import { faceIsClear, gather, newAppearance, planViews, type ReferenceBody } from './gather';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
+import { personHeightPixels } from './pieces';
 import { maskedMean, ReferenceView } from './reference';
 
 /** What the builtin engine renders from: the reference clip with its pose and body, and the retargeted motion body. */
@@ -41,6 +42,8 @@ interface SourceFrame {
   faceIsClear: boolean;
   /** The fitted mesh's silhouette in this frame: the layer leaves what it covers to the texture. */
   covered: Silhouette;
+  /** The layer's smallest piece (pixels²) and thinnest core (pixels) in this frame: config shares of the person's height. */
+  pieces: { minPiece: number; minCore: number };
 }
 
 /**
@@ -71,6 +74,11 @@ export async function runBuiltin(
   const { times, reference: refIndex, motion: motionIndex } = frameMapping(job.timeline, job.fps, reference.timestamps, job.motionTimestamps);
   const ref = new ReferenceView(job, readFrame, config);
   const { k } = ref;
+  // The layer's piece limits for a reference frame where the body stands at this pose (config.ts `layer.minPiece`, `minCore`).
+  const pieceLimits = (pose: PosedSkeleton) => {
+    const size = personHeightPixels(k.fx, reference.body.shape.height, pose.positions[J.pelvis * 3 + 2]!);
+    return { minPiece: layerConfig.minPiece * size * size, minCore: layerConfig.minCore * size };
+  };
 
   // 1. Plate and appearance: the reference body's texels from the best views over the whole clip,
   // the same views priming the background plate.
@@ -112,6 +120,7 @@ export async function runBuiltin(
             fromPose,
             faceIsClear: faceIsClear(ref, segments, fromPose),
             covered: meshSilhouette(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, ref.camera),
+            pieces: pieceLimits(fromPose),
           };
         }
         appearance.setGain(cached && source ? source.gain : [1, 1, 1]);
@@ -123,7 +132,7 @@ export async function runBuiltin(
         let faceShown = false;
         if (cached && source) {
           // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
-          const { tight, fromPose, covered, faceIsClear } = source;
+          const { tight, fromPose, covered, faceIsClear, pieces } = source;
           const front = new Set(DETAIL_JOINTS.filter((j) => (j !== J.head || faceIsClear) && jointTurn(fromPose, toPose, j) < faceConfig.frontMaxTurn));
           faceShown = front.has(J.head);
           const layer = outsideLayer({
@@ -141,12 +150,13 @@ export async function runBuiltin(
             inset: layerConfig.inset,
             reach: reachByJoint,
             blend: layerConfig.blend,
+            ...pieces,
           });
           appearance.renderLayer(target, depth, layer, k);
         }
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
         for (const { face: view, opacity } of faceChooser.next(toPose, faceShown)) {
-          const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true });
+          const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true, ...pieceLimits(view.from) });
           appearance.renderLayer(target, depth, layer, k, opacity);
         }
         const out = await compositor.composite(plate, target);
