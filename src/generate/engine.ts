@@ -7,7 +7,8 @@
  *
  * Coordinates are output-frame pixels (origin top-left, x right, y down); images are RGBA at the
  * output size; poses are whole-body keypoints as `toWholeBody` (src/pose) lays them out:
- * 60 × (x, y, score) = OpenPose-18 body, 21 left-hand, 21 right-hand points, scores in [0, 1].
+ * 128 × (x, y, score) = OpenPose-18 body, 21 left-hand, 21 right-hand, 68 face points, scores in
+ * [0, 1] (a face point scores its face's score; 0 where none was found).
  */
 import type { RgbaImage } from '../pose';
 

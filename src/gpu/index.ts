@@ -6,5 +6,5 @@
 export type { GpuCapabilities } from './probe';
 export { describeCapabilities, probeAdapter } from './probe';
 export { GpuRoot } from './device';
-export { fetchModel } from './models';
+export { fetchModel, hasModel } from './models';
 export { startBufferMeter } from './buffer-meter';

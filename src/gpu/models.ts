@@ -46,6 +46,11 @@ export function loadManifest(): Promise<ModelManifest> {
 
 const hex = (buf: ArrayBuffer) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
 
+/** Whether the manifest lists a model (an optional one may be missing from an older install). */
+export async function hasModel(id: string, variant: 'fp32' | 'fp16'): Promise<boolean> {
+  return (await loadManifest()).files.some((f) => f.id === id && f.variant === variant);
+}
+
 /** Fetches a model file and checks it against the manifest's sha256. */
 export async function fetchModel(id: string, variant: 'fp32' | 'fp16'): Promise<{ entry: ManifestFile; bytes: Uint8Array }> {
   const m = await loadManifest();

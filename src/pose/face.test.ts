@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cropToSource, applyAffine } from './crop';
-import { FACE_MESH_INDEX, FACE_MESH_POINTS, FACE_ROI_SCALE, faceMeshFromOutputs, faceRoiFromMesh, faceRoiFromPose, runFaceMesh } from './face';
+import { FACE68_FROM_MESH, FACE_MESH_INDEX, FACE_MESH_POINTS, FACE_ROI_SCALE, faceMeshFromOutputs, faceMeshTo68, faceRoiFromMesh, faceRoiFromPose, runFaceMesh } from './face';
 import { BLAZEPOSE_KEYPOINTS, BP } from './layouts';
 import { FACE_MESH_IO, modelFile } from './models';
 import { createNodeRunner, decodeFrames, joinPath, loadTrackerModels, mediaDir, mediaSkipReason, modelsDir, modelsSkipReason, readText } from './node-testing';
-import { PoseTracker, type PoseTrackerModels } from './tracker';
+import { PoseTracker, headFacesCamera, type PoseTrackerModels } from './tracker';
 import type { ModelRunner, RgbaImage } from './types';
 
 /** BlazePose-33 keypoints (x, y, z, visibility), all visible, with the head points given. */
@@ -96,6 +96,31 @@ describe('faceRoiFromMesh and faceMeshFromOutputs', () => {
     expect(back.cy).toBeCloseTo(c.y, 3);
     expect(back.size).toBeCloseTo(80 * (roi.size / FACE_MESH_IO.size) * FACE_ROI_SCALE, 3);
     expect(() => faceMeshFromOutputs({}, roi)).toThrow(/Identity_2:0/);
+  });
+});
+
+describe('FACE68_FROM_MESH', () => {
+  it('maps each of the 68 iBUG points to one or two distinct mesh points, groups in iBUG order', () => {
+    expect(FACE68_FROM_MESH).toHaveLength(68);
+    const used = new Set<number>();
+    for (const [a, b] of FACE68_FROM_MESH) {
+      expect(a >= 0 && a < FACE_MESH_POINTS && b >= 0 && b < FACE_MESH_POINTS).toBe(true);
+      used.add(a);
+    }
+    expect(used.size).toBe(68);
+    // Eye corners and mouth corners are the mesh's named ones.
+    expect(FACE68_FROM_MESH[36]![0]).toBe(FACE_MESH_INDEX.rightEyeOuter);
+    expect(FACE68_FROM_MESH[39]![0]).toBe(FACE_MESH_INDEX.rightEyeInner);
+    expect(FACE68_FROM_MESH[42]![0]).toBe(FACE_MESH_INDEX.leftEyeInner);
+    expect(FACE68_FROM_MESH[45]![0]).toBe(FACE_MESH_INDEX.leftEyeOuter);
+    expect(FACE68_FROM_MESH[48]![0]).toBe(FACE_MESH_INDEX.mouthRight);
+    expect(FACE68_FROM_MESH[54]![0]).toBe(FACE_MESH_INDEX.mouthLeft);
+    expect(FACE68_FROM_MESH[8]![0]).toBe(FACE_MESH_INDEX.chin);
+    const mesh = Float32Array.from({ length: FACE_MESH_POINTS * 3 }, (_, k) => k);
+    const p = faceMeshTo68(mesh);
+    expect(p[3 * 2]).toBe(((132 + 58) / 2) * 3); // point 3: between mesh 132 and 58
+    expect(p[8 * 2 + 1]).toBe(152 * 3 + 1);
+    expect(() => faceMeshTo68(new Float32Array(10))).toThrow(RangeError);
   });
 });
 
@@ -222,4 +247,89 @@ describe.skipIf(skip !== null)('face mesh on the crop a pose gives (real model, 
     console.log(`[face mesh] navy#180 (back): score ${mesh.score.toFixed(4)}`);
     expect(mesh.score).toBeLessThan(0.5);
   });
+});
+
+describe.skipIf(skip !== null)('face tracked by the PoseTracker (real models, real frames)', () => {
+  it('navy 140–269, a turn away and back: 68 points near DWPose’s on the frontal frames, no face mesh run from behind', async () => {
+    const { models, release } = await loadTrackerModels({ face: true });
+    try {
+      const file = joinPath(mediaDir, 'fashion_model_turn_navy_dress_91BjuE6irxS.mp4');
+      const gt = (JSON.parse(readText(joinPath(mediaDir, 'keypoints/ubc_dwpose_pseudo_gt/91BjuE6irxS_dwpose.json'))) as {
+        frames: Array<{ face: Array<[number, number] | null> | null }>;
+      }).frames;
+      const first = 140;
+      const frames = decodeFrames(file, first, 130);
+      const timing = { face: 0, faceRuns: 0, pose: 0, poseRuns: 0 };
+      const faceRunner = models.face!;
+      const timed: ModelRunner = async (inputs) => {
+        const t0 = performance.now();
+        const out = await faceRunner(inputs);
+        timing.face += performance.now() - t0;
+        timing.faceRuns++;
+        return out;
+      };
+      const landmarks: ModelRunner = async (inputs) => {
+        const t0 = performance.now();
+        const out = await models.landmarks(inputs);
+        timing.pose += performance.now() - t0;
+        timing.poseRuns++;
+        return out;
+      };
+      const tracker = new PoseTracker({ ...models, landmarks, face: timed }, { hands: false });
+      const groups = { jaw: [0, 17], brows: [17, 27], nose: [27, 36], eyes: [36, 48], mouth: [48, 68] } as const;
+      const errors: Record<string, number[]> = {};
+      let found = 0;
+      let skipped = 0;
+      let skippedFacing = 0;
+      const started = performance.now();
+      for (const [n, image] of frames.entries()) {
+        const f = first + n;
+        const runs = timing.faceRuns;
+        const pose = await tracker.process(image, n / 30);
+        if (!pose.found) continue;
+        if (timing.faceRuns === runs) {
+          // Not run: the (raw) pose's head faced away. The smoothed pose returned lags a little.
+          skipped++;
+          if (headFacesCamera(pose.keypoints)) skippedFacing++;
+          expect(pose.face).toBeNull();
+          continue;
+        }
+        if (!pose.face) continue;
+        found++;
+        expect(pose.face.score).toBeGreaterThanOrEqual(0.5);
+        const g = gt[f]?.face;
+        if (!g || !g.every((q) => q)) continue;
+        const G = g.map((q) => [q![0] * image.width, q![1] * image.height] as const);
+        const io = Math.hypot(G[36]![0] - G[45]![0], G[36]![1] - G[45]![1]);
+        if (io < 20) continue; // near profile: DWPose's own points scatter there
+        for (const [name, [a, b]] of Object.entries(groups)) {
+          let e = 0;
+          for (let i = a; i < b; i++) e += Math.hypot(pose.face.points[i * 2]! - G[i]![0], pose.face.points[i * 2 + 1]! - G[i]![1]) / io;
+          (errors[name] ??= []).push(e / (b - a));
+        }
+      }
+      const total = performance.now() - started;
+      const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+      const summary = Object.entries(errors).map(([k, v]) => `${k} ${mean(v).toFixed(3)}`);
+      console.log(
+        `[face track] navy ${first}–${first + frames.length - 1}: face on ${found} frames, face mesh skipped (head turned away) on ${skipped}; ` +
+          `mean error against DWPose (outer-eye-corner distances, ${errors.eyes?.length ?? 0} frames): ${summary.join(', ')}; ` +
+          `face mesh ${timing.faceRuns} runs, ${(timing.face / timing.faceRuns).toFixed(1)} ms each, ${(timing.face / frames.length).toFixed(1)} ms of ` +
+          `${(total / frames.length).toFixed(1)} ms per frame (pose landmarks ${(timing.pose / timing.poseRuns).toFixed(1)} ms a run; wasm, 1 thread)`,
+      );
+      expect(skipped).toBeGreaterThan(40); // the back of the head, frames ~168–242
+      expect(skippedFacing).toBeLessThanOrEqual(3);
+      expect(found).toBeGreaterThan(30);
+      expect(errors.eyes!.length).toBeGreaterThan(20);
+      expect(mean(errors.eyes!)).toBeLessThan(0.05);
+      expect(mean(errors.nose!)).toBeLessThan(0.06);
+      expect(mean(errors.mouth!)).toBeLessThan(0.08);
+      expect(mean(errors.brows!)).toBeLessThan(0.08);
+      expect(mean(errors.jaw!)).toBeLessThan(0.12);
+      // At most one run per frame, and a second only when a tracked crop loses the face.
+      expect(timing.faceRuns).toBeLessThanOrEqual(frames.length - skipped + 5);
+    } finally {
+      await release();
+    }
+  }, 300_000);
 });

@@ -159,3 +159,49 @@ export async function runFaceMesh(run: ModelRunner, image: RgbaImage, roi: Roi):
   const outputs = await run({ [FACE_MESH_IO.input]: { data: faceMeshInput(image, roi), dims: [1, 3, n, n] } });
   return faceMeshFromOutputs(outputs, roi);
 }
+
+/** Number of face points in the DWPose / iBUG-300W layout. */
+export const FACE68_POINTS = 68;
+
+/**
+ * The 68 iBUG-300W face points (dlib's and DWPose's order: jaw 0–16, brows 17–26, nose 27–35,
+ * eyes 36–47, mouth 48–67; "right" and "left" are the person's own) as face mesh points: each is
+ * one mesh index, or the mean of two. The correspondence is PeizhiYan/Mediapipe_2_Dlib_Landmarks
+ * (`mp2dlib_correspondence` in mediapipe2dlib/mp2dlib.py), which picked mesh vertices on
+ * MediaPipe's canonical face model for each iBUG point; face.test.ts checks it against DWPose's
+ * own 68 points on a real clip, group by group.
+ */
+export const FACE68_FROM_MESH: ReadonlyArray<readonly [number, number]> = [
+  // Jaw (17): the face oval from the person's right ear (0) round the chin (8) to the left ear (16).
+  [127, 127], [234, 234], [93, 93], [132, 58], [58, 172], [136, 136], [150, 150], [176, 176], [152, 152],
+  [400, 400], [379, 379], [365, 365], [397, 288], [361, 361], [323, 323], [454, 454], [356, 356],
+  // Brows (10): the right brow outer → inner (17–21), the left brow inner → outer (22–26); the
+  // mesh's upper brow line.
+  [70, 70], [63, 63], [105, 105], [66, 66], [107, 107],
+  [336, 336], [296, 296], [334, 334], [293, 293], [300, 300],
+  // Nose (9): the bridge down the midline (27–30: between the eyes to the tip), then the base of
+  // the nose from the right nostril wing to the left (31–35).
+  [168, 6], [197, 195], [5, 5], [4, 4], [75, 75], [97, 97], [2, 2], [326, 326], [305, 305],
+  // Eyes (12): the right eye from its outer corner (36), upper lid, inner corner (39), lower lid;
+  // the left eye from its inner corner (42), upper lid, outer corner (45), lower lid.
+  [33, 33], [160, 160], [158, 158], [133, 133], [153, 153], [144, 144],
+  [362, 362], [385, 385], [387, 387], [263, 263], [373, 373], [380, 380],
+  // Mouth (20): the outer lip contour clockwise from the right corner (48) over the upper lip to
+  // the left corner (54) and back under the lower lip (55–59); the inner contour from the right
+  // inner corner (60) over (61–63) to the left (64) and back (65–67).
+  [61, 61], [39, 39], [37, 37], [0, 0], [267, 267], [269, 269], [291, 291], [321, 321], [314, 314], [17, 17], [84, 84], [91, 91],
+  [78, 78], [82, 82], [13, 13], [312, 312], [308, 308], [317, 317], [14, 14], [87, 87],
+];
+
+/**
+ * The 68 iBUG points (x, y) of a face mesh (468 points, `stride` values each starting with x, y):
+ * 68 × 2 values written into `out`.
+ */
+export function faceMeshTo68(points: Float32Array, stride = 3, out = new Float32Array(FACE68_POINTS * 2)): Float32Array {
+  if (points.length < FACE_MESH_POINTS * stride) throw new RangeError(`points must hold ${FACE_MESH_POINTS} x ${stride} values; got ${points.length}.`);
+  FACE68_FROM_MESH.forEach(([a, b], i) => {
+    out[i * 2] = (points[a * stride]! + points[b * stride]!) / 2;
+    out[i * 2 + 1] = (points[a * stride + 1]! + points[b * stride + 1]!) / 2;
+  });
+  return out;
+}

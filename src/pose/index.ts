@@ -3,7 +3,7 @@
  * metrics, pose-map drawing, face mesh crops from a pose and the model constants. Pure TypeScript
  * (no DOM, no worker APIs).
  */
-export type { ModelRunner, RgbaImage, Roi, TensorData } from './types';
+export type { FacePose, ModelRunner, RgbaImage, Roi, TensorData } from './types';
 
 export { PoseTracker, type PoseTrackerModels } from './tracker';
 export { AnalysisCanceled } from './errors';
@@ -18,11 +18,14 @@ export { drawPoseMap, mimicMotionScale, type PoseMapContext } from './pose-map';
 export { applyAffine, cropToSource, invertAffine, type Point } from './crop';
 
 export {
+  FACE68_FROM_MESH,
+  FACE68_POINTS,
   FACE_MESH_INDEX,
   FACE_MESH_POINTS,
   FACE_ROI_SCALE,
   faceMeshFromOutputs,
   faceMeshInput,
+  faceMeshTo68,
   faceRoiFromMesh,
   faceRoiFromPose,
   runFaceMesh,

@@ -4,6 +4,7 @@ import {
   BP,
   COCO_17_NAMES,
   OPENPOSE_18_NAMES,
+  WHOLEBODY_FACE,
   WHOLEBODY_KEYPOINTS,
   WHOLEBODY_LEFT_HAND,
   WHOLEBODY_RIGHT_HAND,
@@ -67,6 +68,11 @@ describe('layouts', () => {
     expect(point(wb, WHOLEBODY_LEFT_HAND)).toEqual([5000, 5001, Math.fround(0.8)]);
     expect(point(wb, WHOLEBODY_LEFT_HAND + 20)).toEqual([5060, 5061, Math.fround(0.8)]);
     expect(Array.from(wb.subarray(WHOLEBODY_RIGHT_HAND * 3)).every((v) => v === 0)).toBe(true);
+    const face = { score: 0.7, points: Float32Array.from({ length: 136 }, (_, k) => k) };
+    const withFace = toWholeBody({ ...frame, face });
+    expect(Array.from(withFace.subarray(0, WHOLEBODY_FACE * 3))).toEqual(Array.from(wb.subarray(0, WHOLEBODY_FACE * 3)));
+    expect(point(withFace, WHOLEBODY_FACE)).toEqual([0, 1, Math.fround(0.7)]);
+    expect(point(withFace, WHOLEBODY_FACE + 67)).toEqual([134, 135, Math.fround(0.7)]);
   });
 
   it('gives zeros for a frame without a person and rejects short arrays', () => {

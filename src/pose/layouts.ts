@@ -6,7 +6,7 @@
  * score 0 and position (0, 0). Left and right are anatomical (the person's own side), so a
  * person facing the camera has their left side on the image's right.
  */
-import type { HandPose, PoseFrame } from './types';
+import type { FacePose, HandPose, PoseFrame } from './types';
 
 /** BlazePose-33 keypoint names, in model order. */
 export const BLAZEPOSE_33_NAMES = [
@@ -136,14 +136,19 @@ export const HAND_21_NAMES = [
 
 export const HAND_KEYPOINTS = 21;
 
+/** The 68 iBUG / DWPose face points (see `FACE68_FROM_MESH` in face.ts). */
+export const FACE_KEYPOINTS = 68;
+
 /**
  * The MimicMotion-style whole-body set: OpenPose-18 body, then the left hand (21), then the right
  * hand (21) — OpenPose's and DWPose's hand order (COCO-WholeBody keypoints 91-111 are the left
- * hand, 112-132 the right). 60 keypoints in all; the 68 face points are not produced.
+ * hand, 112-132 the right) — then the 68 face points (DWPose's face, COCO-WholeBody 23-90).
+ * 128 keypoints in all. The first 60 alone (no face) are still a valid set for `drawPoseMap`.
  */
-export const WHOLEBODY_KEYPOINTS = 18 + 2 * HAND_KEYPOINTS;
+export const WHOLEBODY_KEYPOINTS = 18 + 2 * HAND_KEYPOINTS + FACE_KEYPOINTS;
 export const WHOLEBODY_LEFT_HAND = 18;
 export const WHOLEBODY_RIGHT_HAND = 18 + HAND_KEYPOINTS;
+export const WHOLEBODY_FACE = 18 + 2 * HAND_KEYPOINTS;
 
 /** What the conversions read: a `PoseFrame`, or anything with its `found` and `keypoints`. */
 export type BodyKeypoints = Pick<PoseFrame, 'found' | 'keypoints'>;
@@ -202,15 +207,31 @@ function copyHand(hand: HandPose | null, out: Float32Array, first: number): void
   out.set(hand.keypoints.subarray(0, HAND_KEYPOINTS * 3), first * 3);
 }
 
+function copyFace(face: FacePose | null | undefined, out: Float32Array): void {
+  if (!face) return;
+  if (face.points.length < FACE_KEYPOINTS * 2) throw new RangeError(`face points must hold 68 x (x, y) = 136 values; got ${face.points.length}.`);
+  for (let i = 0; i < FACE_KEYPOINTS; i++) {
+    const o = (WHOLEBODY_FACE + i) * 3;
+    out[o] = face.points[i * 2]!;
+    out[o + 1] = face.points[i * 2 + 1]!;
+    out[o + 2] = face.score;
+  }
+}
+
 /**
  * `PoseFrame` → the whole-body set (see `WHOLEBODY_KEYPOINTS`): OpenPose-18 body, left hand,
- * right hand. A missing hand stays zero (score 0). Returns 60 x (x, y, score).
+ * right hand, face (each face point scored with the face's score). A missing hand or face stays
+ * zero (score 0). Returns 128 x (x, y, score).
  */
-export function toWholeBody(frame: Pick<PoseFrame, 'found' | 'keypoints' | 'hands'>, out = new Float32Array(WHOLEBODY_KEYPOINTS * 3)): Float32Array {
+export function toWholeBody(
+  frame: Pick<PoseFrame, 'found' | 'keypoints' | 'hands'> & { face?: FacePose | null },
+  out = new Float32Array(WHOLEBODY_KEYPOINTS * 3),
+): Float32Array {
   out.fill(0);
   if (!frame.found) return out;
   toOpenPose18(frame, out.subarray(0, 18 * 3));
   copyHand(frame.hands.left, out, WHOLEBODY_LEFT_HAND);
   copyHand(frame.hands.right, out, WHOLEBODY_RIGHT_HAND);
+  copyFace(frame.face, out);
   return out;
 }

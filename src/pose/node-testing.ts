@@ -7,7 +7,7 @@
  * @types/node stays out of the type-check of src/, which is browser code.
  */
 import * as ort from 'onnxruntime-web';
-import { modelFile } from './models';
+import { FACE_MESH_IO, modelFile } from './models';
 import type { PoseTrackerModels } from './tracker';
 import type { ModelRunner, RgbaImage } from './types';
 
@@ -93,11 +93,19 @@ export async function createNodeRunner(file: string): Promise<{ run: ModelRunner
   return { run, release: () => session.release() };
 }
 
+/** Whether public/models/manifest.json lists model `id`. */
+export function hasModelFile(id: string): boolean {
+  if (modelsSkipReason()) return false;
+  const manifest = JSON.parse(readText(path.join(modelsDir, 'manifest.json'))) as { files: Array<{ id: string }> };
+  return manifest.files.some((f) => f.id === id);
+}
+
 /**
- * The tracker's models (fp32, wasm): the detector and blazepose-full landmarks, and the hand
- * model with `hands`. `release` frees every session.
+ * The tracker's models (fp32, wasm): the detector and blazepose-full landmarks, the hand model
+ * with `hands` and the face mesh with `face` (when the manifest lists it). `release` frees every
+ * session.
  */
-export async function loadTrackerModels(options: { hands?: boolean } = {}): Promise<{ models: PoseTrackerModels; release: () => Promise<void> }> {
+export async function loadTrackerModels(options: { hands?: boolean; face?: boolean } = {}): Promise<{ models: PoseTrackerModels; release: () => Promise<void> }> {
   const releases: Array<() => Promise<void>> = [];
   const load = async (id: string) => {
     const r = await createNodeRunner(modelFile(id, 'fp32'));
@@ -106,6 +114,7 @@ export async function loadTrackerModels(options: { hands?: boolean } = {}): Prom
   };
   const models: PoseTrackerModels = { detector: await load('blazepose-detector'), landmarks: await load('blazepose-full') };
   if (options.hands) models.hand = await load('handlandmark-full');
+  if (options.face && hasModelFile(FACE_MESH_IO.id)) models.face = await load(FACE_MESH_IO.id);
   return { models, release: async () => void (await Promise.all(releases.map((r) => r()))) };
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { drawPoseMap, hueToRgb, mimicMotionScale, OPENPOSE_COLORS, type PoseMapContext } from './pose-map';
+import { toWholeBody, WHOLEBODY_FACE, WHOLEBODY_KEYPOINTS } from './layouts';
+import { drawPoseMap, FACE_POINT_RADIUS, hueToRgb, mimicMotionScale, OPENPOSE_COLORS, type PoseMapContext } from './pose-map';
+import { emptyTrack, trackFrame, writeFrame } from './track';
+import type { PoseFrame } from './types';
 
 type Call = { op: string; args: number[]; fill?: unknown; stroke?: unknown; lineWidth?: number };
 
@@ -116,6 +119,54 @@ describe('pose map drawing', () => {
     expect(handPoints[0]!.args.slice(0, 2)).toEqual([201, 200]);
     const lines = ctx.of('moveTo');
     expect(lines[0]!.args).toEqual([201, 200]);
+  });
+
+  it('draws the face of a track: 68 white dots (× the face score) where the face scores high enough', () => {
+    // A synthetic two-frame track in display pixels (analysis at half size): a standing person
+    // whose face is found on frame 0 (score 0.9) and barely on frame 1 (0.3).
+    const track = emptyTrack(2, 200, 200, 4, 'blazepose-full', 'wasm');
+    const frame = (faceScore: number): PoseFrame => {
+      const keypoints = new Float32Array(33 * 4);
+      for (let k = 0; k < 33; k++) keypoints.set([20 + k, 10 + 2 * k, 0, 0.9], k * 4);
+      return {
+        found: true,
+        score: 0.9,
+        keypoints,
+        world: new Float32Array(33 * 3),
+        hands: { left: null, right: null },
+        face: { score: faceScore, points: Float32Array.from({ length: 68 * 2 }, (_, k) => (k % 2 ? 12 : 40) + Math.floor(k / 2) * 0.1) },
+        roi: null,
+        mask: null,
+        maskSize: 0,
+      };
+    };
+    writeFrame(track, 0, frame(0.9), 2);
+    writeFrame(track, 1, frame(0.3), 2);
+    const whole = toWholeBody(trackFrame(track, 0));
+    expect(whole).toHaveLength(WHOLEBODY_KEYPOINTS * 3);
+    expect(Array.from(whole.subarray(WHOLEBODY_FACE * 3, WHOLEBODY_FACE * 3 + 3))).toEqual([80, 24, Math.fround(0.9)]);
+    const ctx = new RecordingContext();
+    drawPoseMap(ctx, whole, { scale: 2 });
+    const dots = ctx.of('arc').filter((c) => c.args[2] === FACE_POINT_RADIUS * 2);
+    expect(dots).toHaveLength(68);
+    const grey = Math.floor(255 * 0.9);
+    expect(dots.every((d) => d.fill === `rgb(${grey}, ${grey}, ${grey})`)).toBe(true);
+    expect(dots[67]!.args.slice(0, 2).map((v) => Math.round(v * 100) / 100)).toEqual([80 + 2 * 6.7, 24 + 2 * 6.7]);
+    // Drawn after the body and the hands, as MimicMotion does.
+    expect(ctx.calls.indexOf(dots[0]!)).toBeGreaterThan(ctx.calls.indexOf(ctx.of('arc')[17]!));
+    // Full white without confidence scaling (ControlNet / DWPose style).
+    const plain = new RecordingContext();
+    drawPoseMap(plain, whole, { confidenceAware: false });
+    expect(plain.of('arc').filter((c) => c.args[2] === FACE_POINT_RADIUS).every((d) => d.fill === 'rgb(255, 255, 255)')).toBe(true);
+    // Frame 1's face scores below the default 0.5: no dots, unless asked for.
+    const low = new RecordingContext();
+    drawPoseMap(low, toWholeBody(trackFrame(track, 1)));
+    expect(low.of('arc')).toHaveLength(18);
+    const lowered = new RecordingContext();
+    drawPoseMap(lowered, toWholeBody(trackFrame(track, 1)), { minFaceScore: 0.2 });
+    expect(lowered.of('arc')).toHaveLength(18 + 68);
+    // The 60-point set (no face) still draws.
+    expect(() => drawPoseMap(new RecordingContext(), whole.subarray(0, 60 * 3))).not.toThrow();
   });
 
   it('converts hues like matplotlib', () => {

@@ -8,7 +8,8 @@
  * (MimicMotion): a limb is skipped when either end scores below 0.3, otherwise its colour is scaled
  * by the product of the two scores; a joint below 0.3 is skipped, otherwise coloured × its score;
  * hand edges (2 px) take HSV hue edge/20 × the product of their two scores; hand points (radius 4)
- * are blue × score. Expects a black canvas: the 0.6 dimming is applied to the limb colours, which
+ * are blue × score; face points (DWPose's 68, radius 3) are white × score, drawn only where the
+ * face scores at least `minFaceScore` (MimicMotion's `draw_facepose`). Expects a black canvas: the 0.6 dimming is applied to the limb colours, which
  * equals dimming the canvas after drawing the limbs only when nothing was under them.
  *
  * Colours are ControlNet's RGB by default. MimicMotion's pose maps come out with R and B swapped
@@ -105,6 +106,7 @@ export const STICK_WIDTH = 4;
 export const JOINT_RADIUS = 4;
 export const HAND_LINE_WIDTH = 2;
 export const HAND_POINT_RADIUS = 4;
+export const FACE_POINT_RADIUS = 3;
 
 export interface PoseMapOptions {
   /**
@@ -118,6 +120,8 @@ export interface PoseMapOptions {
   confidenceAware?: boolean;
   /** Body keypoints scoring below this are not drawn, nor limbs touching them. Default 0.3. */
   minScore?: number;
+  /** Face points scoring below this are not drawn. Default 0.5 (the tracker's own face threshold). */
+  minFaceScore?: number;
   /** Limb colour factor. Default 0.6. */
   limbDim?: number;
   /** Maps keypoint pixels to canvas pixels: x' = x·scaleX + offsetX. Default identity. */
@@ -151,12 +155,13 @@ export function hueToRgb(h: number): [number, number, number] {
 }
 
 /**
- * Draws an OpenPose-18 body (18 x (x, y, score)) or the whole-body set (60 x (x, y, score): body,
- * left hand, right hand; see layouts.ts) in keypoint pixels mapped by `options.transform`.
+ * Draws an OpenPose-18 body (18 x (x, y, score)), the whole-body set (128 x (x, y, score): body,
+ * left hand, right hand, face; see layouts.ts) or that set without the face (60 points) in
+ * keypoint pixels mapped by `options.transform`.
  */
 export function drawPoseMap(ctx: PoseMapContext, keypoints: Float32Array, options: PoseMapOptions = {}): void {
-  if (keypoints.length !== 18 * 3 && keypoints.length !== 60 * 3) {
-    throw new RangeError(`keypoints must be OpenPose-18 (54 values) or whole-body (180 values) triples; got ${keypoints.length}.`);
+  if (keypoints.length !== 18 * 3 && keypoints.length !== 60 * 3 && keypoints.length !== 128 * 3) {
+    throw new RangeError(`keypoints must be OpenPose-18 (54 values) or whole-body (180 values, or 384 with the face) triples; got ${keypoints.length}.`);
   }
   const scale = options.scale ?? 1;
   if (!(scale > 0)) throw new RangeError(`options.scale, when provided, must be a positive number; got ${options.scale}.`);
@@ -197,8 +202,20 @@ export function drawPoseMap(ctx: PoseMapContext, keypoints: Float32Array, option
     ctx.arc(px(i), py(i), JOINT_RADIUS * scale, 0, 2 * Math.PI);
     ctx.fill();
   }
-  if (keypoints.length === 60 * 3) {
+  if (keypoints.length >= 60 * 3) {
     for (const first of [18, 39]) drawHand(ctx, first, px, py, score, { scale, aware, css });
+  }
+  if (keypoints.length === 128 * 3) {
+    const minFace = options.minFaceScore ?? 0.5;
+    for (let i = 60; i < 128; i++) {
+      const s = score(i);
+      if (!(s > 0 && s >= minFace)) continue;
+      const k = Math.floor(255 * (aware ? s : 1));
+      ctx.fillStyle = css(k, k, k);
+      ctx.beginPath();
+      ctx.arc(px(i), py(i), FACE_POINT_RADIUS * scale, 0, 2 * Math.PI);
+      ctx.fill();
+    }
   }
   ctx.restore();
 }

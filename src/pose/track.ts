@@ -1,7 +1,7 @@
 import type { PoseFrame } from './types';
 
 /** Bump when the stored layout or the pipeline's results change, so cached tracks are recomputed. */
-export const POSE_TRACK_VERSION = 2;
+export const POSE_TRACK_VERSION = 3;
 
 /** Pose of the followed person for every frame of a clip, in the clip's display pixels. */
 export interface PoseTrack {
@@ -26,6 +26,10 @@ export interface PoseTrack {
   hands: Float32Array;
   /** frameCount x 2 hand presence. */
   handScore: Float32Array;
+  /** frameCount x 68 x (x, y): the iBUG / DWPose face points; zeros where no face was found. */
+  face: Float32Array;
+  /** frameCount face presence; 0 where no face was found (or the face model was not run). */
+  faceScore: Float32Array;
   /** frameCount x (cx, cy, size, rotation) of the landmark ROI; size 0 when none. */
   rois: Float32Array;
   /** Side of each stored mask, in pixels. */
@@ -38,6 +42,7 @@ export interface PoseTrack {
 
 export const KP = 33;
 export const HAND_KP = 21;
+export const FACE_KP = 68;
 
 export function emptyTrack(frameCount: number, width: number, height: number, maskSize: number, model: string, ep: PoseTrack['ep']): PoseTrack {
   return {
@@ -53,6 +58,8 @@ export function emptyTrack(frameCount: number, width: number, height: number, ma
     world: new Float32Array(frameCount * KP * 3),
     hands: new Float32Array(frameCount * 2 * HAND_KP * 3),
     handScore: new Float32Array(frameCount * 2),
+    face: new Float32Array(frameCount * FACE_KP * 2),
+    faceScore: new Float32Array(frameCount),
     rois: new Float32Array(frameCount * 4),
     maskSize,
     masks: new Uint8Array(frameCount * maskSize * maskSize),
@@ -100,6 +107,11 @@ export function writeFrame(track: PoseTrack, i: number, frame: PoseFrame, scale:
       track.hands[base + k * 3 + 2] = hand.keypoints[k * 3 + 2]!;
     }
   });
+  if (frame.face) {
+    track.faceScore[i] = frame.face.score;
+    const base = i * FACE_KP * 2;
+    for (let k = 0; k < FACE_KP * 2; k++) track.face[base + k] = frame.face.points[k]! * scale;
+  }
   if (frame.roi) {
     track.rois.set([frame.roi.cx * scale, frame.roi.cy * scale, frame.roi.size * scale, frame.roi.rotation], i * 4);
   }
@@ -116,12 +128,14 @@ export function trackFrame(track: PoseTrack, i: number): PoseFrame {
     return score > 0 ? { score, keypoints: track.hands.subarray(base, base + HAND_KP * 3) } : null;
   };
   const size = track.rois[i * 4 + 2]!;
+  const faceScore = track.faceScore[i]!;
   return {
     found: track.found[i] === 1,
     score: track.score[i]!,
     keypoints: track.keypoints.subarray(i * KP * 4, (i + 1) * KP * 4),
     world: track.world.subarray(i * KP * 3, (i + 1) * KP * 3),
     hands: { left: hand(0), right: hand(1) },
+    face: faceScore > 0 ? { score: faceScore, points: track.face.subarray(i * FACE_KP * 2, (i + 1) * FACE_KP * 2) } : null,
     roi: size > 0 ? { cx: track.rois[i * 4]!, cy: track.rois[i * 4 + 1]!, size, rotation: track.rois[i * 4 + 3]! } : null,
     mask: track.masks.subarray(i * track.maskSize * track.maskSize, (i + 1) * track.maskSize * track.maskSize),
     maskSize: track.maskSize,

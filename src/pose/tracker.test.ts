@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { BLAZEPOSE_DETECTOR_ANCHORS, generateSsdAnchors } from './anchors';
 import { applyAffine, cropToSource, letterboxRoi, sourceToCrop } from './crop';
 import { PoseModelError } from './errors';
+import { FACE68_FROM_MESH, FACE_MESH_POINTS, faceMeshFromOutputs, faceMeshTo68, faceRoiFromMesh, faceRoiFromPose } from './face';
+import { BP } from './layouts';
 import { handRoiFromPose } from './roi';
-import { PoseTracker, bodyDistance, chooseDetection } from './tracker';
+import { PoseTracker, bodyDistance, chooseDetection, headFacesCamera } from './tracker';
 import type { Detection, ModelRunner, RgbaImage, TensorData } from './types';
 
 const W = 640;
@@ -139,6 +141,23 @@ function fakeHand(flag: number, calls: { n: number }): ModelRunner {
     calls.n++;
     expect(inputs['input_1:0']!.dims).toEqual([1, 3, 224, 224]);
     return { 'Identity:0': handLandmarks(), 'Identity_1:0': Float32Array.of(flag), 'Identity_2:0': Float32Array.of(0.5), 'Identity_3:0': new Float32Array(63) };
+  };
+}
+
+/** A face mesh in crop pixels: points spread over a 90 x 110 box round (96, 100), eye corners level. */
+function meshLandmarks(): Float32Array {
+  const m = new Float32Array(FACE_MESH_POINTS * 3);
+  for (let p = 0; p < FACE_MESH_POINTS; p++) m.set([51 + (p % 10) * 10, 45 + (Math.floor(p / 10) % 12) * 10, 0], p * 3);
+  m.set([70, 90, 0], 33 * 3);
+  m.set([122, 90, 0], 263 * 3);
+  return m;
+}
+
+function fakeFace(state: { flag: number; calls: number }): ModelRunner {
+  return async (inputs) => {
+    state.calls++;
+    expect(inputs['input_1:0']!.dims).toEqual([1, 3, 192, 192]);
+    return { 'Identity_2:0': meshLandmarks(), 'Identity_1:0': Float32Array.of(state.flag), 'Identity:0': new Float32Array(266) };
   };
 }
 
@@ -360,6 +379,68 @@ describe('PoseTracker', () => {
     const n = hand.n;
     await off.process(frame, 0);
     expect(hand.n).toBe(n);
+  });
+
+  it('reads the face on the pose’s face ROI, then on the ROI tracked from the last mesh', async () => {
+    const det = { n: 0 };
+    const lm = { flag: 0.99, shift: 0, calls: 0 };
+    const face = { flag: 0.95, calls: 0 };
+    const tracker = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: fakeLandmarks(lm), face: fakeFace(face) }, { smoothing: false });
+    const f1 = await tracker.process(frame, 0);
+    expect(face.calls).toBe(1);
+    const fromPose = faceRoiFromPose(f1.keypoints)!;
+    const mesh1 = faceMeshFromOutputs({ 'Identity_2:0': meshLandmarks(), 'Identity_1:0': Float32Array.of(0.95) }, fromPose);
+    expect(f1.face!.score).toBeCloseTo(0.95, 6);
+    expect(f1.face!.points).toHaveLength(68 * 2);
+    expect(Array.from(f1.face!.points)).toEqual(Array.from(faceMeshTo68(mesh1.points)));
+    // Point 8 (the chin) is mesh point 152.
+    expect(f1.face!.points[16]).toBeCloseTo(mesh1.points[152 * 3]!, 4);
+    expect(FACE68_FROM_MESH[8]).toEqual([152, 152]);
+
+    // The next frame crops where the mesh says the face is (one model run, no pose ROI).
+    const f2 = await tracker.process(frame, 1 / 30);
+    expect(face.calls).toBe(2);
+    const mesh2 = faceMeshFromOutputs({ 'Identity_2:0': meshLandmarks() }, faceRoiFromMesh(mesh1.points));
+    expect(f2.face!.points[16]).toBeCloseTo(mesh2.points[152 * 3]!, 3);
+    expect(f2.face!.points[17]).toBeCloseTo(mesh2.points[152 * 3 + 1]!, 3);
+
+    // A low flag on the tracked ROI: the pose's ROI is tried too, then the face is dropped.
+    face.flag = 0.2;
+    expect((await tracker.process(frame, 2 / 30)).face).toBeNull();
+    expect(face.calls).toBe(4);
+    // ... and the next frame starts from the pose again (one run).
+    face.flag = 0.9;
+    const f4 = await tracker.process(frame, 3 / 30);
+    expect(face.calls).toBe(5);
+    expect(f4.face!.points[16]).toBeCloseTo(mesh1.points[152 * 3]!, 4);
+  });
+
+  it('skips the face mesh when the head turns away, when off, and without the model', async () => {
+    const det = { n: 0 };
+    const lm = { flag: 0.99, shift: 0, calls: 0 };
+    const face = { flag: 0.95, calls: 0 };
+    const front = fakeLandmarks(lm);
+    // Seen from behind: the nose farther from the camera than the ears.
+    const back: ModelRunner = async (inputs) => {
+      const out = await front(inputs);
+      out['Identity_2:0']![BP.nose * 5 + 2] = 100;
+      return out;
+    };
+    const away = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: back, face: fakeFace(face) });
+    const f = await away.process(frame, 0);
+    expect(f.found).toBe(true);
+    expect(headFacesCamera(f.keypoints)).toBe(false);
+    expect(f.face).toBeNull();
+    expect(face.calls).toBe(0);
+    const off = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: front, face: fakeFace(face) }, { face: false });
+    expect((await off.process(frame, 0)).face).toBeNull();
+    expect(face.calls).toBe(0);
+    const none = new PoseTracker({ detector: fakeDetector(() => [person], det), landmarks: front });
+    expect(none.options.face).toBe(false);
+    expect((await none.process(frame, 0)).face).toBeNull();
+    const runner: ModelRunner = async () => ({});
+    expect(() => new PoseTracker({ detector: runner, landmarks: runner }, { face: true })).toThrow(/models.face/);
+    expect(() => new PoseTracker({ detector: runner, landmarks: runner }, { minFaceScore: -1 })).toThrow(/minFaceScore/);
   });
 
   it('smooths across tracked frames and restarts smoothing on re-detection', async () => {

@@ -13,7 +13,12 @@
  *    axes; the ROI for the next frame from auxiliary landmarks 33 / 34.
  * 3. Optional hands: the hand landmark model on crops around each pose wrist; the hand takes the
  *    anatomical side of the wrist it was cropped from.
- * 4. Optional One Euro smoothing of keypoints across frames, restarted on every re-detection.
+ * 4. Optional face: when the pose's head faces the camera (`headFacesCamera`), the face mesh model
+ *    on the followed person's face: on the ROI from the previous frame's mesh while the face is
+ *    tracked (MediaPipe's scheme), else (or when that crop loses the face) on the ROI from the
+ *    pose's head keypoints; the 68 iBUG / DWPose points are read off the mesh. One model run per
+ *    frame in the common case.
+ * 5. Optional One Euro smoothing of keypoints across frames, restarted on every re-detection.
  *
  * Pure TypeScript over typed arrays: it runs in a worker and in Node. Models are `ModelRunner`s.
  */
@@ -22,11 +27,12 @@ import { checkImage, cropToSource, letterboxToTensor, projectCropPoints, resampl
 import { decodeDetections, sigmoid, weightedNms } from './detect';
 import { PoseModelError } from './errors';
 import { ON_POSE, SAME_READ, detectionReach, followCost, meanReads, poseClick, segmentDistance, torsoGap, type PoseClick } from './follow';
-import { BLAZEPOSE_KEYPOINTS, HAND_KEYPOINTS } from './layouts';
+import { FACE68_POINTS, faceMeshTo68, faceRoiFromMesh, faceRoiFromPose, runFaceMesh } from './face';
+import { BLAZEPOSE_KEYPOINTS, BLAZEPOSE_STRIDE, BP, HAND_KEYPOINTS } from './layouts';
 import { DETECTOR_IO, HAND_IO, LANDMARK_IO } from './models';
 import { DEFAULT_ONE_EURO, KeypointSmoother, type OneEuroParams } from './one-euro';
 import { handRoiFromLandmarks, handRoiFromPose, normalizeRadians, poseRoiFromDetection, poseRoiFromLandmarks, type HandSide } from './roi';
-import type { Detection, HandPose, ModelRunner, PoseFrame, RgbaImage, Roi } from './types';
+import type { Detection, FacePose, HandPose, ModelRunner, PoseFrame, RgbaImage, Roi } from './types';
 
 export interface PoseTrackerModels {
   /** BlazePose person detector (`blazepose-detector`). */
@@ -35,6 +41,8 @@ export interface PoseTrackerModels {
   landmarks: ModelRunner;
   /** Hand landmarks (`handlandmark-full`); hands are skipped without it. */
   hand?: ModelRunner;
+  /** Face mesh (`facemesh`); the face is skipped without it (older installs have no such model). */
+  face?: ModelRunner;
 }
 
 export interface PoseTrackerOptions {
@@ -58,6 +66,10 @@ export interface PoseTrackerOptions {
   smoothingParams?: Partial<OneEuroParams>;
   /** Run the hand model. Default true when a hand runner is given. */
   hands?: boolean;
+  /** Run the face mesh model. Default true when a face runner is given. */
+  face?: boolean;
+  /** Face mesh flag below which the face is dropped, in [0, 1]. Default 0.5. */
+  minFaceScore?: number;
   /**
    * Run the hand model a second time on a ROI fitted to the first pass's hand landmarks. Doubles
    * the hand cost; it did not lower the error on the test clips, hence off by default.
@@ -88,6 +100,8 @@ function resolveOptions(models: PoseTrackerModels, o: PoseTrackerOptions): Resol
   }
   const hands = o.hands ?? models.hand !== undefined;
   if (hands && !models.hand) throw new RangeError('options.hands is true but no hand model runner was given (models.hand).');
+  const face = o.face ?? models.face !== undefined;
+  if (face && !models.face) throw new RangeError('options.face is true but no face mesh runner was given (models.face).');
   const range = o.handInputRange ?? HAND_IO.range;
   if (!(range.length === 2 && range[0] < range[1])) throw new RangeError(`options.handInputRange must be [low, high] with low < high; got [${range.join(', ')}].`);
   return {
@@ -95,10 +109,12 @@ function resolveOptions(models: PoseTrackerModels, o: PoseTrackerOptions): Resol
     minFollowScore: probability('minFollowScore', o.minFollowScore, 0.3),
     minPoseScore: probability('minPoseScore', o.minPoseScore, 0.5),
     minHandScore: probability('minHandScore', o.minHandScore, 0.5),
+    minFaceScore: probability('minFaceScore', o.minFaceScore, 0.5),
     nmsIouThreshold: probability('nmsIouThreshold', o.nmsIouThreshold, 0.3),
     smoothing: o.smoothing ?? true,
     smoothingParams: { ...DEFAULT_ONE_EURO, ...o.smoothingParams },
     hands,
+    face,
     refineHands: o.refineHands ?? false,
     maskSize,
     landmarkBorder: o.landmarkBorder ?? 'zero',
@@ -113,6 +129,20 @@ function output(outputs: Record<string, Float32Array>, name: string, length: num
   if (v.length < length) throw new PoseModelError(`The ${model} model's "${name}" output holds ${v.length} values; expected ${length}.`);
   return v;
 }
+
+/**
+ * Whether a pose's head faces the camera enough for the face mesh: the nose nearer the camera than
+ * the midpoint of the ears (BlazePose's z, smaller is nearer). On the test clips the mesh found the
+ * face (flag > 0.5) on every frame past this line but a few near profile, and its flag on the back
+ * of a head, read anyway, wandered between 0 and 0.3: there it says nothing, so it is not run.
+ */
+export function headFacesCamera(keypoints: Float32Array, stride = BLAZEPOSE_STRIDE): boolean {
+  const z = (i: number) => keypoints[i * stride + 2]!;
+  return (z(BP.left_ear) + z(BP.right_ear)) / 2 - z(BP.nose) > 0;
+}
+
+/** A tracked face ROI is kept while its centre stays within this share of the pose's face ROI side from it. */
+const FACE_ROI_DRIFT = 0.5;
 
 /** Sides of the squares searched around a clicked point, in the frame's short side. */
 const FOLLOW_ZOOMS = [0.75, 0.5];
@@ -183,6 +213,9 @@ export class PoseTracker {
   private readonly bodySmoother: KeypointSmoother;
   private readonly handSmoothers: Record<HandSide, KeypointSmoother>;
   private readonly handSeen: Record<HandSide, boolean> = { left: false, right: false };
+  private readonly faceSmoother: KeypointSmoother;
+  /** The face ROI for the next frame, from this frame's mesh; null when the face was not found. */
+  private faceRoi: Roi | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(models: PoseTrackerModels, options: PoseTrackerOptions = {}) {
@@ -195,6 +228,7 @@ export class PoseTracker {
     this.bodySmoother = new KeypointSmoother({ count: BLAZEPOSE_KEYPOINTS, stride: 4, components: 3, params });
     const hand = () => new KeypointSmoother({ count: HAND_KEYPOINTS, stride: 3, components: 2, params });
     this.handSmoothers = { left: hand(), right: hand() };
+    this.faceSmoother = new KeypointSmoother({ count: FACE68_POINTS, stride: 2, components: 2, params });
   }
 
   /**
@@ -335,6 +369,8 @@ export class PoseTracker {
     this.handSmoothers.left.reset();
     this.handSmoothers.right.reset();
     this.handSeen.left = this.handSeen.right = false;
+    this.faceSmoother.reset();
+    this.faceRoi = null;
   }
 
   private async step(frame: RgbaImage, t: number): Promise<PoseFrame> {
@@ -381,6 +417,7 @@ export class PoseTracker {
 
     const raw = result.points.slice(0, BLAZEPOSE_KEYPOINTS * 4);
     const hands = this.options.hands ? await this.hands(frame, raw, t) : { left: null, right: null };
+    const face = this.options.face ? await this.face(frame, raw, t) : null;
     const keypoints = this.options.smoothing ? this.bodySmoother.smooth(raw, t, 1 / bodySize(raw)) : raw;
     return {
       found: true,
@@ -388,6 +425,7 @@ export class PoseTracker {
       keypoints,
       world: result.world ? result.world.slice(0, BLAZEPOSE_KEYPOINTS * 3) : new Float32Array(BLAZEPOSE_KEYPOINTS * 3),
       hands,
+      face,
       roi: result.roi,
       mask: result.mask && this.options.maskSize > 0 ? resampleProbability(result.mask, LANDMARK_IO.size, this.options.maskSize) : null,
       maskSize: this.options.maskSize,
@@ -401,6 +439,7 @@ export class PoseTracker {
       keypoints: new Float32Array(BLAZEPOSE_KEYPOINTS * 4),
       world: new Float32Array(BLAZEPOSE_KEYPOINTS * 3),
       hands: { left: null, right: null },
+      face: null,
       roi: null,
       mask: null,
       maskSize: this.options.maskSize,
@@ -457,6 +496,34 @@ export class PoseTracker {
       result[side] = hand;
     }
     return result;
+  }
+
+  /**
+   * The face of the pose (raw, unsmoothed keypoints), or null when the head does not face the
+   * camera or the mesh's flag is below `minFaceScore`. Tries the ROI tracked from the last mesh
+   * first when there is one near the pose's face, then the pose's own face ROI.
+   */
+  private async face(frame: RgbaImage, keypoints: Float32Array, t: number): Promise<FacePose | null> {
+    const runner = this.models.face;
+    const tracked = this.faceRoi;
+    this.faceRoi = null;
+    const fromPose = runner && headFacesCamera(keypoints) ? faceRoiFromPose(keypoints) : null;
+    if (!runner || !fromPose) {
+      this.faceSmoother.reset();
+      return null;
+    }
+    const near = tracked && Math.hypot(tracked.cx - fromPose.cx, tracked.cy - fromPose.cy) <= FACE_ROI_DRIFT * fromPose.size;
+    const min = this.options.minFaceScore;
+    let mesh = await runFaceMesh(runner, frame, near ? tracked : fromPose);
+    if (near && !(mesh.score >= min)) mesh = await runFaceMesh(runner, frame, fromPose);
+    if (!(mesh.score >= min)) {
+      this.faceSmoother.reset();
+      return null;
+    }
+    this.faceRoi = faceRoiFromMesh(mesh.points);
+    const points = faceMeshTo68(mesh.points);
+    if (!this.options.smoothing) return { points, score: mesh.score };
+    return { points: this.faceSmoother.smooth(points, t, 1 / Math.max(1, boxSide(points, 2, FACE68_POINTS))), score: mesh.score };
   }
 
   /** Hand landmarks in `roi`: 21 x (x, y, score = hand flag), or null below `minHandScore`. */

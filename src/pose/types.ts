@@ -48,6 +48,14 @@ export interface HandPose {
   score: number;
 }
 
+/** Face landmarks: the 68 iBUG / DWPose points read off the face mesh (see `FACE68_FROM_MESH`). */
+export interface FacePose {
+  /** 68 x (x, y) in source pixels. */
+  points: Float32Array;
+  /** Face presence in [0, 1] (the face mesh's flag). */
+  score: number;
+}
+
 /** The pose of the followed person in one frame. */
 export interface PoseFrame {
   /** False when no person was found; the arrays are then zero-filled. */
@@ -60,6 +68,8 @@ export interface PoseFrame {
   world: Float32Array;
   /** The person's left and right hands (anatomical), when found. */
   hands: { left: HandPose | null; right: HandPose | null };
+  /** The person's face, when the head faced the camera and the face mesh found it. */
+  face: FacePose | null;
   /** The region the landmarks were taken from. */
   roi: Roi | null;
   /**

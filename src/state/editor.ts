@@ -103,6 +103,8 @@ export interface RefineSettings {
 export interface Overlays {
   skeleton: boolean;
   hands: boolean;
+  /** The 68 face points. */
+  face: boolean;
   mask: boolean;
   /** The fitted 3D body's silhouette. */
   body: boolean;
@@ -171,7 +173,7 @@ export const useEditor = create<EditorState>(() => ({
   gpu: null,
   restoring: true,
   pose: { reference: idlePose(), motion: idlePose() },
-  overlays: { skeleton: true, hands: true, mask: false, body: false },
+  overlays: { skeleton: true, hands: true, face: true, mask: false, body: false },
   engine: 'builtin',
   bodyModel: builtinBodyModel(),
   body: { reference: idleBody(), motion: idleBody() },

@@ -1,5 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { cropToSource, drawPoseMap, toOpenPose18, toWholeBody, trackFrame, type PoseMapContext } from '../pose';
+
+/** Whole-body points before the face: OpenPose-18 body and two hands (see `toWholeBody`). */
+const BODY_AND_HANDS = 18 + 2 * 21;
 import type { BodyTrack } from '../body';
 import { followPerson, frameFeeds, posedBody, useEditor, type Slot } from '../state';
 
@@ -59,7 +62,8 @@ function drawBody(g: CanvasRenderingContext2D, body: BodyTrack, index: number, s
 
 /**
  * Draws the followed person's pose over a video pane: skeleton in the OpenPose palette with
- * confidence-scaled colours, hands, and the segmentation mask. Click to follow someone else.
+ * confidence-scaled colours, hands, the face's 68 points (from the track, where the face was
+ * found), and the segmentation mask. Click to follow someone else.
  */
 export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number; height: number }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -83,6 +87,7 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
       g.clearRect(0, 0, w, h);
       canvas.dataset.frame = String(index);
       delete canvas.dataset.openpose;
+      delete canvas.dataset.face;
       if (!track || index >= track.frameCount) return;
       const frame = trackFrame(track, index);
       canvas.dataset.found = String(frame.found);
@@ -92,14 +97,16 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
       const scale = w / track.width;
       if (overlays.body && body && index < body.frameCount) drawBody(g, body, index, w / body.camera.width);
       if (overlays.mask) drawMask(g, frame, scale);
-      if (overlays.skeleton || overlays.hands) {
+      if (frame.face) canvas.dataset.face = Array.from(frame.face.points, (v) => Math.round(v * 100) / 100).join(',');
+      if (overlays.skeleton || overlays.hands || overlays.face) {
         const whole = toWholeBody(frame);
-        if (!overlays.skeleton) whole.fill(0, 0, 18 * 3);
-        if (!overlays.hands) whole.fill(0, 18 * 3);
-        drawPoseMap(g as unknown as PoseMapContext, whole, {
-          scale: Math.max(0.5, Math.min(w, h) / 512),
-          transform: { scaleX: scale, scaleY: scale, offsetX: 0, offsetY: 0 },
-        });
+        const options = { scale: Math.max(0.5, Math.min(w, h) / 512), transform: { scaleX: scale, scaleY: scale, offsetX: 0, offsetY: 0 } };
+        // The face's dots first, so that the body's head joints stay on top of them.
+        if (overlays.face && frame.face) drawPoseMap(g as unknown as PoseMapContext, whole.slice().fill(0, 0, BODY_AND_HANDS * 3), options);
+        const body = whole.slice(0, BODY_AND_HANDS * 3);
+        if (!overlays.skeleton) body.fill(0, 0, 18 * 3);
+        if (!overlays.hands) body.fill(0, 18 * 3);
+        if (overlays.skeleton || overlays.hands) drawPoseMap(g as unknown as PoseMapContext, body, options);
       }
     };
     const unsubscribe = frameFeeds[slot].subscribe((bitmap, index) => draw(bitmap, index));

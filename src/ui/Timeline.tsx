@@ -150,7 +150,7 @@ export function Timeline() {
       <div className="timeline-options">
         <span className="toggles" title="What to draw over the videos">
           Show
-          {(['skeleton', 'hands', 'mask', 'body'] as const).map((name) => (
+          {(['skeleton', 'hands', 'face', 'mask', 'body'] as const).map((name) => (
             <label key={name}>
               <input type="checkbox" checked={overlays[name]} data-testid={`overlay-${name}`} onChange={(e) => setOverlay(name, e.target.checked)} />
               {name}

@@ -11,7 +11,7 @@ export interface PoseMapCanvas extends PoseMapContext {
   getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray; width: number; height: number };
 }
 
-/** Draws `keypoints` (whole-body 60×3 or OpenPose-18 18×3, output pixels) onto `ctx` (width×height) and returns the pixels. */
+/** Draws `keypoints` (whole-body 128×3 with the face or 60×3 without, or OpenPose-18 18×3; output pixels) onto `ctx` (width×height) and returns the pixels. */
 export function drawMimicMotionPoseMap(ctx: PoseMapCanvas, keypoints: Float32Array, width: number, height: number): RgbaImage {
   ctx.save();
   ctx.fillStyle = 'rgb(0, 0, 0)';

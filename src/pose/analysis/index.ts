@@ -3,9 +3,10 @@
  * own (inside pose) because it loads onnxruntime-web; src/pose stays free of GPU code, and the
  * compute worker imports this.
  */
-import { fetchModel, type GpuRoot } from '../../gpu';
+import { fetchModel, hasModel, type GpuRoot } from '../../gpu';
 import { AnalysisCanceled } from '../errors';
 import { createOrtModel, type OrtModel } from '../../gpu/ort';
+import { FACE_MESH_IO } from '../models';
 import { PoseTracker } from '../tracker';
 import { emptyTrack, writeFrame, type PoseTrack } from '../track';
 import type { ModelRunner, RgbaImage } from '../types';
@@ -40,6 +41,8 @@ export { AnalysisCanceled };
 const MASK_SIZE = 64;
 /** Landmark outputs we read back; the 64x64 heatmaps stay on the device. */
 const LANDMARK_FETCHES = ['Identity_1:0', 'Identity_2:0', 'Identity_3:0', 'Identity_4:0'];
+/** Face mesh outputs we read back: the mesh and the face flag (not the contours). */
+const FACE_FETCHES = [FACE_MESH_IO.mesh, FACE_MESH_IO.flag];
 
 interface LoadedModels {
   key: string;
@@ -47,6 +50,8 @@ interface LoadedModels {
   detector: OrtModel;
   landmarks: OrtModel;
   hand: OrtModel;
+  /** The face mesh; null on installs from before it was converted (the track then has no face). */
+  face: OrtModel | null;
 }
 
 /** Loaded sessions by model and provider; kept for the worker's life (a few tens of MB each). */
@@ -62,8 +67,9 @@ function loadModels(root: GpuRoot, model: PoseModelId, ep: AnalysisOptions['ep']
     const provider = ep === 'auto' && (!root.device || root.caps.isFallback) ? 'wasm' : ep;
     const variant = provider !== 'wasm' && root.caps.shaderF16 ? 'fp16' : 'fp32';
     const load = async (id: string) => createOrtModel(root, (await fetchModel(id, variant)).bytes, provider);
-    const [detector, landmarks, hand] = await Promise.all([load('blazepose-detector'), load(model), load('handlandmark-full')]);
-    return { key, ep: landmarks.ep, detector, landmarks, hand };
+    const face = (await hasModel(FACE_MESH_IO.id, variant)) ? load(FACE_MESH_IO.id) : Promise.resolve(null);
+    const [detector, landmarks, hand, faceModel] = await Promise.all([load('blazepose-detector'), load(model), load('handlandmark-full'), face]);
+    return { key, ep: landmarks.ep, detector, landmarks, hand, face: faceModel };
   })();
   loaded.set(key, loading);
   loading.catch(() => loaded.delete(key));
@@ -94,7 +100,12 @@ export async function analyzeClip(
   const track = emptyTrack(clip.frameCount, clip.width, clip.height, MASK_SIZE, options.model, models.ep);
   const makeTracker = () =>
     new PoseTracker(
-      { detector: runner(models.detector), landmarks: runner(models.landmarks, LANDMARK_FETCHES), hand: options.hands ? runner(models.hand) : undefined },
+      {
+        detector: runner(models.detector),
+        landmarks: runner(models.landmarks, LANDMARK_FETCHES),
+        hand: options.hands ? runner(models.hand) : undefined,
+        face: models.face ? runner(models.face, FACE_FETCHES) : undefined,
+      },
       { hands: options.hands, maskSize: MASK_SIZE },
     );
 
