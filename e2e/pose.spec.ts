@@ -29,7 +29,7 @@ test.describe('pose analysis', () => {
     void offOrigin;
     const clip = shared('fashion_model_turn_navy_dress_91BjuE6irxS.mp4'); // 414x540, 300 frames
     const truth = JSON.parse(readFileSync(shared('keypoints/ubc_dwpose_pseudo_gt/91BjuE6irxS_dwpose.json'), 'utf8')) as {
-      frames: Array<{ body: Array<[number, number] | null> }>;
+      frames: Array<{ body: Array<[number, number] | null>; face: Array<[number, number] | null> | null }>;
     };
     await openEditor(page);
     await loadClip(page, 'motion', clip);
@@ -40,11 +40,28 @@ test.describe('pose analysis', () => {
 
     let hits = 0;
     let total = 0;
+    let faces = 0;
     for (const n of [12, 60, 111, 150, 203, 260, 296]) {
       await seekTo(page, n, 'motion', n);
       await expect(page.getByTestId('overlay-motion')).toHaveAttribute('data-frame', String(n));
       const pose = await overlayPose(page, 'motion');
       expect(pose).toHaveLength(54);
+      // The face's 68 points, where the tracker found the face: eye centres on DWPose's.
+      const faceAttr = await page.getByTestId('overlay-motion').getAttribute('data-face');
+      const gtFace = truth.frames[n]!.face;
+      if (faceAttr && gtFace && gtFace.every((p) => p)) {
+        const face = faceAttr.split(',').map(Number);
+        expect(face).toHaveLength(136);
+        const centre = (pts: number[][]) => [pts.reduce((a, p) => a + p[0]!, 0) / pts.length, pts.reduce((a, p) => a + p[1]!, 0) / pts.length];
+        const ours = (from: number) => centre(Array.from({ length: 6 }, (_, k) => [face[(from + k) * 2]!, face[(from + k) * 2 + 1]!]));
+        const theirs = (from: number) => centre(gtFace.slice(from, from + 6).map((p) => [p![0] * 414, p![1] * 540]));
+        const io = Math.hypot(gtFace[36]![0] * 414 - gtFace[45]![0] * 414, gtFace[36]![1] * 540 - gtFace[45]![1] * 540);
+        for (const from of [36, 42]) {
+          const [a, b] = [ours(from), theirs(from)];
+          expect(Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!) / io, `frame ${n}, eye ${from}`).toBeLessThan(0.15);
+        }
+        faces++;
+      }
       const gt = truth.frames[n]!.body.map((p) => (p ? [p[0] * 414, p[1] * 540] : null));
       // Torso size: neck to the middle of the hips, in the ground truth.
       const hip = gt[8] && gt[11] ? [(gt[8][0] + gt[11][0]) / 2, (gt[8][1] + gt[11][1]) / 2] : null;
@@ -57,6 +74,7 @@ test.describe('pose analysis', () => {
         if (Math.hypot(pose[k * 3]! - g[0], pose[k * 3 + 1]! - g[1]) <= 0.2 * torso) hits++;
       }
     }
+    expect(faces, 'frames with the face found and checked').toBeGreaterThanOrEqual(3);
     const pck = hits / total;
     console.log(`PCK@0.2 (torso) against DWPose on the navy-dress clip: ${pck.toFixed(3)} over ${total} keypoints`);
     expect(pck).toBeGreaterThan(0.8);
