@@ -10,6 +10,7 @@
  * 60 × (x, y, score) = OpenPose-18 body, 21 left-hand, 21 right-hand points, scores in [0, 1].
  */
 import type { RgbaImage } from '../pose';
+import type { PartTimes } from './part-times';
 
 /** Which engine. */
 export type EngineId = 'builtin' | 'preview' | 'diffusion';
@@ -30,11 +31,20 @@ export interface EngineRun {
   onProgress(progress: EngineProgress): void;
 }
 
+/** What an engine may say about a finished run. */
+export interface EngineReport {
+  /** Where the run's time went (part-times.ts): wall milliseconds per part, adding up to the run. */
+  parts: PartTimes;
+}
+
 /** An engine: turns a job into the frames of one output. */
 export interface Engine<Job> {
   readonly id: EngineId;
-  /** Opens the output through `open` once the size is known, then delivers every frame from its `startFrame` on. */
-  run(job: Job, open: OpenOutput, run: EngineRun): Promise<void>;
+  /**
+   * Opens the output through `open` once the size is known, then delivers every frame from its
+   * `startFrame` on. An engine that measures its parts (the builtin engine) reports them.
+   */
+  run(job: Job, open: OpenOutput, run: EngineRun): Promise<EngineReport | void>;
 }
 
 /** What a `FrameEngine` generates from. Accessors may be called in any order and more than once. */
