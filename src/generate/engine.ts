@@ -11,6 +11,7 @@
  * [0, 1] (a face point scores its face's score; 0 where none was found).
  */
 import type { RgbaImage } from '../pose';
+import type { PartTimes } from './part-times';
 
 /** Which engine. */
 export type EngineId = 'builtin' | 'preview' | 'diffusion';
@@ -31,11 +32,20 @@ export interface EngineRun {
   onProgress(progress: EngineProgress): void;
 }
 
+/** What an engine may say about a finished run. */
+export interface EngineReport {
+  /** Where the run's time went (part-times.ts): wall milliseconds per part, adding up to the run. */
+  parts: PartTimes;
+}
+
 /** An engine: turns a job into the frames of one output. */
 export interface Engine<Job> {
   readonly id: EngineId;
-  /** Opens the output through `open` once the size is known, then delivers every frame from its `startFrame` on. */
-  run(job: Job, open: OpenOutput, run: EngineRun): Promise<void>;
+  /**
+   * Opens the output through `open` once the size is known, then delivers every frame from its
+   * `startFrame` on. An engine that measures its parts (the builtin engine) reports them.
+   */
+  run(job: Job, open: OpenOutput, run: EngineRun): Promise<EngineReport | void>;
 }
 
 /** What a `FrameEngine` generates from. Accessors may be called in any order and more than once. */

@@ -5,7 +5,7 @@ import { AnalysisCanceled, emptyTrack, type PoseTrack } from '../pose';
 import type { Slot, TimelineSettings } from '../media';
 import { CanceledError, NotReadyError } from './errors';
 import { Project } from './project';
-import type { Engine, OpenOutput } from '../generate';
+import { partTotal, type Engine, type OpenOutput, type PartTimes } from '../generate';
 import type { FollowPoint, GenerateProgress, GenerateRequest, OutputSpec, ProjectClip, ProjectEvent, ProjectServices } from './types';
 
 const clip = (id: string, key = `key-${id}`, frameCount = 10): ProjectClip => ({
@@ -23,7 +23,10 @@ const until = async (cond: () => boolean) => {
   expect(cond()).toBe(true);
 };
 
-/** An engine that makes five flat frames of `width(job)` × 48, stopping when aborted. */
+/** What the fake builtin engine reports of where its time went (wall milliseconds per part). */
+const FAKE_PARTS: PartTimes = { read: 1, plates: 1, completion: 0.5, body: 1, output: 0.5, other: 0.5 };
+
+/** An engine that makes five flat frames of `width(job)` × 48, stopping when aborted; the builtin one reports `FAKE_PARTS`. */
 function fakeEngine<Job>(id: 'builtin' | 'diffusion', width: (job: Job) => number, log: string[] = []): Engine<Job> {
   return {
     id,
@@ -38,6 +41,7 @@ function fakeEngine<Job>(id: 'builtin' | 'diffusion', width: (job: Job) => numbe
         onProgress({ stage: 'render', done: i + 1, total });
         await tick();
       }
+      if (id === 'builtin') return { parts: { ...FAKE_PARTS } };
     },
   };
 }
@@ -294,6 +298,20 @@ describe('Project core', () => {
     expect(calls.frames.length).toBe(5);
     expect(shown).toEqual([0, 1, 2, 3, 4]);
     expect(progress).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("passes the builtin engine's time per part through, with finishing the output, adding up to the run", async () => {
+    const { project } = await loadedProject();
+    const result = await project.generate(request(), { onProgress: () => undefined });
+    const parts = result.parts!;
+    // The engine's own parts as it reported them, in their order; the fake clock moves 10 ms a
+    // reading, so finishing the output took 10 ms, and what the engine did not see is other.
+    expect(parts).toMatchObject({ read: 1, plates: 1, completion: 0.5, body: 1, output: 0.5, finish: 10 });
+    expect(Object.keys(parts)).toEqual(['read', 'plates', 'completion', 'body', 'output', 'finish', 'other']);
+    expect(parts.other).toBeGreaterThan(FAKE_PARTS.other!);
+    expect(partTotal(parts)).toBeCloseTo(result.seconds * 1000, 6);
+    // Engines that do not measure their parts report none.
+    expect((await project.generate(request({ engine: 'preview' }), { onProgress: () => undefined })).parts).toBeNull();
   });
 
   it('resumes after the frames a stopped run left', async () => {

@@ -1,5 +1,5 @@
 import { BUILTIN_BODY_MODEL, consistentSides, type BodyModel, type BodyTrack, type SurfaceCoverage } from '../body';
-import { BUILTIN_CONFIG, jobKey, type BuiltinJob } from '../generate';
+import { BUILTIN_CONFIG, jobKey, runParts, type BuiltinJob, type EngineReport } from '../generate';
 import { outputFrameTimes, type Slot } from '../media';
 import { AnalysisCanceled, type PoseTrack } from '../pose';
 import type {
@@ -345,13 +345,16 @@ export class Project {
     try {
       const run = { signal: controller.signal, onProgress: hooks.onProgress };
       const { engines } = this.services;
-      if (engineJob.engine === 'builtin') await engines.builtin.run(engineJob.job, open, run);
-      else if (engineJob.engine === 'preview') await engines.preview.run(engineJob.job, open, run);
-      else await engines.diffusion.run(engineJob, open, run);
+      let report: EngineReport | void;
+      if (engineJob.engine === 'builtin') report = await engines.builtin.run(engineJob.job, open, run);
+      else if (engineJob.engine === 'preview') report = await engines.preview.run(engineJob.job, open, run);
+      else report = await engines.diffusion.run(engineJob, open, run);
       if (controller.signal.aborted) throw new CanceledError('The generation was canceled.');
       const out = opened.pop();
       if (!out) throw new Error('The engine finished without making a frame.');
+      const finishing = this.services.now();
       const result = await output.finish(out.id, (fraction) => hooks.onProgress({ stage: 'encode', fraction }));
+      const ended = this.services.now();
       return {
         file: result.file,
         width: out.width,
@@ -361,8 +364,9 @@ export class Project {
         videoCodec: result.codec,
         audioCodec: result.audioCodec,
         encoder: result.encoder,
-        seconds: (this.services.now() - started) / 1000,
+        seconds: (ended - started) / 1000,
         resumedAt: out.framesDone,
+        parts: report ? runParts(report.parts, ended - finishing, ended - started) : null,
       };
     } catch (e) {
       for (const out of opened) await output.cancel(out.id);

@@ -3,7 +3,7 @@
  * (services), and the events through which a view (the zustand store on the main thread) follows it.
  */
 import type { BodyModel, BodyTrack, Placement, RetargetOptions, SurfaceCoverage } from '../body';
-import type { BuiltinJob, Engine, EngineProgress, GenerationJob, PreviewJob } from '../generate';
+import type { BuiltinJob, Engine, EngineProgress, GenerationJob, PartTimes, PreviewJob } from '../generate';
 import type { EncoderChoice, Slot, TimelineSettings } from '../media';
 import type { PoseTrack } from '../pose';
 
@@ -167,6 +167,12 @@ export interface GenerateResult {
   seconds: number;
   /** Output frames a stopped run had left and this one kept (builtin resume), else 0. */
   resumedAt: number;
+  /**
+   * Where the run's time went, for engines that measure it (the builtin engine): wall
+   * milliseconds per part (src/generate part-times.ts), finishing the output as `finish`, adding
+   * up to `seconds`. Null for the other engines.
+   */
+  parts: PartTimes | null;
 }
 
 /** Progress of a Generate: the engine's, then finishing the MP4 (`fraction` 0-1; reported where it takes a while). */

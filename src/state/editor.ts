@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { BUILTIN_BODY_MODEL, type BodyModel, type BodyTrack, type SurfaceCoverage } from '../body';
-import type { PackInfo, PackLoadProgress, OriginPack, CachedPack } from '../generate';
+import type { PackInfo, PackLoadProgress, OriginPack, CachedPack, PartTimes } from '../generate';
 import type { GpuCapabilities } from '../gpu';
 import type { AudioChoice, ClipInfo, EncoderChoice, Progress, RenderResult, Slot, TimeMapping, Trim } from '../media';
 import type { PoseTrack } from '../pose';
@@ -39,7 +39,8 @@ export interface RenderState {
   startedAt: number;
   etaS: number | null;
   error: string | null;
-  result: { url: string; fileName: string; info: Omit<RenderResult, 'file'>; sizeBytes: number } | null;
+  /** The finished MP4; `info.parts`: where the run's time went (builtin engine), wall milliseconds per part. */
+  result: { url: string; fileName: string; info: Omit<RenderResult, 'file'> & { parts?: PartTimes | null }; sizeBytes: number } | null;
   /** Frames an earlier builtin run of the current job left on disk (a reload or Cancel stopped it); Generate resumes after them. */
   resumable: { key: string; framesDone: number; frameCount: number } | null;
 }

@@ -1,6 +1,35 @@
+import type { EnginePart, PartTimes } from '../generate';
 import { useEditor } from '../state';
 
-/** The finished MP4: playback, facts and download. */
+/** How the result panel names each part of a run (src/generate part-times.ts). */
+const PART_LABEL: Record<EnginePart, string> = {
+  read: 'reading frames',
+  gather: 'appearance',
+  plates: 'plates',
+  completion: 'scene completion',
+  body: 'body',
+  layer: 'layer beyond the mesh',
+  face: 'face',
+  composite: 'compositing',
+  output: 'output',
+  finish: 'finishing the MP4',
+  other: 'other',
+};
+
+/** Where the run's time went: a compact line per part, seconds and share, in the order the parts were measured. */
+function PartTimesLine({ parts }: { parts: PartTimes }) {
+  const entries = Object.entries(parts) as [EnginePart, number][];
+  const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+  if (!(total > 0)) return null;
+  return (
+    <details className="part-times muted" data-testid="part-times" data-parts={JSON.stringify(parts)}>
+      <summary>time per part</summary>
+      {entries.map(([part, ms]) => `${PART_LABEL[part] ?? part} ${(ms / 1000).toFixed(1)} s (${Math.round((100 * ms) / total)}%)`).join(' · ')}
+    </details>
+  );
+}
+
+/** The finished MP4: playback, facts, where the time went, and download. */
 export function ResultPanel() {
   const result = useEditor((s) => s.render.result);
   if (!result) return null;
@@ -19,6 +48,7 @@ export function ResultPanel() {
           Download MP4
         </a>
       </header>
+      {info.parts ? <PartTimesLine parts={info.parts} /> : null}
       <video src={result.url} controls loop playsInline data-testid="result-video" />
     </section>
   );

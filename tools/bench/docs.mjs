@@ -11,6 +11,39 @@ const table = (header, rows) => [line(header), line(header.map(() => '---')), ..
 
 const PATH_LABEL = { gpu: 'latents on the GPU (WebGPU)', 'cpu-on-webgpu': 'CPU loop, WebGPU sessions', wasm: 'CPU loop, wasm' };
 
+/** The builtin engine's parts (src/generate/part-times.ts `ENGINE_PARTS`), as the bench prints them. */
+export const PART_LABEL = {
+  read: 'reference frames read and decoded',
+  gather: 'appearance gather',
+  plates: 'background plates (without completion)',
+  completion: 'scene completion',
+  body: 'render of the body',
+  layer: 'layer beyond the mesh',
+  face: 'face views',
+  composite: 'compositing (+ wait for GPU)',
+  output: 'output (encode, preview)',
+  finish: 'finishing the MP4',
+  other: 'other (device, setup)',
+};
+
+/**
+ * The builtin run's parts as the bench stores them (`builtinParts` in bench.json): from the result
+ * panel's `parts` (wall milliseconds per part, in order), seconds and share of their sum.
+ */
+export function builtinParts(parts) {
+  const entries = Object.entries(parts ?? {}).filter(([, ms]) => typeof ms === 'number' && Number.isFinite(ms));
+  const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
+  if (!(total > 0)) return null;
+  return entries.map(([part, ms]) => ({ part, seconds: ms / 1000, share: ms / total }));
+}
+
+/** The rows of the parts table: label, seconds, share in per cent, and the total. */
+export function partRows(parts) {
+  const rows = parts.map((p) => [PART_LABEL[p.part] ?? p.part, num(p.seconds, 2), `${num(100 * p.share, 1)} %`]);
+  const total = parts.reduce((sum, p) => sum + p.seconds, 0);
+  return [...rows, ['total', num(total, 2), '100 %']];
+}
+
 function runLine(result) {
   const m = result.machine;
   const parts = [
@@ -58,6 +91,15 @@ export function benchmarksMarkdown(result) {
       'its stages (appearance gather, background plate, render, encode). Pose: the landmark model plus',
       'hands on the reference clip, per model and execution provider.', '');
     out.push(table(['stage', 'fps', 'frames', 'seconds'], result.rows.map((r) => [r.stage, fps(r.fps), r.frames ?? '—', num(r.seconds, 2)])));
+  }
+
+  if (result.builtinParts?.length) {
+    out.push('', '## Builtin engine by part', '');
+    out.push('Wall time of the builtin run above per part of the engine, measured inside it with `performance.now()`',
+      '(src/generate/part-times.ts); a part nested in another (frames read while a plate is built, scene',
+      'completion inside the plate) counts in itself only, so the parts add up to the run. GPU work is',
+      'waited for when the frame is read back, so it shows under compositing.', '');
+    out.push(table(['part', 'seconds', 'share'], partRows(result.builtinParts)));
   }
 
   const ratios = result.ratios ?? {};

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchmarksMarkdown } from './docs.mjs';
+import { benchmarksMarkdown, builtinParts } from './docs.mjs';
 
 // A result object in the shape main.mjs collects; the values are fixtures, not measurements.
 const fixture = () => JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/bench-result.json'), 'utf8'));
@@ -35,6 +35,34 @@ describe('benchmarksMarkdown', () => {
     ]);
   });
 
+  it("the builtin engine's parts: seconds and share of the run, a row each, and the total", () => {
+    const md = benchmarksMarkdown(fixture());
+    expect(md.indexOf('## Builtin engine by part')).toBeGreaterThan(md.indexOf('## Stages'));
+    expect(rowsOf(md, 'Builtin engine by part')).toEqual([
+      ['part', 'seconds', 'share'],
+      ['---', '---', '---'],
+      ['reference frames read and decoded', '1.25', '10.0 %'],
+      ['appearance gather', '2.50', '20.0 %'],
+      ['background plates (without completion)', '1.88', '15.0 %'],
+      ['scene completion', '3.13', '25.0 %'],
+      ['render of the body', '0.63', '5.0 %'],
+      ['compositing (+ wait for GPU)', '2.50', '20.0 %'],
+      ['other (device, setup)', '0.63', '5.0 %'],
+      ['total', '12.50', '100 %'],
+    ]);
+  });
+
+  it('builtinParts: the result panel\'s milliseconds per part as seconds and shares, in order; null when there are none', () => {
+    expect(builtinParts({ read: 300, plates: 100, finish: 0, other: 600 })).toEqual([
+      { part: 'read', seconds: 0.3, share: 0.3 },
+      { part: 'plates', seconds: 0.1, share: 0.1 },
+      { part: 'finish', seconds: 0, share: 0 },
+      { part: 'other', seconds: 0.6, share: 0.6 },
+    ]);
+    expect(builtinParts(null)).toBeNull();
+    expect(builtinParts({})).toBeNull();
+  });
+
   it('the ratios', () => {
     expect(rowsOf(benchmarksMarkdown(fixture()), 'Ratios').slice(2)).toEqual([
       ['export WebCodecs / ffmpeg.wasm (same frames)', '8.0×'],
@@ -64,9 +92,11 @@ describe('benchmarksMarkdown', () => {
     delete r.ratios.builtinSecondsPerOutputSecond;
     r.diffusion = null;
     r.commit = null;
+    r.builtinParts = null;
     const md = benchmarksMarkdown(r);
     expect(rowsOf(md, 'Stages')[2]).toEqual(['decode reference (450x720 avc1.64001f)', '—', '150', '0.38']);
     expect(md).not.toContain('builtin engine');
+    expect(md).not.toContain('## Builtin engine by part');
     expect(md).toContain('no commit recorded');
     expect(md).toContain('## Diffusion\n\nNot measured in this run');
   });

@@ -4,6 +4,9 @@
 // The diffusion stage loads a generated proxy pack (tools/fixtures) and reports UNet calls per
 // second with the latents on the GPU, with the CPU loop on the same WebGPU sessions and on wasm,
 // buffer maps per run, and peak GPU buffer memory. `--diffusion-only` runs just that stage.
+// The builtin engine's run also prints each part's seconds and share of it (measured inside the
+// engine, shown in the result panel); `--only builtin` runs just the decode and builtin stages,
+// for quick before/after comparisons of the engine.
 // `--publish` also writes what it printed to docs/results/bench.json and docs/benchmarks.md
 // (tools/bench/docs.mjs); `--docs` only rewrites docs/benchmarks.md from that JSON, without a run.
 import { execFileSync } from 'node:child_process';
@@ -13,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadClip, startApp } from '../app-runner.mjs';
 import { gitCommit, gitDirty } from '../eval/publish.mjs';
-import { benchmarksMarkdown } from './docs.mjs';
+import { benchmarksMarkdown, builtinParts, partRows } from './docs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const media = path.resolve(root, '../shared/media');
@@ -40,6 +43,26 @@ if (publish && process.argv.includes('--diffusion-only')) {
   console.error('error: --publish needs the whole benchmark; leave out --diffusion-only.');
   process.exit(1);
 }
+/** `--only builtin` (or `--only=builtin`): the stages to run, or null for all. */
+function onlyOption(argv) {
+  const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i < 0) return null;
+  const value = argv[i] === '--only' ? argv[i + 1] : argv[i].slice('--only='.length);
+  if (value !== 'builtin') {
+    console.error(`error: --only takes builtin (the decode and builtin engine stages); got ${value ?? 'nothing'}.`);
+    process.exit(1);
+  }
+  return value;
+}
+const only = onlyOption(process.argv);
+if (only && publish) {
+  console.error(`error: --publish needs the whole benchmark; leave out --only ${only}.`);
+  process.exit(1);
+}
+if (only && process.argv.includes('--diffusion-only')) {
+  console.error(`error: --only ${only} and --diffusion-only each pick the stages; give one.`);
+  process.exit(1);
+}
 
 /** The fixed clips: real footage when ../shared/media is there, else clips made with ffmpeg. */
 function benchClips() {
@@ -62,6 +85,10 @@ function benchClips() {
 
 const diffusionOnly = process.argv.includes('--diffusion-only');
 const clips = diffusionOnly ? null : benchClips();
+if (only === 'builtin' && clips.source !== 'shared/media') {
+  console.error('error: --only builtin needs the real clips in ../shared/media (the builtin engine needs a person in both).');
+  process.exit(1);
+}
 const rows = [];
 const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 /** What the run prints, as data (docs/results/bench.json with --publish). */
@@ -77,6 +104,18 @@ const result = {
   rows,
   ratios: {},
   diffusion: null,
+  /** The builtin run's time per part of the engine: { part, seconds, share } in order (docs.mjs `builtinParts`). */
+  builtinParts: null,
+};
+const printRows = () => {
+  console.log('stage'.padEnd(48) + 'fps'.padStart(10) + 'frames'.padStart(8) + 'seconds'.padStart(10));
+  for (const r of rows) console.log(r.stage.padEnd(48) + fmt(r.fps).padStart(10) + String(r.frames).padStart(8) + r.seconds.toFixed(2).padStart(10));
+};
+/** The builtin run's parts: seconds and share of the run, a row each, then the total. */
+const printParts = (parts) => {
+  console.log('builtin engine by part (wall time inside the engine; nested parts count in themselves only)');
+  console.log('part'.padEnd(42) + 'seconds'.padStart(10) + 'share'.padStart(10));
+  for (const [label, seconds, share] of partRows(parts)) console.log(label.padEnd(42) + seconds.padStart(10) + share.padStart(10));
 };
 const clipOf = (file, info) => ({ name: path.basename(file), width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, durationS: info.durationS, codec: info.codec });
 
@@ -110,11 +149,6 @@ stages: try {
     rows.push({ stage: `decode ${slot} (${info.width}x${info.height} ${info.codec})`, fps: frames / seconds, frames, seconds });
   }
 
-  // The export stages time the side-by-side render: decode, draw, encode.
-  await page.getByTestId('engine').selectOption('preview');
-  const webcodecs = await generate(page);
-  rows.push({ stage: `export WebCodecs (${webcodecs.width}x${webcodecs.height})`, fps: webcodecs.frameCount / webcodecs.seconds, frames: webcodecs.frameCount, seconds: webcodecs.seconds });
-
   // Same clips (restored from the page's storage), same settings, another export path (the
   // encoder choice holds for every engine's output).
   const reopen = async (encoder) => {
@@ -123,13 +157,22 @@ stages: try {
     await page.locator('[data-testid=pose-status-motion][data-status=done]').waitFor({ timeout: 120_000 });
     if (clips.source === 'shared/media') await page.locator('[data-testid=body-panel][data-bodies="reference,motion"]').waitFor({ timeout: 600_000 });
   };
-  await reopen('ffmpeg');
-  await page.getByTestId('engine').selectOption('preview');
-  const ffmpeg = await generate(page);
-  rows.push({ stage: `export ffmpeg.wasm (${ffmpeg.width}x${ffmpeg.height})`, fps: ffmpeg.frameCount / ffmpeg.seconds, frames: ffmpeg.frameCount, seconds: ffmpeg.seconds });
+
+  let webcodecs = null;
+  if (!only) {
+    // The export stages time the side-by-side render: decode, draw, encode.
+    await page.getByTestId('engine').selectOption('preview');
+    webcodecs = await generate(page);
+    rows.push({ stage: `export WebCodecs (${webcodecs.width}x${webcodecs.height})`, fps: webcodecs.frameCount / webcodecs.seconds, frames: webcodecs.frameCount, seconds: webcodecs.seconds });
+
+    await reopen('ffmpeg');
+    await page.getByTestId('engine').selectOption('preview');
+    const ffmpeg = await generate(page);
+    rows.push({ stage: `export ffmpeg.wasm (${ffmpeg.width}x${ffmpeg.height})`, fps: ffmpeg.frameCount / ffmpeg.seconds, frames: ffmpeg.frameCount, seconds: ffmpeg.seconds });
+  }
 
   // The builtin engine on 1 s of the motion (real footage only: it needs a person in both clips),
-  // encoded with WebCodecs again.
+  // encoded with WebCodecs again, on a page opened afresh as in the whole run.
   if (clips.source === 'shared/media') {
     await reopen('webcodecs');
     await page.getByTestId('trim-out-motion').fill('1');
@@ -137,8 +180,22 @@ stages: try {
     await page.locator('[data-testid=body-panel][data-bodies="reference,motion"]').waitFor({ timeout: 600_000 });
     const builtin = await generate(page);
     rows.push({ stage: `builtin engine (${builtin.width}x${builtin.height}, all stages)`, fps: builtin.frameCount / builtin.seconds, frames: builtin.frameCount, seconds: builtin.seconds });
+    result.builtinParts = builtinParts(builtin.parts);
+    if (!result.builtinParts) console.error('builtin engine: the run reported no time per part');
   } else {
     console.error('builtin engine: skipped (the generated clips have no person in them)');
+  }
+
+  if (only) {
+    console.log(`motionpaste bench --only ${only} — clips: ${clips.source}`);
+    console.log(`WebGPU adapter: ${adapter}`);
+    console.log('');
+    printRows();
+    if (result.builtinParts) {
+      console.log('');
+      printParts(result.builtinParts);
+    }
+    break stages;
   }
 
   // Pose: every landmark model on each execution provider.
@@ -158,9 +215,12 @@ stages: try {
   console.log(`motionpaste bench — clips: ${clips.source}`);
   console.log(`WebGPU adapter: ${adapter}`);
   console.log('');
-  console.log('stage'.padEnd(48) + 'fps'.padStart(10) + 'frames'.padStart(8) + 'seconds'.padStart(10));
-  for (const r of rows) console.log(r.stage.padEnd(48) + fmt(r.fps).padStart(10) + String(r.frames).padStart(8) + r.seconds.toFixed(2).padStart(10));
+  printRows();
   console.log('');
+  if (result.builtinParts) {
+    printParts(result.builtinParts);
+    console.log('');
+  }
   result.ratios.exportWebCodecsOverFfmpeg = rows[2].fps / rows[3].fps;
   console.log(`ratio export WebCodecs / ffmpeg.wasm (same frames, this run): ${(rows[2].fps / rows[3].fps).toFixed(1)}x`);
   result.ratios.poseWebGpuOverWasm = [];

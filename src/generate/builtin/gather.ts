@@ -6,6 +6,7 @@
  */
 import { bodyFrame, forwardKinematics, heading, J, meshSilhouette, posedMesh, restFaceLandmarks, upDirection, type BodyMesh, type BodyTrack, type PosedSkeleton, type RestSkeleton } from '../../body';
 import type { EngineProgress } from '../engine';
+import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import { BodyAppearance } from './appearance';
 import type { BuiltinConfig } from './config';
 import { boneBox, cropFaceView, faceAngle, handOverFace, type FaceView } from './face-views';
@@ -45,9 +46,17 @@ export function newAppearance(device: GPUDevice, body: Pick<ReferenceBody, 'mesh
 /**
  * The views to gather (spread in time, topped up per heading; fitted frames only) and the plate
  * stream primed with the same frames: behind a person who hardly moves within the plate window,
- * the background comes from the times they stood elsewhere, not from inpainting.
+ * the background comes from the times they stood elsewhere, not from inpainting. `clock` times
+ * scene completion as the run's `completion` part.
  */
-export function planViews(ref: ReferenceView, track: BodyTrack, frameCount: number, lastNeeded: number, config: BuiltinConfig): { views: number[]; plates: PlateStream } {
+export function planViews(
+  ref: ReferenceView,
+  track: BodyTrack,
+  frameCount: number,
+  lastNeeded: number,
+  config: BuiltinConfig,
+  clock: PartClock = NO_PART_CLOCK,
+): { views: number[]; plates: PlateStream } {
   const fitted = Array.from({ length: track.frameCount }, (_, i) => i).filter((i) => !track.filled[i] && track.confidence[i]! > config.views.minConfidence);
   const up = upDirection(track);
   const views = chooseViews(fitted, fitted.map((i) => heading(track, i, up)), config.views.max);
@@ -58,12 +67,12 @@ export function planViews(ref: ReferenceView, track: BodyTrack, frameCount: numb
     lastNeeded,
     read: async (r) => ({ rgba: await ref.frame(r), alpha: ref.plateMask(r) }),
     primeFrames: views,
-    builder: { completion: config.completion },
+    builder: { completion: config.completion, clock },
   });
   return { views, plates };
 }
 
-/** Gathers every view (see the module comment), reporting progress per view. */
+/** Gathers every view (see the module comment), reporting progress per view; `clock` times priming the plates as the run's `plates` part. */
 export async function gather(
   started: { appearance: BodyAppearance; views: number[]; plates: PlateStream },
   ref: ReferenceView,
@@ -71,6 +80,7 @@ export async function gather(
   config: BuiltinConfig,
   check: () => void,
   onProgress: (p: EngineProgress) => void,
+  clock: PartClock = NO_PART_CLOCK,
 ): Promise<Gathered> {
   const { appearance, views, plates } = started;
   const { mesh, skeleton, segments, track } = body;
@@ -96,8 +106,11 @@ export async function gather(
       const face = cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, ref.camera), headBox);
       faces.push({ ...face, maxTurn: faceAngle(fromPose) < config.face.viewMaxAway ? config.face.viewMaxTurn : config.face.frontMaxTurn });
     }
-    const alpha = ref.plateMask(r);
-    plates.prime({ rgba, alpha });
+    const alpha = clock.time('plates', () => {
+      const alpha = ref.plateMask(r);
+      plates.prime({ rgba, alpha });
+      return alpha;
+    });
     const mean = maskedMean(rgba, alpha);
     if (mean) {
       mean.forEach((m, c) => (personColour[c]! += m));

@@ -5,6 +5,7 @@
  * because it only reads the window and the model: the builder owns them and their bookkeeping.
  */
 import { sampleBilinearMasked } from '../../image';
+import type { PartClock } from '../part-times';
 import { pushPullFill } from './inpaint';
 import { apply3, invert3, isIdentity3, multiply3, normalize3 } from './mat3';
 import { integerShift, sampleModel, type BackgroundModel, type SceneCompletionOptions } from './plate-model';
@@ -30,6 +31,8 @@ export interface FillOptions {
   agree: readonly [number, number];
   /** Scene completion of what nothing saw; null: the smooth fill alone. */
   completion: SceneCompletionOptions | null;
+  /** Times scene completion (the run's `completion` part). */
+  clock: PartClock;
 }
 
 /** What the fill reads of the builder, and the statistics it counts into. */
@@ -46,7 +49,7 @@ export interface FillContext {
 
 /** Steps 3-5 for the person's region of `slot`, writing into `out`. Processed in CELL × CELL tiles. */
 export function fillPerson(slot: Slot, out: Uint8ClampedArray, ctx: FillContext): void {
-  const { width, height, window, candidates, agree, completion } = ctx.options;
+  const { width, height, window, candidates, agree, completion, clock } = ctx.options;
   const box = slot.box!;
   const cw = Math.ceil(width / CELL);
   // Window frames, nearest first, with the map from this frame's pixels to theirs (9 numbers each).
@@ -200,7 +203,7 @@ export function fillPerson(slot: Slot, out: Uint8ClampedArray, ctx: FillContext)
   // 4. What nothing saw: scene completion on the model's canvas (made once, the same in every
   // plate), and the smooth fill for what that leaves (tiny holes, or no scene to copy from).
   if (unseen.length > 0 && completion) {
-    ctx.model.complete(unseenAt, toAnchor, completion);
+    clock.time('completion', () => ctx.model.complete(unseenAt, toAnchor, completion));
     for (let k = 0; k < unseen.length; k++) {
       const r = unseen[k]!;
       if (!ctx.model.sampleCompleted(unseenAt[2 * k]!, unseenAt[2 * k + 1]!, fill, 3 * r)) continue;

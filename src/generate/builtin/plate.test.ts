@@ -162,6 +162,23 @@ describe('PlateBuilder on synthetic clips', () => {
     expect(() => builder.prime(frames[0]!.rgba, null)).toThrow(PlateError);
   });
 
+  it('a part clock times scene completion and changes no pixel', () => {
+    // Small, and a person who hardly walks: behind them, no frame in the window saw the scene.
+    const clip: SyntheticClipOptions = { width: 96, height: 72, frames: 8, walk: 0.02 };
+    const tex = new Texture(5);
+    const frames = Array.from({ length: clip.frames }, (_, t) => syntheticFrame(tex, clip, t));
+    const plates = (options: Partial<PlateBuilderOptions>) => {
+      const b = new PlateBuilder({ width: clip.width, height: clip.height, window: 2, ...options });
+      frames.forEach((f, t) => b.push(t, f.rgba, f.alpha));
+      return b.flush().map((i) => b.plate(i)!);
+    };
+    const seen: string[] = [];
+    const timed = plates({ clock: { time: (part, fn) => (seen.push(part), fn()) } });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set(['completion']));
+    expect(timed).toEqual(plates({}));
+  });
+
   it('streams with bounded memory and refuses misuse', () => {
     const tex = new Texture(3);
     const clip = { width: 64, height: 48, frames: 12 };

@@ -50,6 +50,7 @@
  * Files: the buffered frame in plate-slot.ts, the background model (step 2) in plate-model.ts, steps
  * 3-5 in plate-fill.ts; the builder here owns the window, the camera motion and the bookkeeping.
  */
+import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import { PlateError } from './errors';
 import { cornerDistance3, identity3, invert3, multiply3, translation3, type Mat3 } from './mat3';
 import { nonzeroBox } from './mask';
@@ -90,12 +91,15 @@ export interface PlateBuilderOptions {
   lag?: number;
   /** Scene completion of what no frame saw (step 4), over `SCENE_COMPLETION_DEFAULTS`; null: the smooth fill alone. */
   completion?: Partial<SceneCompletionOptions> | null;
+  /** Times scene completion as a run's `completion` part (part-times.ts); measures nothing by default. */
+  clock?: PartClock;
 }
 
-type Resolved = Required<Omit<PlateBuilderOptions, 'motion' | 'agree' | 'completion'>> & {
+type Resolved = Required<Omit<PlateBuilderOptions, 'motion' | 'agree' | 'completion' | 'clock'>> & {
   motion: MotionOptions;
   agree: readonly [number, number];
   completion: SceneCompletionOptions | null;
+  clock: PartClock;
 };
 
 function intIn(name: string, v: number | undefined, fallback: number, lo: number, hi: number): number {
@@ -132,6 +136,7 @@ function resolve(o: PlateBuilderOptions): Resolved {
     reanchor: numIn('reanchor', o.reanchor, 0.1, 0, 10),
     lag: intIn('lag', o.lag, 0, 0, 1000),
     completion: o.completion === null ? null : { ...SCENE_COMPLETION_DEFAULTS, ...o.completion },
+    clock: o.clock ?? NO_PART_CLOCK,
   };
 }
 

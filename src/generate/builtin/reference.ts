@@ -6,6 +6,7 @@
 import type { BodyCamera } from '../../body';
 import type { Intrinsics } from '../../guidance';
 import type { RgbaImage } from '../../pose';
+import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import type { BuiltinConfig } from './config';
 import { personMask } from './mask';
 import { refineMatte } from './matte';
@@ -23,6 +24,8 @@ export class ReferenceView {
     private readonly job: BuiltinJob,
     private readonly readFrame: (clipId: string, index: number) => Promise<RgbaImage>,
     private readonly config: BuiltinConfig,
+    /** Times the frame reads as the run's `read` part. */
+    private readonly clock: PartClock = NO_PART_CLOCK,
   ) {
     const { width, height, reference } = job;
     this.width = width;
@@ -35,12 +38,14 @@ export class ReferenceView {
   }
 
   /** Reference frame `r` as RGBA at the output size. */
-  async frame(r: number): Promise<Uint8ClampedArray> {
-    const f = await this.readFrame(this.job.reference.clipId, r);
-    const src = new OffscreenCanvas(f.width, f.height);
-    src.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(f.data), f.width, f.height), 0, 0);
-    this.g.drawImage(src, 0, 0, this.width, this.height);
-    return this.g.getImageData(0, 0, this.width, this.height).data;
+  frame(r: number): Promise<Uint8ClampedArray> {
+    return this.clock.time('read', async () => {
+      const f = await this.readFrame(this.job.reference.clipId, r);
+      const src = new OffscreenCanvas(f.width, f.height);
+      src.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(f.data), f.width, f.height), 0, 0);
+      this.g.drawImage(src, 0, 0, this.width, this.height);
+      return this.g.getImageData(0, 0, this.width, this.height).data;
+    });
   }
 
   /** What the plate removes in frame `r`: the person with a margin and the whole head (0-255 per pixel). */

@@ -2,6 +2,7 @@ import { bodyFrame, bodyModelMesh, forwardKinematics, J, JOINT_COUNT, modelSkele
 import { frameMapping, type TimelineSettings } from '../../media';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
+import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import { GpuCompositor } from './composite';
 import type { BuiltinConfig } from './config';
 import { FaceChooser, jointTurn } from './face-views';
@@ -56,6 +57,7 @@ interface SourceFrame {
  * (reference.ts), the background plate (plate-stream.ts, plate*.ts), the appearance gather
  * (gather.ts, appearance*.ts), the face (face-views.ts `FaceChooser`), the layer beyond the mesh
  * (outside.ts) and the compositor (composite.ts); the tuning is the job's frozen config (config.ts).
+ * `clock` times the parts (part-times.ts) without changing what they make.
  */
 export async function runBuiltin(
   device: GPUDevice,
@@ -64,6 +66,7 @@ export async function runBuiltin(
   emit: (rgba: Uint8ClampedArray, index: number) => Promise<void>,
   onProgress: (p: EngineProgress) => void,
   signal: AbortSignal,
+  clock: PartClock = NO_PART_CLOCK,
 ): Promise<{ frameCount: number; views: number }> {
   const { width, height, reference, retargeted, config } = job;
   const { face: faceConfig, layer: layerConfig } = config;
@@ -72,7 +75,7 @@ export async function runBuiltin(
     if (signal.aborted) throw Object.assign(new Error('canceled'), { name: 'AbortError' });
   };
   const { times, reference: refIndex, motion: motionIndex } = frameMapping(job.timeline, job.fps, reference.timestamps, job.motionTimestamps);
-  const ref = new ReferenceView(job, readFrame, config);
+  const ref = new ReferenceView(job, readFrame, config, clock);
   const { k } = ref;
   // The layer's piece limits for a reference frame where the body stands at this pose (config.ts `layer.minPiece`, `minCore`).
   const pieceLimits = (pose: PosedSkeleton) => {
@@ -86,11 +89,11 @@ export async function runBuiltin(
   const refSkel = modelSkeleton(reference.body.shape, reference.body.model);
   const appearance = newAppearance(device, { mesh, skeleton: refSkel });
   try {
-    const { views, plates } = planViews(ref, reference.body, reference.track.frameCount, Math.max(...refIndex), config);
+    const { views, plates } = planViews(ref, reference.body, reference.track.frameCount, Math.max(...refIndex), config, clock);
     const segments = boneSegments(refSkel);
     const radii = segmentRadii(mesh, refSkel, segments);
     const body: ReferenceBody = { track: reference.body, mesh, skeleton: refSkel, segments };
-    const { faces, personColour: globalColour } = await gather({ appearance, views, plates }, ref, body, config, check, onProgress);
+    const { faces, personColour: globalColour } = await clock.time('gather', () => gather({ appearance, views, plates }, ref, body, config, check, onProgress, clock));
 
     // 2. Per output frame: plate of the reference frame, the re-posed textured body, the layer
     // beyond the mesh, the face, composite.
@@ -107,9 +110,9 @@ export async function runBuiltin(
       for (let i = start; i < times.length; i++) {
         check();
         const r = refIndex[i]!;
-        const { plate, frame: cached } = await plates.plateAt(r);
+        const { plate, frame: cached } = await clock.time('plates', () => plates.plateAt(r));
 
-        if (cached && source?.r !== r) {
+        if (cached && source?.r !== r) clock.time('layer', () => {
           const from = bodyFrame(reference.body, r);
           const here = maskedMean(cached.rgba, cached.alpha);
           const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
@@ -122,19 +125,19 @@ export async function runBuiltin(
             covered: meshSilhouette(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, ref.camera),
             pieces: pieceLimits(fromPose),
           };
-        }
-        appearance.setGain(cached && source ? source.gain : [1, 1, 1]);
-
-        const m = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
-        const f = bodyFrame(retargeted, m);
-        appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
-        const toPose = forwardKinematics(motionSkel, f.rotations, f.root);
-        let faceShown = false;
-        if (cached && source) {
-          // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
-          const { tight, fromPose, covered, faceIsClear, pieces } = source;
+        });
+        const toPose = clock.time('body', () => {
+          appearance.setGain(cached && source ? source.gain : [1, 1, 1]);
+          const m = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
+          const f = bodyFrame(retargeted, m);
+          appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
+          return forwardKinematics(motionSkel, f.rotations, f.root);
+        });
+        const shown = source;
+        // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
+        const faceShown = cached !== null && shown !== null && clock.time('layer', () => {
+          const { tight, fromPose, covered, faceIsClear, pieces } = shown;
           const front = new Set(DETAIL_JOINTS.filter((j) => (j !== J.head || faceIsClear) && jointTurn(fromPose, toPose, j) < faceConfig.frontMaxTurn));
-          faceShown = front.has(J.head);
           const layer = outsideLayer({
             rgba: cached.rgba,
             mask: tight,
@@ -153,13 +156,16 @@ export async function runBuiltin(
             ...pieces,
           });
           appearance.renderLayer(target, depth, layer, k);
-        }
+          return front.has(J.head);
+        });
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
-        for (const { face: view, opacity } of faceChooser.next(toPose, faceShown)) {
-          const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true, ...pieceLimits(view.from) });
-          appearance.renderLayer(target, depth, layer, k, opacity);
-        }
-        const out = await compositor.composite(plate, target);
+        clock.time('face', () => {
+          for (const { face: view, opacity } of faceChooser.next(toPose, faceShown)) {
+            const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true, ...pieceLimits(view.from) });
+            appearance.renderLayer(target, depth, layer, k, opacity);
+          }
+        });
+        const out = await clock.time('composite', () => compositor.composite(plate, target));
         await emit(out, i);
         onProgress({ stage: 'render', done: i + 1, total: times.length });
       }
