@@ -91,6 +91,21 @@ function truthRows(report) {
   });
 }
 
+/** One row per earlier report with a current report of the same name: the engine's figures, before → after. */
+function beforeAfterRows(before, reports) {
+  const now = new Map(reports.map((r) => [reportSlug(r), r]));
+  return sortReports(before).flatMap((b) => {
+    const r = now.get(reportSlug(b));
+    // Nothing to compare: no current run, or the current run is the same one.
+    if (!r || (r.commit === b.commit && r.generatedAt === b.generatedAt)) return [];
+    const c = reportClips(b);
+    const x = b.methods?.engine ?? {};
+    const y = r.methods?.engine ?? {};
+    const pair = (k, d) => `${num(x[k], d)} → ${num(y[k], d)}`;
+    return [[c.split ?? `${c.reference} ← ${c.motion}`, `\`${b.commit ?? '—'}\` → \`${r.commit ?? '—'}\``, pair('psnr', 2), pair('psnrBox', 2), pair('pck02', 3), pair('revealedPsnr', 1), pair('revealedDetail', 2), pair('faceDetail', 2)]];
+  });
+}
+
 /** The contact sheets stored with these reports (contactSheet.stored), one paragraph each; [] when none. */
 function contactSheets(reports) {
   const withSheet = reports.filter((r) => typeof r.contactSheet?.stored === 'string');
@@ -226,7 +241,7 @@ measured or not defined (reports from before a column existed show — too).`;
  * table of runs with a ground truth (split and explicit), the cross-person table and the list of
  * runs with their dates, commits, machines and command lines.
  */
-export function evaluationMarkdown(reports) {
+export function evaluationMarkdown(reports, before = []) {
   const sorted = sortReports(reports);
   const truth = sorted.filter((r) => r.mode === 'split' || r.mode === 'explicit');
   const cross = sorted.filter((r) => r.mode === 'cross');
@@ -241,6 +256,12 @@ export function evaluationMarkdown(reports) {
     const sheets = contactSheets(truth);
     if (sheets.length) out.push('', ...sheets.slice(0, -1));
   } else out.push('No published runs yet.');
+  const changes = beforeAfterRows(before, sorted);
+  if (changes.length) {
+    out.push('', '### Before and after', '',
+      `The builtin engine's figures in an earlier run kept in [results/eval/before/](results/eval/before/) (the run a change is measured against), then in the run above, per clip: before → after.`, '');
+    out.push(table(['clip', 'commits', 'PSNR', 'PSNR box', 'PCK@0.2', 'revealed PSNR', 'revealed detail', 'face detail'], changes));
+  }
   out.push('', '## Cross-person (no ground truth)', '');
   if (cross.length) {
     out.push(fromLine(cross), '');

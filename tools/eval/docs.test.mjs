@@ -35,6 +35,21 @@ describe('reportSlug', () => {
 });
 
 describe('evaluationMarkdown', () => {
+  it('compares each kept earlier run with the current run of the same name, and leaves out what has no newer run', () => {
+    const before = { ...split(), commit: 'aaaaaaa', generatedAt: '2026-12-01T00:00:00Z' };
+    before.methods = { ...before.methods, engine: { ...before.methods.engine, revealedPsnr: 27.5, revealedDetail: 0.62 } };
+    const after = { ...split(), commit: 'bbbbbbb', generatedAt: '2026-12-07T00:00:00Z' };
+    after.methods = { ...after.methods, engine: { ...after.methods.engine, revealedPsnr: 27.8, revealedDetail: 0.81 } };
+    const md = evaluationMarkdown([after, cross()], [before, { ...cross(), commit: 'ccccccc' }]);
+    const rows = md.split('### Before and after')[1].split('\n## ')[0].split('\n').filter((l) => l.startsWith('| fashion'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('`aaaaaaa` → `bbbbbbb`');
+    expect(rows[0]).toContain('27.5 → 27.8');
+    expect(rows[0]).toContain('0.62 → 0.81');
+    // The same run kept and current: no table.
+    expect(evaluationMarkdown([after], [after])).not.toContain('Before and after');
+  });
+
   it('says it is generated, and where from', () => {
     const md = evaluationMarkdown([split(), cross()]);
     expect(md.startsWith('# Evaluation\n')).toBe(true);

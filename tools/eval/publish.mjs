@@ -11,6 +11,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** Where published reports live, and the page made from them, relative to the root. */
 export const RESULTS_DIR = 'docs/results/eval';
 export const DOC_FILE = 'docs/evaluation.md';
+/** Earlier reports that the published ones are compared with (a "before and after" table), by the same names. */
+export const BEFORE_DIR = 'docs/results/eval/before';
 
 /** The short commit of HEAD in `root`, or null when git or the repository is not there. */
 export function gitCommit(root = ROOT) {
@@ -30,9 +32,9 @@ export function gitDirty(root = ROOT) {
   }
 }
 
-/** The published reports, read in file-name order. */
-export function readPublished(root = ROOT) {
-  const dir = path.join(root, RESULTS_DIR);
+/** The published reports (or, with BEFORE_DIR, the earlier ones kept for comparison), read in file-name order. */
+export function readPublished(root = ROOT, folder = RESULTS_DIR) {
+  const dir = path.join(root, folder);
   let names;
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
@@ -46,7 +48,7 @@ export function readPublished(root = ROOT) {
 export function writeEvaluationDoc(root = ROOT) {
   const file = path.join(root, DOC_FILE);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, evaluationMarkdown(readPublished(root)));
+  writeFileSync(file, evaluationMarkdown(readPublished(root), readPublished(root, BEFORE_DIR)));
   return file;
 }
 
