@@ -263,18 +263,10 @@ function onionPeel(level: Level, r: number, centres: Int32Array, rng: () => numb
     for (const p of ring) known[p] = 1;
     const next: number[] = [];
     for (const p of ring) {
-      const x = p % w;
-      const y = (p - x) / w;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-          const q = ny * w + nx;
-          if (!known[q] && hole[q]) {
-            known[q] = 2; // queued
-            next.push(q);
-          }
+      for (const q of neighbours(p, w, h)) {
+        if (!known[q] && hole[q]) {
+          known[q] = 2; // queued
+          next.push(q);
         }
       }
     }
@@ -284,16 +276,22 @@ function onionPeel(level: Level, r: number, centres: Int32Array, rng: () => numb
 }
 
 function touchesKnown(known: Uint8Array, w: number, h: number, p: number): boolean {
+  return neighbours(p, w, h).some((q) => known[q]);
+}
+
+/** The up to 8 pixels around pixel `p` of a w × h image. */
+function neighbours(p: number, w: number, h: number): number[] {
   const x = p % w;
   const y = (p - x) / w;
+  const out: number[] = [];
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) {
       const nx = x + dx;
       const ny = y + dy;
-      if (nx >= 0 && ny >= 0 && nx < w && ny < h && known[ny * w + nx]) return true;
+      if ((dx || dy) && nx >= 0 && ny >= 0 && nx < w && ny < h) out.push(ny * w + nx);
     }
   }
-  return false;
+  return out;
 }
 
 /** Hole pixels of `fine` start from the coarser level's colour beneath them (the first vote then measures its matches against something sensible). */
