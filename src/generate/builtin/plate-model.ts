@@ -257,32 +257,24 @@ export class BackgroundModel {
 /** 1 where no `mask` pixel lies within `gap` pixels (Chebyshev distance), else 0: a separable box dilation, inverted. */
 function farFrom(mask: Uint8Array, w: number, h: number, gap: number): Uint8Array {
   const rows = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    let last = -Infinity;
-    for (let x = 0; x < w; x++) {
-      if (mask[y * w + x]) last = x;
-      if (x - last <= gap) rows[y * w + x] = 1;
-    }
-    last = Infinity;
-    for (let x = w - 1; x >= 0; x--) {
-      if (mask[y * w + x]) last = x;
-      if (last - x <= gap) rows[y * w + x] = 1;
-    }
+  for (let y = 0; y < h; y++) dilateLine(mask, rows, y * w, 1, w, gap);
+  const near = new Uint8Array(w * h);
+  for (let x = 0; x < w; x++) dilateLine(rows, near, x, w, h, gap);
+  return near.map((v) => 1 - v);
+}
+
+/** Marks in `dst` the `n` samples (from `start`, `step` apart) of a line lying within `gap` samples of a set sample of `src`. */
+function dilateLine(src: Uint8Array, dst: Uint8Array, start: number, step: number, n: number, gap: number): void {
+  let last = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (src[start + i * step]) last = i;
+    if (i - last <= gap) dst[start + i * step] = 1;
   }
-  const out = new Uint8Array(w * h).fill(1);
-  for (let x = 0; x < w; x++) {
-    let last = -Infinity;
-    for (let y = 0; y < h; y++) {
-      if (rows[y * w + x]) last = y;
-      if (y - last <= gap) out[y * w + x] = 0;
-    }
-    last = Infinity;
-    for (let y = h - 1; y >= 0; y--) {
-      if (rows[y * w + x]) last = y;
-      if (last - y <= gap) out[y * w + x] = 0;
-    }
+  last = Infinity;
+  for (let i = n - 1; i >= 0; i--) {
+    if (src[start + i * step]) last = i;
+    if (last - i <= gap) dst[start + i * step] = 1;
   }
-  return out;
 }
 
 /** Canvas box (clipped) covered by a width × height frame placed with `toCanvas`; null when off the canvas. */
