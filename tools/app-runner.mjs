@@ -1,6 +1,6 @@
 // Drives the built app in headless Debian Chromium through its own UI: the code path a user takes.
 // Shared by the headless runner (tools/cli) and the benchmark (tools/bench).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -14,12 +14,33 @@ export class RunnerError extends Error {
   name = 'RunnerError';
 }
 
-/** Builds the app when needed, serves it on loopback and opens it in Chromium. */
+/** What the built app is made from: a change to any of these makes `dist/` stale. */
+const BUILD_INPUTS = ['src', 'public', 'index.html', 'vite.config.ts', 'package-lock.json'];
+
+/** Newest modification time (ms) of a file, or of any file under a folder; 0 when absent. */
+export function newestChange(file) {
+  if (!existsSync(file)) return 0;
+  const stat = statSync(file);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(file, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether `dist/` is missing or older than a source of it (a run must measure the code it names). */
+export function buildIsStale(appRoot = root) {
+  const built = newestChange(path.join(appRoot, 'dist/index.html'));
+  return built === 0 || BUILD_INPUTS.some((input) => newestChange(path.join(appRoot, input)) > built);
+}
+
+/** Builds the app when it is missing or stale, serves it on loopback and opens it in Chromium. */
 export async function startApp({ rebuild = false, query = '', log = () => {} } = {}) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new RunnerError(`Chromium was not found at ${CHROMIUM_PATH}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
   }
-  if (rebuild || !existsSync(path.join(root, 'dist/index.html'))) {
+  if (rebuild || buildIsStale()) {
     log('building the app…');
     await build({ root, logLevel: 'warn' });
   }

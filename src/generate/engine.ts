@@ -19,11 +19,20 @@ export type EngineId = 'builtin' | 'preview' | 'diffusion';
 /** Receives an engine's frames in order: RGBA at the output size (the buffer is taken) and the output frame index. */
 export type FrameSink = (rgba: Uint8ClampedArray, index: number) => Promise<void>;
 
-/**
- * Starts the output at its size, once the engine knows it (width and height in pixels, even);
- * `startFrame` is the first output frame still to make (a resumed run kept the ones before it).
- */
-export type OpenOutput = (width: number, height: number) => Promise<{ sink: FrameSink; startFrame: number }>;
+/** An opened output: where the frames go, and the first output frame still to make (a resumed run kept the ones before it). */
+export interface OpenedOutput {
+  sink: FrameSink;
+  startFrame: number;
+  /**
+   * The output's handle in the service that encodes it; absent where the frames are only kept in
+   * memory. An engine that runs beside the encoder (the side-by-side preview, in the media worker)
+   * writes there directly, so its frames never cross a worker boundary.
+   */
+  outputId?: number;
+}
+
+/** Starts the output at its size, once the engine knows it (width and height in pixels, even). */
+export type OpenOutput = (width: number, height: number) => Promise<OpenedOutput>;
 
 /** Cancellation and progress of one run. */
 export interface EngineRun {

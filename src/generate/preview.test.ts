@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { frameMapping, type TimelineSettings } from '../media';
-import { createPreviewEngine, placeImage, type PreviewJob } from './preview';
-import type { FrameSink } from './engine';
+import { createPreviewEngine, createPreviewProxy, placeImage, type PreviewJob, type PreviewRemote } from './preview';
+import type { EngineProgress, FrameSink } from './engine';
 
 const clip = (clipId: string, width: number, height: number, frames: number) => ({
   clipId,
@@ -65,5 +65,64 @@ describe('side-by-side preview engine', () => {
     expect(Array.from(out.subarray(0, 8))).toEqual(Array(8).fill(0));
     expect(Array.from(out.subarray(8, 16))).toEqual(Array(8).fill(9));
     expect(() => placeImage(out, 4, { data: new Uint8ClampedArray(4), width: 1, height: 1 }, { x: 0, y: 0, width: 2, height: 2 })).toThrow(RangeError);
+  });
+});
+
+describe('side-by-side preview proxy (the engine runs beside the encoder)', () => {
+  /** A remote that records what it was asked and runs until stopped or `finish` is called. */
+  function fakeRemote() {
+    const calls: { render: [number, number][]; stops: number[] } = { render: [], stops: [] };
+    let finish: () => void = () => undefined;
+    let fail: (e: Error) => void = () => undefined;
+    const remote: PreviewRemote = {
+      render: (_job, outputId, startFrame, onProgress) =>
+        new Promise<void>((resolve, reject) => {
+          calls.render.push([outputId, startFrame]);
+          onProgress({ stage: 'render', done: startFrame + 1, total: 5 });
+          finish = resolve;
+          fail = reject;
+        }),
+      stop: async (outputId) => {
+        calls.stops.push(outputId);
+        fail(new DOMException('stopped', 'AbortError'));
+      },
+    };
+    return { remote, calls, finish: () => finish() };
+  }
+
+  it('opens the output at the side-by-side size and hands the remote its handle and first frame; progress comes back', async () => {
+    const { remote, calls, finish } = fakeRemote();
+    const sizes: [number, number][] = [];
+    const progress: EngineProgress[] = [];
+    const sink: FrameSink = async () => {
+      throw new Error('no frame crosses over');
+    };
+    const run = createPreviewProxy(remote).run(job, async (w, h) => (sizes.push([w, h]), { sink, startFrame: 2, outputId: 7 }), {
+      signal: new AbortController().signal,
+      onProgress: (p) => progress.push(p),
+    });
+    await vi.waitFor(() => expect(calls.render).toEqual([[7, 2]]));
+    finish();
+    await run;
+    expect(sizes).toEqual([[60, 30]]);
+    expect(progress).toEqual([{ stage: 'render', done: 3, total: 5 }]);
+    expect(calls.stops).toEqual([]);
+  });
+
+  it('stops the remote run when aborted, and rejects', async () => {
+    const { remote, calls } = fakeRemote();
+    const controller = new AbortController();
+    const run = createPreviewProxy(remote).run(job, async () => ({ sink: async () => undefined, startFrame: 0, outputId: 3 }), { signal: controller.signal, onProgress: () => undefined });
+    await vi.waitFor(() => expect(calls.render).toHaveLength(1));
+    controller.abort();
+    await expect(run).rejects.toThrow();
+    expect(calls.stops).toEqual([3]);
+  });
+
+  it('refuses an output with no encoder behind it', async () => {
+    const { remote, calls } = fakeRemote();
+    const run = createPreviewProxy(remote).run(job, async () => ({ sink: async () => undefined, startFrame: 0 }), { signal: new AbortController().signal, onProgress: () => undefined });
+    await expect(run).rejects.toThrow('writes into an encoder');
+    expect(calls.render).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { frameMapping, sideBySideLayout, type Rect, type TimelineSettings } from '../media';
 import type { RgbaImage } from '../pose';
-import type { Engine } from './engine';
+import type { Engine, EngineProgress } from './engine';
 
 /** One clip as the side-by-side preview sees it. Sizes in display pixels; times in seconds. */
 export interface PreviewClip {
@@ -78,6 +78,41 @@ export function createPreviewEngine(parts: PreviewEngineParts): Engine<PreviewJo
       } finally {
         // A read started for a frame that will not be made: let it finish unobserved.
         void next?.catch(() => undefined);
+      }
+    },
+  };
+}
+
+/** The side of the app that holds the decoders and the encoder (the media worker), as the preview proxy drives it. */
+export interface PreviewRemote {
+  /** Runs `createPreviewEngine` there on `job`, writing output frames from `startFrame` on into the open output `outputId`. */
+  render(job: PreviewJob, outputId: number, startFrame: number, onProgress: (progress: EngineProgress) => void): Promise<void>;
+  /** Stops that run; `render` then rejects. */
+  stop(outputId: number): Promise<void>;
+}
+
+/**
+ * The side-by-side preview as the project core runs it: it opens the output here, then the
+ * preview engine runs beside the decoders and the encoder (`remote`), so no frame crosses a worker
+ * boundary and a busy compute worker (pose analysis) does not hold it up. Aborting stops it there.
+ */
+export function createPreviewProxy(remote: PreviewRemote): Engine<PreviewJob> {
+  return {
+    id: 'preview',
+    async run(job, open, { signal, onProgress }) {
+      const layout = sideBySideLayout(job.reference, job.motion, job.maxHeight);
+      signal.throwIfAborted();
+      const { outputId, startFrame } = await open(layout.width, layout.height);
+      if (outputId === undefined) throw new Error('The side-by-side preview writes into an encoder; this output has none.');
+      signal.throwIfAborted();
+      // Messages to the remote keep their order, so a stop always finds the run it stops.
+      const stop = () => void remote.stop(outputId).catch(() => undefined);
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        await remote.render(job, outputId, startFrame, onProgress);
+        signal.throwIfAborted();
+      } finally {
+        signal.removeEventListener('abort', stop);
       }
     },
   };

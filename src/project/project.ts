@@ -340,7 +340,7 @@ export class Project {
         await hooks.onFrame?.(rgba, width, height, index);
         await output.frame(id, rgba);
       };
-      return { sink, startFrame: framesDone };
+      return { sink, startFrame: framesDone, outputId: id };
     };
     try {
       const run = { signal: controller.signal, onProgress: hooks.onProgress };

@@ -4,7 +4,7 @@ import { fitBodyTrack, retargetMotion, surfaceCoverage } from '../body';
 import { analyzeClip, type AnalysisOptions } from '../pose/analysis';
 import { DiffusionService } from '../generate/diffusion-service';
 import { createBuiltinEngine } from '../generate/builtin';
-import { createPreviewEngine, type Engine, type OpenOutput } from '../generate';
+import { createPreviewProxy, type Engine, type OpenOutput } from '../generate';
 import { Project, idbPoseCache, type DiffusionJob, type OutputService } from '../project';
 import type { MediaWorkerApi } from './media.worker';
 import type { RgbaImage } from '../pose';
@@ -54,8 +54,14 @@ export async function preview(rgba: Uint8ClampedArray, width: number, height: nu
 /** The builtin engine on this worker's device. */
 const builtin = createBuiltinEngine({ device: () => gpuDevice('The builtin engine needs WebGPU.'), readFrame });
 
-/** The side-by-side preview: the clips' frames, scaled by the media worker's decoders. */
-const previewEngine = createPreviewEngine({ readFrame: (clipId, i, width, height) => mediaSource().scaledFrame(clipId, i, width, height) });
+/**
+ * The side-by-side preview needs only the clips: it runs in the media worker beside the decoders
+ * and the encoder (here its frames waited behind the pose analysis, five times slower).
+ */
+const previewEngine = createPreviewProxy({
+  render: (job, outputId, startFrame, onProgress) => mediaSource().renderPreview(job, outputId, startFrame, Comlink.proxy(onProgress)),
+  stop: (outputId) => mediaSource().stopPreview(outputId),
+});
 
 /** The diffusion engine on the loaded model pack; in refine mode the builtin engine renders first. */
 const diffusionEngine: Engine<DiffusionJob> = {

@@ -3,6 +3,7 @@ import * as Comlink from 'comlink';
 import { CanvasSink } from 'mediabunny';
 import { clearStale, closeClip, discardJob, FrameReader, jobProgress, openClip, openOutput, releaseResult, thumbnails, type EncoderAudio, type EngineOutput, type JobResult, type OpenClip } from '../media/codec';
 import { MediaError, mediaErrors, type ClipInfo, type EncoderChoice, type Progress, type Slot } from '../media';
+import { createPreviewEngine, type EngineProgress, type PreviewJob } from '../generate';
 import { installErrorTransfer } from './errors';
 
 /**
@@ -21,7 +22,9 @@ interface Entry {
 const clips: Partial<Record<Slot, Entry>> = {};
 /** Longest side of frames handed to analysis, in pixels. */
 const ANALYSIS_MAX_SIDE = 1280;
-const encoders = new Map<number, { job: EngineOutput; audio: EncoderAudio | null; fileName: string }>();
+const encoders = new Map<number, { job: EngineOutput; width: number; height: number; audio: EncoderAudio | null; fileName: string }>();
+/** Side-by-side preview runs in progress, by the output they write into. */
+const previewRuns = new Map<number, AbortController>();
 let nextEncoder = 1;
 /** Length of a resumable output's segments: the most output a reload loses, in seconds. */
 const RESUME_SEGMENT_S = 1;
@@ -33,6 +36,21 @@ function slotOf(slot: Slot) {
   const entry = clips[slot];
   if (!entry) throw new Error(`No ${slot} clip is loaded.`);
   return entry;
+}
+
+/**
+ * Frame `index` of the loaded clip with id `clipId` as RGBA pixels scaled to exactly
+ * `width` × `height` (the side-by-side preview), on a decoder of its own. Throws when that clip is
+ * no longer loaded.
+ */
+async function scaledFrame(clipId: string, index: number, width: number, height: number): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+  const entry = Object.values(clips).find((e) => e?.clip.info.id === clipId);
+  if (!entry) throw new Error(`clip ${clipId} is no longer loaded`);
+  if (entry.scaled?.width !== width || entry.scaled.height !== height) {
+    await entry.scaled?.dispose();
+    entry.scaled = new FrameReader(entry.clip, { width, height });
+  }
+  return entry.scaled.rgba(index);
 }
 
 const api = {
@@ -88,19 +106,32 @@ const api = {
   },
 
   /**
-   * Frame `index` of the loaded clip with id `clipId` as RGBA pixels scaled to exactly
-   * `width` × `height`, for an engine that draws the clips themselves (the side-by-side preview).
-   * Throws when that clip is no longer loaded.
+   * Runs the side-by-side preview engine here, beside the decoders and the encoder: output frames
+   * from `startFrame` on go straight into the open output `id`, none crosses a worker boundary.
+   * Rejects when `stopPreview(id)` stops it or a clip is no longer loaded.
    */
-  async scaledFrame(clipId: string, index: number, width: number, height: number): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
-    const entry = Object.values(clips).find((e) => e?.clip.info.id === clipId);
-    if (!entry) throw new Error(`clip ${clipId} is no longer loaded`);
-    if (entry.scaled?.width !== width || entry.scaled.height !== height) {
-      await entry.scaled?.dispose();
-      entry.scaled = new FrameReader(entry.clip, { width, height });
+  async renderPreview(job: PreviewJob, id: number, startFrame: number, onProgress: (progress: EngineProgress) => void): Promise<void> {
+    const controller = new AbortController();
+    previewRuns.get(id)?.abort();
+    previewRuns.set(id, controller);
+    try {
+      await createPreviewEngine({ readFrame: scaledFrame }).run(
+        job,
+        async (width, height) => {
+          const encoder = encoders.get(id);
+          if (!encoder) throw new Error(`no encoder ${id}`);
+          if (encoder.width !== width || encoder.height !== height) throw new RangeError(`encoder ${id} is ${encoder.width}x${encoder.height}; the preview is ${width}x${height}`);
+          return { sink: (rgba) => encoder.job.add(rgba), startFrame, outputId: id };
+        },
+        { signal: controller.signal, onProgress },
+      );
+    } finally {
+      if (previewRuns.get(id) === controller) previewRuns.delete(id);
     }
-    const frame = await entry.scaled.rgba(index);
-    return Comlink.transfer(frame, [frame.data.buffer]);
+  },
+
+  stopPreview(id: number): void {
+    previewRuns.get(id)?.abort();
   },
 
   /**
@@ -121,7 +152,7 @@ const api = {
     const track = clip?.audio ?? null;
     const carried = audio && clip && track ? { track, file: clip.file, startS: clip.firstTimestamp + Math.max(0, audio.startS), durationS: audio.durationS } : null;
     const id = nextEncoder++;
-    encoders.set(id, { job, audio: carried, fileName: spec.fileName ?? 'result.mp4' });
+    encoders.set(id, { job, width: spec.width, height: spec.height, audio: carried, fileName: spec.fileName ?? 'result.mp4' });
     return { id, framesDone: job.framesDone };
   },
 
