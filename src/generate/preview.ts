@@ -1,6 +1,7 @@
 import { frameMapping, sideBySideLayout, type Rect, type TimelineSettings } from '../media';
 import type { RgbaImage } from '../pose';
-import type { Engine, EngineProgress } from './engine';
+import type { Engine, EngineProgress, EngineReport } from './engine';
+import { PartTimer } from './part-times';
 
 /** One clip as the side-by-side preview sees it. Sizes in display pixels; times in seconds. */
 export interface PreviewClip {
@@ -60,18 +61,23 @@ export function createPreviewEngine(parts: PreviewEngineParts): Engine<PreviewJo
           parts.readFrame(motion.clipId, map.motion[k]!, layout.motion.width, layout.motion.height),
         ]);
       signal.throwIfAborted();
-      const { sink, startFrame } = await open(layout.width, layout.height);
+      // Where the time goes: waiting for decoded frames, placing them, handing them to the encoder.
+      const clock = new PartTimer();
+      const { sink, startFrame } = await clock.time('output', () => open(layout.width, layout.height));
       // The next frame pair is decoding while this one is encoded.
       let next = startFrame < total ? read(startFrame) : null;
       try {
         for (let k = startFrame; k < total; k++) {
           signal.throwIfAborted();
-          const [r, m] = await next!;
+          const [r, m] = await clock.time('read', () => next!);
           next = k + 1 < total ? read(k + 1) : null;
-          const rgba = new Uint8ClampedArray(layout.width * layout.height * 4);
-          placeImage(rgba, layout.width, r, layout.reference);
-          placeImage(rgba, layout.width, m, layout.motion);
-          await sink(rgba, k);
+          const rgba = clock.time('composite', () => {
+            const out = new Uint8ClampedArray(layout.width * layout.height * 4);
+            placeImage(out, layout.width, r, layout.reference);
+            placeImage(out, layout.width, m, layout.motion);
+            return out;
+          });
+          await clock.time('output', () => sink(rgba, k));
           onProgress({ stage: 'render', done: k + 1, total });
         }
         signal.throwIfAborted();
@@ -79,6 +85,7 @@ export function createPreviewEngine(parts: PreviewEngineParts): Engine<PreviewJo
         // A read started for a frame that will not be made: let it finish unobserved.
         void next?.catch(() => undefined);
       }
+      return { parts: clock.times() };
     },
   };
 }
@@ -86,7 +93,7 @@ export function createPreviewEngine(parts: PreviewEngineParts): Engine<PreviewJo
 /** The side of the app that holds the decoders and the encoder (the media worker), as the preview proxy drives it. */
 export interface PreviewRemote {
   /** Runs `createPreviewEngine` there on `job`, writing output frames from `startFrame` on into the open output `outputId`. */
-  render(job: PreviewJob, outputId: number, startFrame: number, onProgress: (progress: EngineProgress) => void): Promise<void>;
+  render(job: PreviewJob, outputId: number, startFrame: number, onProgress: (progress: EngineProgress) => void): Promise<EngineReport | void>;
   /** Stops that run; `render` then rejects. */
   stop(outputId: number): Promise<void>;
 }
@@ -109,8 +116,9 @@ export function createPreviewProxy(remote: PreviewRemote): Engine<PreviewJob> {
       const stop = () => void remote.stop(outputId).catch(() => undefined);
       signal.addEventListener('abort', stop, { once: true });
       try {
-        await remote.render(job, outputId, startFrame, onProgress);
+        const report = await remote.render(job, outputId, startFrame, onProgress);
         signal.throwIfAborted();
+        return report;
       } finally {
         signal.removeEventListener('abort', stop);
       }

@@ -310,8 +310,9 @@ describe('Project core', () => {
     expect(Object.keys(parts)).toEqual(['read', 'plates', 'completion', 'body', 'output', 'finish', 'other']);
     expect(parts.other).toBeGreaterThan(FAKE_PARTS.other!);
     expect(partTotal(parts)).toBeCloseTo(result.seconds * 1000, 6);
-    // Engines that do not measure their parts report none.
-    expect((await project.generate(request({ engine: 'preview' }), { onProgress: () => undefined })).parts).toBeNull();
+    // The side-by-side preview measures its own: decoded frames, placing them, the encoder.
+    const preview = (await project.generate(request({ engine: 'preview' }), { onProgress: () => undefined })).parts!;
+    expect(Object.keys(preview)).toEqual(expect.arrayContaining(['read', 'composite', 'output', 'finish']));
   });
 
   it('resumes after the frames a stopped run left', async () => {

@@ -3,7 +3,7 @@ import * as Comlink from 'comlink';
 import { CanvasSink } from 'mediabunny';
 import { clearStale, closeClip, discardJob, FrameReader, jobProgress, openClip, openOutput, releaseResult, thumbnails, type EncoderAudio, type EngineOutput, type JobResult, type OpenClip } from '../media/codec';
 import { MediaError, mediaErrors, type ClipInfo, type EncoderChoice, type Progress, type Slot } from '../media';
-import { createPreviewEngine, type EngineProgress, type PreviewJob } from '../generate';
+import { createPreviewEngine, type EngineProgress, type EngineReport, type PreviewJob } from '../generate';
 import { installErrorTransfer } from './errors';
 
 /**
@@ -110,12 +110,12 @@ const api = {
    * from `startFrame` on go straight into the open output `id`, none crosses a worker boundary.
    * Rejects when `stopPreview(id)` stops it or a clip is no longer loaded.
    */
-  async renderPreview(job: PreviewJob, id: number, startFrame: number, onProgress: (progress: EngineProgress) => void): Promise<void> {
+  async renderPreview(job: PreviewJob, id: number, startFrame: number, onProgress: (progress: EngineProgress) => void): Promise<EngineReport | void> {
     const controller = new AbortController();
     previewRuns.get(id)?.abort();
     previewRuns.set(id, controller);
     try {
-      await createPreviewEngine({ readFrame: scaledFrame }).run(
+      return await createPreviewEngine({ readFrame: scaledFrame }).run(
         job,
         async (width, height) => {
           const encoder = encoders.get(id);

@@ -26,11 +26,20 @@ export const PART_LABEL = {
   other: 'other (device, setup)',
 };
 
+/** The side-by-side export's parts (src/generate/preview.ts), as the bench prints them. */
+export const EXPORT_PART_LABEL = {
+  read: 'frames decoded and scaled (waited for)',
+  composite: 'placing the two frames',
+  output: 'encode',
+  finish: 'finishing the MP4',
+  other: 'other (setup)',
+};
+
 /**
- * The builtin run's parts as the bench stores them (`builtinParts` in bench.json): from the result
- * panel's `parts` (wall milliseconds per part, in order), seconds and share of their sum.
+ * A run's parts as the bench stores them (`builtinParts` and `exportParts` in bench.json): from the
+ * result panel's `parts` (wall milliseconds per part, in order), seconds and share of their sum.
  */
-export function builtinParts(parts) {
+export function partShares(parts) {
   const entries = Object.entries(parts ?? {}).filter(([, ms]) => typeof ms === 'number' && Number.isFinite(ms));
   const total = entries.reduce((sum, [, ms]) => sum + ms, 0);
   if (!(total > 0)) return null;
@@ -38,8 +47,8 @@ export function builtinParts(parts) {
 }
 
 /** The rows of the parts table: label, seconds, share in per cent, and the total. */
-export function partRows(parts) {
-  const rows = parts.map((p) => [PART_LABEL[p.part] ?? p.part, num(p.seconds, 2), `${num(100 * p.share, 1)} %`]);
+export function partRows(parts, labels = PART_LABEL) {
+  const rows = parts.map((p) => [labels[p.part] ?? p.part, num(p.seconds, 2), `${num(100 * p.share, 1)} %`]);
   const total = parts.reduce((sum, p) => sum + p.seconds, 0);
   return [...rows, ['total', num(total, 2), '100 %']];
 }
@@ -100,6 +109,14 @@ export function benchmarksMarkdown(result) {
       'completion inside the plate) counts in itself only, so the parts add up to the run. GPU work is',
       'waited for when the frame is read back, so it shows under compositing.', '');
     out.push(table(['part', 'seconds', 'share'], partRows(result.builtinParts)));
+  }
+
+  if (result.exportParts?.length) {
+    out.push('', '## Side-by-side export by part', '');
+    out.push('Wall time of the WebCodecs export above per part, measured inside the preview engine (it runs in the',
+      'media worker beside the decoders and the encoder); the next frame pair decodes while one is encoded,',
+      'so decoding shows only where the engine waited for it.', '');
+    out.push(table(['part', 'seconds', 'share'], partRows(result.exportParts, EXPORT_PART_LABEL)));
   }
 
   const ratios = result.ratios ?? {};

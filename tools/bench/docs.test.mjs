@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchmarksMarkdown, builtinParts } from './docs.mjs';
+import { benchmarksMarkdown, partShares } from './docs.mjs';
 
 // A result object in the shape main.mjs collects; the values are fixtures, not measurements.
 const fixture = () => JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/bench-result.json'), 'utf8'));
@@ -52,15 +52,30 @@ describe('benchmarksMarkdown', () => {
     ]);
   });
 
-  it('builtinParts: the result panel\'s milliseconds per part as seconds and shares, in order; null when there are none', () => {
-    expect(builtinParts({ read: 300, plates: 100, finish: 0, other: 600 })).toEqual([
+  it("the side-by-side export's parts, after the builtin engine's, with their own labels", () => {
+    const md = benchmarksMarkdown(fixture());
+    expect(md.indexOf('## Side-by-side export by part')).toBeGreaterThan(md.indexOf('## Builtin engine by part'));
+    expect(rowsOf(md, 'Side-by-side export by part').slice(2)).toEqual([
+      ['frames decoded and scaled (waited for)', '0.50', '40.0 %'],
+      ['placing the two frames', '0.13', '10.0 %'],
+      ['encode', '0.50', '40.0 %'],
+      ['finishing the MP4', '0.13', '10.0 %'],
+      ['total', '1.25', '100 %'],
+    ]);
+    const r = fixture();
+    r.exportParts = null;
+    expect(benchmarksMarkdown(r)).not.toContain('## Side-by-side export by part');
+  });
+
+  it('partShares: the result panel\'s milliseconds per part as seconds and shares, in order; null when there are none', () => {
+    expect(partShares({ read: 300, plates: 100, finish: 0, other: 600 })).toEqual([
       { part: 'read', seconds: 0.3, share: 0.3 },
       { part: 'plates', seconds: 0.1, share: 0.1 },
       { part: 'finish', seconds: 0, share: 0 },
       { part: 'other', seconds: 0.6, share: 0.6 },
     ]);
-    expect(builtinParts(null)).toBeNull();
-    expect(builtinParts({})).toBeNull();
+    expect(partShares(null)).toBeNull();
+    expect(partShares({})).toBeNull();
   });
 
   it('the ratios', () => {

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadClip, startApp } from '../app-runner.mjs';
 import { gitCommit, gitDirty } from '../eval/publish.mjs';
-import { benchmarksMarkdown, builtinParts, partRows } from './docs.mjs';
+import { benchmarksMarkdown, EXPORT_PART_LABEL, partRows, partShares } from './docs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const media = path.resolve(root, '../shared/media');
@@ -104,18 +104,20 @@ const result = {
   rows,
   ratios: {},
   diffusion: null,
-  /** The builtin run's time per part of the engine: { part, seconds, share } in order (docs.mjs `builtinParts`). */
+  /** The builtin run's time per part of the engine: { part, seconds, share } in order (docs.mjs `partShares`). */
   builtinParts: null,
+  /** The same for the side-by-side WebCodecs export. */
+  exportParts: null,
 };
 const printRows = () => {
   console.log('stage'.padEnd(48) + 'fps'.padStart(10) + 'frames'.padStart(8) + 'seconds'.padStart(10));
   for (const r of rows) console.log(r.stage.padEnd(48) + fmt(r.fps).padStart(10) + String(r.frames).padStart(8) + r.seconds.toFixed(2).padStart(10));
 };
-/** The builtin run's parts: seconds and share of the run, a row each, then the total. */
-const printParts = (parts) => {
-  console.log('builtin engine by part (wall time inside the engine; nested parts count in themselves only)');
+/** A run's parts: seconds and share of the run, a row each, then the total. */
+const printParts = (title, parts, labels) => {
+  console.log(`${title} by part (wall time inside the engine; nested parts count in themselves only)`);
   console.log('part'.padEnd(42) + 'seconds'.padStart(10) + 'share'.padStart(10));
-  for (const [label, seconds, share] of partRows(parts)) console.log(label.padEnd(42) + seconds.padStart(10) + share.padStart(10));
+  for (const [label, seconds, share] of partRows(parts, labels)) console.log(label.padEnd(42) + seconds.padStart(10) + share.padStart(10));
 };
 const clipOf = (file, info) => ({ name: path.basename(file), width: info.width, height: info.height, fps: info.fps, frameCount: info.frameCount, durationS: info.durationS, codec: info.codec });
 
@@ -164,6 +166,7 @@ stages: try {
     await page.getByTestId('engine').selectOption('preview');
     webcodecs = await generate(page);
     rows.push({ stage: `export WebCodecs (${webcodecs.width}x${webcodecs.height})`, fps: webcodecs.frameCount / webcodecs.seconds, frames: webcodecs.frameCount, seconds: webcodecs.seconds });
+    result.exportParts = partShares(webcodecs.parts);
 
     await reopen('ffmpeg');
     await page.getByTestId('engine').selectOption('preview');
@@ -180,7 +183,7 @@ stages: try {
     await page.locator('[data-testid=body-panel][data-bodies="reference,motion"]').waitFor({ timeout: 600_000 });
     const builtin = await generate(page);
     rows.push({ stage: `builtin engine (${builtin.width}x${builtin.height}, all stages)`, fps: builtin.frameCount / builtin.seconds, frames: builtin.frameCount, seconds: builtin.seconds });
-    result.builtinParts = builtinParts(builtin.parts);
+    result.builtinParts = partShares(builtin.parts);
     if (!result.builtinParts) console.error('builtin engine: the run reported no time per part');
   } else {
     console.error('builtin engine: skipped (the generated clips have no person in them)');
@@ -193,7 +196,7 @@ stages: try {
     printRows();
     if (result.builtinParts) {
       console.log('');
-      printParts(result.builtinParts);
+      printParts('builtin engine', result.builtinParts);
     }
     break stages;
   }
@@ -218,7 +221,11 @@ stages: try {
   printRows();
   console.log('');
   if (result.builtinParts) {
-    printParts(result.builtinParts);
+    printParts('builtin engine', result.builtinParts);
+    console.log('');
+  }
+  if (result.exportParts) {
+    printParts('side-by-side export (WebCodecs)', result.exportParts, EXPORT_PART_LABEL);
     console.log('');
   }
   result.ratios.exportWebCodecsOverFfmpeg = rows[2].fps / rows[3].fps;
