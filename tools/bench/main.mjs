@@ -6,7 +6,8 @@
 // buffer maps per run, and peak GPU buffer memory. `--diffusion-only` runs just that stage.
 // The builtin engine's run also prints each part's seconds and share of it (measured inside the
 // engine, shown in the result panel); `--only builtin` runs just the decode and builtin stages,
-// for quick before/after comparisons of the engine.
+// for quick before/after comparisons of the engine; `--only export` just the decode and the two
+// side-by-side export stages.
 // `--publish` also writes what it printed to docs/results/bench.json and docs/benchmarks.md
 // (tools/bench/docs.mjs); `--docs` only rewrites docs/benchmarks.md from that JSON, without a run.
 import { execFileSync } from 'node:child_process';
@@ -43,13 +44,13 @@ if (publish && process.argv.includes('--diffusion-only')) {
   console.error('error: --publish needs the whole benchmark; leave out --diffusion-only.');
   process.exit(1);
 }
-/** `--only builtin` (or `--only=builtin`): the stages to run, or null for all. */
+/** `--only builtin` or `--only export` (or `--only=…`): the stages to run, or null for all. */
 function onlyOption(argv) {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
   if (i < 0) return null;
   const value = argv[i] === '--only' ? argv[i + 1] : argv[i].slice('--only='.length);
-  if (value !== 'builtin') {
-    console.error(`error: --only takes builtin (the decode and builtin engine stages); got ${value ?? 'nothing'}.`);
+  if (value !== 'builtin' && value !== 'export') {
+    console.error(`error: --only takes builtin (the decode and builtin engine stages) or export (the decode and export stages); got ${value ?? 'nothing'}.`);
     process.exit(1);
   }
   return value;
@@ -161,7 +162,7 @@ stages: try {
   };
 
   let webcodecs = null;
-  if (!only) {
+  if (only !== 'builtin') {
     // The export stages time the side-by-side render: decode, draw, encode.
     await page.getByTestId('engine').selectOption('preview');
     webcodecs = await generate(page);
@@ -176,7 +177,7 @@ stages: try {
 
   // The builtin engine on 1 s of the motion (real footage only: it needs a person in both clips),
   // encoded with WebCodecs again, on a page opened afresh as in the whole run.
-  if (clips.source === 'shared/media') {
+  if (only !== 'export' && clips.source === 'shared/media') {
     await reopen('webcodecs');
     await page.getByTestId('trim-out-motion').fill('1');
     await page.getByTestId('engine').selectOption('builtin');
@@ -185,7 +186,7 @@ stages: try {
     rows.push({ stage: `builtin engine (${builtin.width}x${builtin.height}, all stages)`, fps: builtin.frameCount / builtin.seconds, frames: builtin.frameCount, seconds: builtin.seconds });
     result.builtinParts = partShares(builtin.parts);
     if (!result.builtinParts) console.error('builtin engine: the run reported no time per part');
-  } else {
+  } else if (only !== 'export') {
     console.error('builtin engine: skipped (the generated clips have no person in them)');
   }
 
@@ -197,6 +198,10 @@ stages: try {
     if (result.builtinParts) {
       console.log('');
       printParts('builtin engine', result.builtinParts);
+    }
+    if (result.exportParts) {
+      console.log('');
+      printParts('side-by-side export (WebCodecs)', result.exportParts, EXPORT_PART_LABEL);
     }
     break stages;
   }

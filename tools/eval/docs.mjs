@@ -87,8 +87,16 @@ function truthRows(report) {
       engine ? bold(num(m.pck02, 3)) : num(m.pck02, 3),
       sides(m), num(m.keypointErrorPx, 1), num(m.temporalStability, 2), bg(m.backgroundPsnr),
       withFrames(m.revealedPsnr, 1, m.revealedFrames), num(m.revealedDetail, 2), withFrames(m.faceDetail, 2, m.faceFrames),
+      i === 0 ? identityWithCeiling(m, report.faceIdentity) : num(m.faceIdentity, 2),
     ];
   });
+}
+
+/** The first row's face identity with the truth's own beside it: "0.81 (truth 0.93)". */
+function identityWithCeiling(m, identity) {
+  const own = num(m.faceIdentity, 2);
+  const ceiling = num(identity?.ceiling, 2);
+  return own === '—' || ceiling === '—' ? own : `${own} (truth ${ceiling})`;
 }
 
 /** One row per earlier report with a current report of the same name: the engine's figures, before → after. */
@@ -102,7 +110,7 @@ function beforeAfterRows(before, reports) {
     const x = b.methods?.engine ?? {};
     const y = r.methods?.engine ?? {};
     const pair = (k, d) => `${num(x[k], d)} → ${num(y[k], d)}`;
-    return [[c.split ?? `${c.reference} ← ${c.motion}`, `\`${b.commit ?? '—'}\` → \`${r.commit ?? '—'}\``, pair('psnr', 2), pair('psnrBox', 2), pair('pck02', 3), pair('revealedPsnr', 1), pair('revealedDetail', 2), pair('faceDetail', 2)]];
+    return [[c.split ?? `${c.reference} ← ${c.motion}`, `\`${b.commit ?? '—'}\` → \`${r.commit ?? '—'}\``, pair('psnr', 2), pair('psnrBox', 2), pair('pck02', 3), pair('revealedPsnr', 1), pair('revealedDetail', 2), pair('faceDetail', 2), pair('faceIdentity', 2)]];
   });
 }
 
@@ -136,7 +144,7 @@ function crossRows(report) {
       i === 0 ? `${c.reference} ← ${c.motion}, ${frames ?? '—'}` : '',
       engine ? `**${name}**` : name,
       num(m.pck01, 3), engine ? bold(num(m.pck02, 3)) : num(m.pck02, 3),
-      num(m.keypointErrorPx, 1), num(m.temporalStability, 2), bg(m.backgroundPsnr),
+      num(m.keypointErrorPx, 1), num(m.temporalStability, 2), bg(m.backgroundPsnr), num(m.faceIdentity, 2),
     ];
   });
 }
@@ -233,8 +241,13 @@ with the number of frames measured in brackets. Revealed detail: the fine detail
 |Laplacian| of the output's luma over the ground truth's on the same pixels (1 = as detailed as the
 real background; a blur scores far below 1; a ghost of the reference person can score 1 or more,
 so read it with the PSNR beside it). Face detail: the same ratio inside the ground truth's face box
-(from its nose, eyes and ears), over the frames where the face is seen (in brackets). "—": not
-measured or not defined (reports from before a column existed show — too).`;
+(from its nose, eyes and ears), over the frames where the face is seen (in brackets). Face
+identity: cosine similarity between a face-recognition descriptor (FaceRes) of the output's face and
+the mean descriptor of the reference person's frontal faces (1 = the same descriptor; another
+person scores clearly lower: see tools/eval/README.md); with a ground truth, the truth's own
+similarity beside it is the ceiling, and faces are taken in the truth's face box; cross-person, in
+each output's own face box. "—": not measured or not defined (reports from before a column existed
+show — too).`;
 
 /**
  * docs/evaluation.md for the given reports (any order; sorted by kind and slug): an intro, the
@@ -250,7 +263,7 @@ export function evaluationMarkdown(reports, before = []) {
   if (truth.length) {
     out.push(fromLine(truth), '');
     out.push(table(
-      ['clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR', 'revealed PSNR', 'revealed detail', 'face detail'],
+      ['clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR', 'revealed PSNR', 'revealed detail', 'face detail', 'face identity'],
       truth.flatMap(truthRows),
     ));
     const sheets = contactSheets(truth);
@@ -260,12 +273,12 @@ export function evaluationMarkdown(reports, before = []) {
   if (changes.length) {
     out.push('', '### Before and after', '',
       `The builtin engine's figures in an earlier run kept in [results/eval/before/](results/eval/before/) (the run a change is measured against), then in the run above, per clip: before → after.`, '');
-    out.push(table(['clip', 'commits', 'PSNR', 'PSNR box', 'PCK@0.2', 'revealed PSNR', 'revealed detail', 'face detail'], changes));
+    out.push(table(['clip', 'commits', 'PSNR', 'PSNR box', 'PCK@0.2', 'revealed PSNR', 'revealed detail', 'face detail', 'face identity'], changes));
   }
   out.push('', '## Cross-person (no ground truth)', '');
   if (cross.length) {
     out.push(fromLine(cross), '');
-    out.push(table(['reference ← motion, frames', 'method', 'PCK@0.1', 'PCK@0.2', 'kp err px', 'stability', 'bg PSNR'], cross.flatMap(crossRows)));
+    out.push(table(['reference ← motion, frames', 'method', 'PCK@0.1', 'PCK@0.2', 'kp err px', 'stability', 'bg PSNR', 'face identity'], cross.flatMap(crossRows)));
     const sheets = contactSheets(cross);
     if (sheets.length) out.push('', ...sheets.slice(0, -1));
   } else out.push('No published runs yet.');

@@ -61,13 +61,13 @@ describe('evaluationMarkdown', () => {
     const rows = rowsOf(evaluationMarkdown([split()]), 'Self-reenactment');
     expect(rows[0]).toEqual([
       'clip, frames', 'method', 'PSNR', 'PSNR box', 'SSIM', 'PCK@0.1', 'PCK@0.2', 'PCK@0.2 seen / unseen side', 'kp err px', 'stability', 'bg PSNR',
-      'revealed PSNR', 'revealed detail', 'face detail',
+      'revealed PSNR', 'revealed detail', 'face detail', 'face identity',
     ]);
     // A report from before the revealed-background and face columns: "—" there, the rest as it was.
     expect(rows.slice(2)).toEqual([
-      ['fashion_model_turn_navy_dress_91BjuE6irxS, 150', '**builtin**', '18.83', '13.58', '0.885', '0.958', '**0.997**', '1.000 / 0.995', '7.4', '1.32', '60.4', '—', '—', '—'],
-      ['', 'still', '14.59', '10.37', '0.844', '0.300', '0.607', '0.973 / 0.379', '37.4', '0.63', '98.7', '—', '—', '—'],
-      ['', 'paste-2d', '17.14', '11.89', '0.878', '0.564', '0.761', '0.994 / 0.615', '24.6', '2.03', '90.6', '—', '—', '—'],
+      ['fashion_model_turn_navy_dress_91BjuE6irxS, 150', '**builtin**', '18.83', '13.58', '0.885', '0.958', '**0.997**', '1.000 / 0.995', '7.4', '1.32', '60.4', '—', '—', '—', '—'],
+      ['', 'still', '14.59', '10.37', '0.844', '0.300', '0.607', '0.973 / 0.379', '37.4', '0.63', '98.7', '—', '—', '—', '—'],
+      ['', 'paste-2d', '17.14', '11.89', '0.878', '0.564', '0.761', '0.994 / 0.615', '24.6', '2.03', '90.6', '—', '—', '—', '—'],
     ]);
     expect(evaluationMarkdown([split()])).not.toContain('Contact sheets');
   });
@@ -77,9 +77,21 @@ describe('evaluationMarkdown', () => {
     Object.assign(r.methods.engine, { revealedPsnr: 21.456, revealedDetail: 0.3149, revealedFrames: 140, revealedPixelsPerFrame: 5000, faceDetail: 0.52, faceFrames: 57 });
     Object.assign(r.methods.still, { revealedPsnr: null, revealedDetail: null, revealedFrames: 0, faceDetail: 1.04, faceFrames: 57 });
     const rows = rowsOf(evaluationMarkdown([r]), 'Self-reenactment').slice(2);
-    expect(rows[0].slice(11)).toEqual(['21.5 (140)', '0.31', '0.52 (57)']);
-    expect(rows[1].slice(11)).toEqual(['—', '—', '1.04 (57)']);
-    expect(rows[2].slice(11)).toEqual(['—', '—', '—']);
+    expect(rows[0].slice(11, 14)).toEqual(['21.5 (140)', '0.31', '0.52 (57)']);
+    expect(rows[1].slice(11, 14)).toEqual(['—', '—', '1.04 (57)']);
+    expect(rows[2].slice(11, 14)).toEqual(['—', '—', '—']);
+  });
+
+  it("the face identity of each method, the truth's own beside the engine's", () => {
+    const r = split();
+    r.faceIdentity = { referenceFaces: 16, ceiling: 0.934, ceilingFrames: 57 };
+    Object.assign(r.methods.engine, { faceIdentity: 0.8123, faceIdentityFrames: 57 });
+    Object.assign(r.methods.still, { faceIdentity: 0.95, faceIdentityFrames: 57 });
+    const rows = rowsOf(evaluationMarkdown([r]), 'Self-reenactment').slice(2);
+    expect(rows.map((row) => row[14])).toEqual(['0.81 (truth 0.93)', '0.95', '—']);
+    const c = cross();
+    c.methods.engine.faceIdentity = 0.7;
+    expect(rowsOf(evaluationMarkdown([c]), 'Cross-person')[2].at(-1)).toBe('0.70');
   });
 
   it('names the contact sheet of each run that stored one, under its table (not embedded: frames of the test footage stay out of the repository)', () => {
@@ -110,11 +122,11 @@ describe('evaluationMarkdown', () => {
 
   it('a cross-person row per method; a background at the PSNR cap reads "same"', () => {
     const rows = rowsOf(evaluationMarkdown([cross()]), 'Cross-person');
-    expect(rows[0]).toEqual(['reference ← motion, frames', 'method', 'PCK@0.1', 'PCK@0.2', 'kp err px', 'stability', 'bg PSNR']);
+    expect(rows[0]).toEqual(['reference ← motion, frames', 'method', 'PCK@0.1', 'PCK@0.2', 'kp err px', 'stability', 'bg PSNR', 'face identity']);
     expect(rows.slice(2)).toEqual([
-      ['h36m_lab_walking_static_camera ← indoor_dance_woman_yellow_sweater_static, 30', '**builtin**', '0.407', '**0.978**', '7.7', '0.68', '35.9'],
-      ['', 'still', '0.277', '0.544', '18.1', '—', 'same'],
-      ['', 'paste-2d', '0.817', '0.990', '6.4', '0.93', '—'],
+      ['h36m_lab_walking_static_camera ← indoor_dance_woman_yellow_sweater_static, 30', '**builtin**', '0.407', '**0.978**', '7.7', '0.68', '35.9', '—'],
+      ['', 'still', '0.277', '0.544', '18.1', '—', 'same', '—'],
+      ['', 'paste-2d', '0.817', '0.990', '6.4', '0.93', '—', '—'],
     ]);
   });
 

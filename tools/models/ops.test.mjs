@@ -210,6 +210,10 @@ describe('elementwise and activations', () => {
       await parity(single(op, [1, 3, 4, 5]));
     });
   }
+  it('Softmax over channels of an image, and over the last axis of a vector', async () => {
+    await parity(single('Softmax', [1, 3, 4, 5]));
+    await parity(single('Softmax', [2, 7]));
+  });
   it('LeakyRelu and Prelu', async () => {
     await parity(single('LeakyRelu', [1, 3, 4, 5], { attr: { alpha: A.f(0.3) } }));
     await parity(single('Prelu', [1, 3, 4, 5], { consts: [fconst('a', [5], 51, 0, 0.5)], extraInputs: ['a'] }));

@@ -362,6 +362,14 @@ function unary(ctx, node, vals, act) {
   return tensor(out, x.shape, x.layout);
 }
 
+/** TF Softmax normalises over the last axis; on an image held as NCHW that is the channel axis (1). */
+function softmax(ctx, node, vals) {
+  const x = requireFloatTensor(vals[0], node.name);
+  const out = ctx.uniq(node.name);
+  ctx.emit('Softmax', [x.name], [out], { axis: int(x.layout === 'nchw' ? 1 : -1) });
+  return tensor(out, x.shape, x.layout);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shape ops
 
@@ -565,6 +573,7 @@ export const OP_HANDLERS = {
   Elu: (ctx, node, vals) => unary(ctx, node, vals, 'Elu'),
   LeakyRelu: (ctx, node, vals) => unary(ctx, node, vals, 'LeakyRelu'),
   Prelu: (ctx, node, vals) => unary(ctx, node, vals, 'Prelu'),
+  Softmax: softmax,
   Pad: pad,
   PadV2: pad,
   MirrorPad: pad,
