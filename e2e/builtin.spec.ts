@@ -31,9 +31,9 @@ test('the builtin compositor blends the body edge with the plate, without a dark
   expect(px.edgeInside[1]!).toBeLessThan(px.edgeOutside[1]!);
 });
 
-test('the appearance gather does not paint a hand resting on the hip onto the hip, nor what passed in front of it in one view of four; a fading layer blends over the body', async ({ page, offOrigin }) => {
+test('the appearance gather does not paint a hand resting on the hip onto the hip, nor what passed in front of it in one view of four; a fading layer blends over the body; a layer is sampled at full resolution', async ({ page, offOrigin }) => {
   void offOrigin;
-  const px = await runSelfTest<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[] }>(page, 'appearance');
+  const px = await runSelfTest<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[]; detail: number[][] }>(page, 'appearance');
   // The hand (red) is 1.5 cm in front of the hip (blue): within a surface's depth tolerance, but another limb.
   const blue = (c: number[]) => c[2]! > 150 && c[0]! < 90;
   expect(blue(px.seenHip), `seen hip ${px.seenHip}`).toBe(true);
@@ -48,6 +48,13 @@ test('the appearance gather does not paint a hand resting on the hip onto the hi
   // A plain mean of the four views would be a quarter red (about 78, 30, 172).
   expect(blue(px.passedOver), `hip after something passed in front in one view ${px.passedOver}`).toBe(true);
   expect(px.passedOver[0]!).toBeLessThan(45);
+  // A layer samples its image between its vertices, at full resolution: a quad of four vertices
+  // over a red | green image is red on the left and green on the right, not a blend.
+  const [left, right] = px.detail as [number[], number[]];
+  expect(left[0]!, `layer left ${left}`).toBeGreaterThan(200);
+  expect(left[1]!).toBeLessThan(50);
+  expect(right[1]!, `layer right ${right}`).toBeGreaterThan(200);
+  expect(right[0]!).toBeLessThan(50);
 });
 
 test.describe('builtin engine', () => {

@@ -3,7 +3,7 @@
  * (src/generate/builtin/appearance.ts) on a real GPU device; run from the test harness page, not
  * part of the app.
  */
-import { BodyAppearance } from '../../src/generate/builtin';
+import { BodyAppearance, type LayerImage } from '../../src/generate/builtin';
 
 /**
  * Gathers one synthetic view and renders it back (browser tests): a hand (red) held 1.5 cm in
@@ -12,8 +12,9 @@ import { BodyAppearance } from '../../src/generate/builtin';
  * half and seen half, and at the hand when it is in front; and at the seen hip with a green layer
  * in front of it and a red one behind it, both at half opacity. Last, RGB at the left half of the
  * hip alone gathered from four views, in one of which something red passed in front of that half.
+ * And `detail`: RGB left and right of the centre of a layer quad drawn from a red | green image.
  */
-export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[] }> {
+export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[]; detail: number[][] }> {
   const size = 64;
   const k = { fx: 200, fy: 200, cx: size / 2, cy: size / 2 };
   const positions: number[] = [];
@@ -56,15 +57,22 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
   const target = device.createTexture({ size: [size, size], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
   const depth = device.createTexture({ size: [size, size], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
   const readback = device.createBuffer({ size: size * size * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  /** A square layer over the whole view at depth z, one colour. */
-  const square = (z: number, rgb: number[]) => ({
-    positions: Float32Array.from([-1, -1, z, 1, -1, z, 1, 1, z, -1, 1, z]),
-    colours: Uint8Array.from([...rgb, 255, ...rgb, 255, ...rgb, 255, ...rgb, 255]),
-    indices: Uint32Array.from([0, 1, 2, 0, 2, 3]),
-  });
+  const images: LayerImage[] = [];
+  /** A square layer over the whole view at depth z, drawn from an image `width` pixels wide and one high (its corners at the image's ends). */
+  const square = (z: number, pixels: number[][]) => {
+    const image = appearance.layerImage(Uint8ClampedArray.from(pixels.flatMap((rgb) => [...rgb, 255])), pixels.length, 1);
+    images.push(image);
+    const w = pixels.length;
+    return {
+      positions: Float32Array.from([-1, -1, z, 1, -1, z, 1, 1, z, -1, 1, z]),
+      sources: Float32Array.from([0, 0.5, w, 0.5, w, 0.5, 0, 0.5]),
+      indices: Uint32Array.from([0, 1, 2, 0, 2, 3]),
+      image,
+    };
+  };
   const renderAt = async (p: Float32Array, layers: { layer: ReturnType<typeof square>; opacity: number }[] = [], from = appearance) => {
     from.render(target, depth, { positions: p, normals: normals.subarray(0, p.length) }, k);
-    for (const { layer, opacity } of layers) from.renderLayer(target, depth, layer, k, opacity);
+    for (const { layer, opacity } of layers) from.renderLayer(target, depth, layer, layer.image, k, opacity);
     const e = device.createCommandEncoder();
     e.copyTextureToBuffer({ texture: target }, { buffer: readback, bytesPerRow: size * 4 }, [size, size]);
     device.queue.submit([e.finish()]);
@@ -81,7 +89,11 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
     const seenHip = moved(44, size / 2);
     const hand = (await renderAt(front))(20, size / 2);
     // A green layer at half opacity in front of the hip, and a red one behind it.
-    const faded = (await renderAt(front, [{ layer: square(1.9, [0, 255, 0]), opacity: 0.5 }, { layer: square(2.1, [255, 0, 0]), opacity: 0.5 }]))(44, size / 2);
+    const faded = (await renderAt(front, [{ layer: square(1.9, [[0, 255, 0]]), opacity: 0.5 }, { layer: square(2.1, [[255, 0, 0]]), opacity: 0.5 }]))(44, size / 2);
+    // A layer of four vertices drawn from an image of four columns (red, red, green, green): the
+    // image is sampled between the vertices (vertex colours could only blend its two ends).
+    const striped = await renderAt(front, [{ layer: square(1.9, [[255, 0, 0], [255, 0, 0], [0, 255, 0], [0, 255, 0]]), opacity: 1 }]);
+    const detail = [striped(size / 2 - 10, size / 2), striped(size / 2 + 10, size / 2)];
     // The hip alone, seen in four views; in one of them an arm (red) passes in front of its left half.
     const hip = { uvs: Float32Array.from(uvs.slice(0, 81 * 2)), indices: Uint32Array.from(indices.slice(0, 8 * 8 * 6)), vertexCount: 81, parts: new Uint8Array(81) };
     const paint = (left: number[]) => {
@@ -101,8 +113,9 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
     } finally {
       gathered.dispose();
     }
-    return { hiddenHip, seenHip, hand, faded, passedOver };
+    return { hiddenHip, seenHip, hand, faded, passedOver, detail };
   } finally {
+    for (const image of images) image.destroy();
     appearance.dispose();
     target.destroy();
     depth.destroy();

@@ -1,7 +1,7 @@
 /**
  * WGSL sources of the appearance gather and render (appearance.ts): the shared camera projection,
  * the body's depth and limb pass, the gather onto the UV atlas, the textured render, and the
- * coloured layers drawn over it. Apart so that the GPU plumbing in appearance.ts reads on its own;
+ * layers drawn over it (textured with the image they came from). Apart so that the GPU plumbing in appearance.ts reads on its own;
  * the bindings and vertex locations here match the pipelines built there.
  */
 
@@ -91,13 +91,20 @@ struct VOut { @builtin(position) pos: vec4f, @location(0) uv: vec2f, @location(1
 `;
 
 export const LAYER_SHADER = PROJECT + /* wgsl */ `
-struct VOut { @builtin(position) pos: vec4f, @location(0) c: vec4f };
-@vertex fn vs(@location(0) p: vec3f, @location(1) c: vec4f) -> VOut {
+// The layer's own image (the reference frame or a face view's crop), sampled at full resolution
+// between the grid's vertices: vertex colours would halve the detail (eyes and mouth blur).
+@group(0) @binding(1) var image: texture_2d<f32>;
+@group(0) @binding(2) var imageSampler: sampler;
+struct VOut { @builtin(position) pos: vec4f, @location(0) source: vec2f };
+@vertex fn vs(@location(0) p: vec3f, @location(1) source: vec2f) -> VOut {
   var o: VOut;
   // A fading layer (cam.pad > 0) is drawn this many metres towards the camera, over the layer replacing it.
   o.pos = toClip(p * max(0.0, 1.0 - cam.pad / max(length(p), 1e-4)));
-  o.c = c;
+  o.source = source;
   return o;
 }
-@fragment fn fs(i: VOut) -> @location(0) vec4f { return vec4f(i.c.rgb, cam.weight); }
+@fragment fn fs(i: VOut) -> @location(0) vec4f {
+  let c = textureSampleLevel(image, imageSampler, i.source / vec2f(textureDimensions(image)), 0.0);
+  return vec4f(c.rgb, cam.weight);
+}
 `;

@@ -36,6 +36,12 @@ const LIMB_OF_PART = [0, 3, 4, 0, 3, 4, 0, 3, 4, 0, 3, 4, 0, 0, 0, 0, 1, 2, 1, 2
 /** How far (metres) a fading layer is drawn towards the camera: in front of the face that replaces it, behind a hand before it. */
 const FADE_PULL = 0.01;
 
+/** An image on the GPU that layers are drawn from (`Appearance.layerImage`). */
+export interface LayerImage {
+  readonly texture: GPUTexture;
+  destroy(): void;
+}
+
 export interface BodyGeometry {
   positions: Float32Array;
   normals: Float32Array;
@@ -140,7 +146,7 @@ export class BodyAppearance {
       depthStencil: { format: 'depth32float', depthWriteEnabled: true, depthCompare: 'less' },
     });
     const layerModule = d.createShaderModule({ code: LAYER_SHADER });
-    const layerVertex: GPUVertexState = { module: layerModule, entryPoint: 'vs', buffers: [f3(0), { arrayStride: 4, attributes: [{ shaderLocation: 1, offset: 0, format: 'unorm8x4' }] }] };
+    const layerVertex: GPUVertexState = { module: layerModule, entryPoint: 'vs', buffers: [f3(0), f2(1)] };
     this.layerPipeline = d.createRenderPipeline({
       layout: 'auto',
       vertex: layerVertex,
@@ -325,7 +331,20 @@ export class BodyAppearance {
    * against the body: the person's pixels beyond the mesh (see outside.ts). Below `opacity` 1 it
    * is blended over what is there, drawn a centimetre nearer (a face fading out over its successor).
    */
-  renderLayer(target: GPUTexture, depth: GPUTexture, layer: { positions: Float32Array; colours: Uint8Array; indices: Uint32Array }, k: Intrinsics, opacity = 1): void {
+  /** An image a layer is drawn from (a reference frame, a face view's crop), on the GPU until `destroy`. */
+  layerImage(rgba: Uint8ClampedArray, width: number, height: number): LayerImage {
+    const texture = this.device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+    this.device.queue.writeTexture({ texture }, rgba.buffer, { offset: rgba.byteOffset, bytesPerRow: width * 4 }, [width, height]);
+    // Destroyed once the work already submitted with it is done.
+    return { texture, destroy: () => void this.device.queue.onSubmittedWorkDone().then(() => texture.destroy()) };
+  }
+
+  /**
+   * Draws a layer (outside.ts) over `target`: its triangles at their camera-space positions, each
+   * pixel sampled from `image` at the layer's source coordinates. At `opacity` < 1 it is blended
+   * over what is drawn and pulled towards the camera (a cross-fade between face views).
+   */
+  renderLayer(target: GPUTexture, depth: GPUTexture, layer: { positions: Float32Array; sources: Float32Array; indices: Uint32Array }, image: LayerImage, k: Intrinsics, opacity = 1): void {
     if (layer.indices.length === 0 || !(opacity > 0)) return;
     const d = this.device;
     const fading = opacity < 1;
@@ -338,7 +357,7 @@ export class BodyAppearance {
       return b;
     };
     const position = upload(layer.positions, GPUBufferUsage.VERTEX);
-    const colour = upload(layer.colours, GPUBufferUsage.VERTEX);
+    const source = upload(layer.sources, GPUBufferUsage.VERTEX);
     const index = upload(layer.indices, GPUBufferUsage.INDEX);
     const e = d.createCommandEncoder();
     const pass = e.beginRenderPass({
@@ -346,14 +365,24 @@ export class BodyAppearance {
       depthStencilAttachment: { view: depth.createView(), depthLoadOp: 'load', depthStoreOp: 'store' },
     });
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, d.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: this.camera } }] }));
+    pass.setBindGroup(
+      0,
+      d.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.camera } },
+          { binding: 1, resource: image.texture.createView() },
+          { binding: 2, resource: this.sampler },
+        ],
+      }),
+    );
     pass.setVertexBuffer(0, position);
-    pass.setVertexBuffer(1, colour);
+    pass.setVertexBuffer(1, source);
     pass.setIndexBuffer(index, 'uint32');
     pass.drawIndexed(layer.indices.length);
     pass.end();
     d.queue.submit([e.finish()]);
-    void d.queue.onSubmittedWorkDone().then(() => [position, colour, index].forEach((b) => b.destroy()));
+    void d.queue.onSubmittedWorkDone().then(() => [position, source, index].forEach((b) => b.destroy()));
   }
 
   dispose(): void {

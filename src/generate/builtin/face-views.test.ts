@@ -71,12 +71,12 @@ describe('face views (the face from the reference frame that shows it best)', ()
 
   it('carried from its crop, the face lands where the same face carried from the whole frame does', () => {
     const { local, pose } = headTurned(10);
-    const { rgba, mask, covered } = frameOf(local);
+    const { mask, covered } = frameOf(local);
     const to = headTurned(0).pose;
     const view = faceView(10);
     const head = new Set([J.head]);
     const fromCrop = outsideLayer({ ...view, segments, radii, to, front: head, onlyFront: true });
-    const fromFrame = outsideLayer({ rgba, mask, width: W, height: H, k, segments, radii, from: pose, to, covered, front: head, onlyFront: true });
+    const fromFrame = outsideLayer({ mask, width: W, height: H, k, segments, radii, from: pose, to, covered, front: head, onlyFront: true });
     expect(fromCrop.positions.length).toBeGreaterThan(30);
     // The same pixels (up to the grid's phase) in the same places: compare the centroids.
     const centroid = (p: Float32Array) => [0, 1, 2].map((c) => p.filter((_, i) => i % 3 === c).reduce((s, v) => s + v, 0) / (p.length / 3));

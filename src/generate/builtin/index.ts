@@ -27,7 +27,7 @@ export {
   translation3,
   type Mat3,
 } from './mat3';
-export { BodyAppearance, ATLAS_SIZE } from './appearance';
+export { BodyAppearance, ATLAS_SIZE, type LayerImage } from './appearance';
 export { runBuiltin, type BuiltinJob } from './runner';
 export { createBuiltinEngine, type BuiltinEngineParts } from './engine';
 export { BUILTIN_CONFIG, builtinConfig, type BuiltinConfig } from './config';

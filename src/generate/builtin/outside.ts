@@ -88,15 +88,14 @@ export function rotate(q: Float32Array, o: number, v: Vec3, inverse = false): Ve
 export interface OutsideLayer {
   /** Vertices in camera space at the target pose, metres (n x 3). */
   positions: Float32Array;
-  /** Vertex colours, RGBA (n x 4). */
-  colours: Uint8Array;
+  /** Where each vertex came from in the layer's image: pixel coordinates (x, y) of its centre, n x 2 (the renderer samples the image there and between). */
+  sources: Float32Array;
   /** Triangles over the warped grid. */
   indices: Uint32Array;
 }
 
 export interface OutsideLayerInput {
-  /** The reference frame (RGBA) and its person alpha (0-255), both `width` x `height`. */
-  rgba: Uint8ClampedArray;
+  /** The reference frame's person alpha (0-255), `width` x `height`: the pixels the layer is made of. */
   mask: Uint8Array;
   width: number;
   height: number;
@@ -185,7 +184,7 @@ function blendedMove(gaps: Float64Array, nearest: number, blend: number, p: Vec3
  * cells whose corners land far apart (torn across joints that moved differently) are left out.
  */
 export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
-  const { rgba, mask, width, height, k, segments, radii, from, to, covered } = input;
+  const { mask, width, height, k, segments, radii, from, to, covered } = input;
   const step = input.step ?? 2;
   const reach = input.reach ?? 0.35;
   const reachOf = typeof reach === 'number' ? () => reach : (joint: number) => reach[joint]!;
@@ -204,7 +203,7 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
   const gh = Math.floor((height - 1) / step) + 1;
   const slot = new Int32Array(gw * gh).fill(-1);
   const pos: number[] = [];
-  const col: number[] = [];
+  const src: number[] = [];
   const pix: number[] = [];
   for (let gy = 0; gy < gh; gy++) {
     for (let gx = 0; gx < gw; gx++) {
@@ -256,7 +255,7 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       slot[gy * gw + gx] = pos.length / 3;
       pos.push(p[0], p[1], p[2]);
       pix.push((k.fx * p[0]) / p[2] + k.cx, (k.fy * p[1]) / p[2] + k.cy);
-      col.push(rgba[m * 4]!, rgba[m * 4 + 1]!, rgba[m * 4 + 2]!, 255);
+      src.push(x + 0.5, y + 0.5);
     }
   }
   // Pieces too small or too thin, in the reference frame (grid units: a node stands for step² pixels).
@@ -282,25 +281,25 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       if (b >= 0 && c >= 0 && d >= 0 && !apart(b, d) && !apart(c, d) && !apart(b, c)) tris.push(b, d, c);
     }
   }
-  if (minPiece === 0 && !core) return { positions: Float32Array.from(pos), colours: Uint8Array.from(col), indices: Uint32Array.from(tris) };
+  if (minPiece === 0 && !core) return { positions: Float32Array.from(pos), sources: Float32Array.from(src), indices: Uint32Array.from(tris) };
   // Again after warping: the tears may have cut pieces off (two triangles per grid cell).
   const nodeOf = new Int32Array(pos.length / 3);
   for (let g = 0; g < slot.length; g++) if (slot[g]! >= 0) nodeOf[slot[g]!] = g;
   const kept = cleanTriangles(tris, pos.length / 3, (2 * minPiece) / step ** 2, core ? (v) => core[nodeOf[v]!] === 1 : undefined);
-  return compact(pos, col, kept);
+  return compact(pos, src, kept);
 }
 
 /** The layer with only the vertices its triangles use, in their order, renumbered. */
-function compact(pos: readonly number[], col: readonly number[], tris: Uint32Array): OutsideLayer {
+function compact(pos: readonly number[], src: readonly number[], tris: Uint32Array): OutsideLayer {
   const index = new Int32Array(pos.length / 3).fill(-1);
   for (const v of tris) index[v] = 0;
   const order: number[] = [];
   for (let v = 0; v < index.length; v++) if (index[v] === 0) index[v] = order.push(v) - 1;
   const positions = new Float32Array(order.length * 3);
-  const colours = new Uint8Array(order.length * 4);
+  const sources = new Float32Array(order.length * 2);
   order.forEach((v, i) => {
     positions.set(pos.slice(v * 3, v * 3 + 3), i * 3);
-    colours.set(col.slice(v * 4, v * 4 + 4), i * 4);
+    sources.set(src.slice(v * 2, v * 2 + 2), i * 2);
   });
-  return { positions, colours, indices: tris.map((v) => index[v]!) };
+  return { positions, sources, indices: tris.map((v) => index[v]!) };
 }

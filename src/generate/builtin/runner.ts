@@ -5,8 +5,9 @@ import type { EngineProgress } from '../engine';
 import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import { GpuCompositor } from './composite';
 import type { BuiltinConfig } from './config';
-import { FaceChooser, jointTurn } from './face-views';
+import { FaceChooser, jointTurn, type FaceView } from './face-views';
 import { faceIsClear, gather, newAppearance, planViews, type ReferenceBody } from './gather';
+import type { LayerImage } from './appearance';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personHeightPixels } from './pieces';
 import { maskedMean, ReferenceView } from './reference';
@@ -45,6 +46,8 @@ interface SourceFrame {
   covered: Silhouette;
   /** The layer's smallest piece (pixels²) and thinnest core (pixels) in this frame: config shares of the person's height. */
   pieces: { minPiece: number; minCore: number };
+  /** This frame on the GPU: the layer beyond the mesh samples it at full resolution. */
+  image: LayerImage;
 }
 
 /**
@@ -105,6 +108,8 @@ export async function runBuiltin(
     const compositor = new GpuCompositor(device, width, height);
     const start = Math.min(job.startFrame ?? 0, times.length);
     const faceChooser = new FaceChooser(faces, faceConfig);
+    // Face views on the GPU, made when first shown.
+    const viewImages = new Map<FaceView, LayerImage>();
     let source = null as SourceFrame | null;
     try {
       for (let i = start; i < times.length; i++) {
@@ -113,6 +118,7 @@ export async function runBuiltin(
         const { plate, frame: cached } = await clock.time('plates', () => plates.plateAt(r));
 
         if (cached && source?.r !== r) clock.time('layer', () => {
+          source?.image.destroy();
           const from = bodyFrame(reference.body, r);
           const here = maskedMean(cached.rgba, cached.alpha);
           const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
@@ -124,6 +130,7 @@ export async function runBuiltin(
             faceIsClear: faceIsClear(ref, segments, fromPose),
             covered: meshSilhouette(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, ref.camera),
             pieces: pieceLimits(fromPose),
+            image: appearance.layerImage(cached.rgba, width, height),
           };
         });
         const toPose = clock.time('body', () => {
@@ -136,10 +143,9 @@ export async function runBuiltin(
         const shown = source;
         // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
         const faceShown = cached !== null && shown !== null && clock.time('layer', () => {
-          const { tight, fromPose, covered, faceIsClear, pieces } = shown;
+          const { tight, fromPose, covered, faceIsClear, pieces, image } = shown;
           const front = new Set(DETAIL_JOINTS.filter((j) => (j !== J.head || faceIsClear) && jointTurn(fromPose, toPose, j) < faceConfig.frontMaxTurn));
           const layer = outsideLayer({
-            rgba: cached.rgba,
             mask: tight,
             width,
             height,
@@ -155,14 +161,16 @@ export async function runBuiltin(
             blend: layerConfig.blend,
             ...pieces,
           });
-          appearance.renderLayer(target, depth, layer, k);
+          appearance.renderLayer(target, depth, layer, image, k);
           return front.has(J.head);
         });
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
         clock.time('face', () => {
           for (const { face: view, opacity } of faceChooser.next(toPose, faceShown)) {
             const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true, ...pieceLimits(view.from) });
-            appearance.renderLayer(target, depth, layer, k, opacity);
+            let image = viewImages.get(view);
+            if (!image) viewImages.set(view, (image = appearance.layerImage(view.rgba, view.width, view.height)));
+            appearance.renderLayer(target, depth, layer, image, k, opacity);
           }
         });
         const out = await clock.time('composite', () => compositor.composite(plate, target));
@@ -173,6 +181,8 @@ export async function runBuiltin(
       target.destroy();
       depth.destroy();
       compositor.dispose();
+      source?.image.destroy();
+      for (const image of viewImages.values()) image.destroy();
     }
     return { frameCount: times.length, views: appearance.viewCount };
   } finally {
