@@ -58,13 +58,13 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
   const depth = device.createTexture({ size: [size, size], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
   const readback = device.createBuffer({ size: size * size * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
   const images: LayerImage[] = [];
-  /** A square layer over the whole view at depth z, drawn from an image `width` pixels wide and one high (its corners at the image's ends). */
-  const square = (z: number, pixels: number[][]) => {
+  /** A square layer `half` metres either side of the axis at depth z, drawn from an image of `pixels` in a row (its corners at the image's ends). */
+  const square = (z: number, pixels: number[][], half = 1) => {
     const image = appearance.layerImage(Uint8ClampedArray.from(pixels.flatMap((rgb) => [...rgb, 255])), pixels.length, 1);
     images.push(image);
     const w = pixels.length;
     return {
-      positions: Float32Array.from([-1, -1, z, 1, -1, z, 1, 1, z, -1, 1, z]),
+      positions: Float32Array.from([-1, -1, z, 1, -1, z, 1, 1, z, -1, 1, z].map((v, i) => (i % 3 === 2 ? v : v * half))),
       sources: Float32Array.from([0, 0.5, w, 0.5, w, 0.5, 0, 0.5]),
       indices: Uint32Array.from([0, 1, 2, 0, 2, 3]),
       image,
@@ -90,9 +90,10 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
     const hand = (await renderAt(front))(20, size / 2);
     // A green layer at half opacity in front of the hip, and a red one behind it.
     const faded = (await renderAt(front, [{ layer: square(1.9, [[0, 255, 0]]), opacity: 0.5 }, { layer: square(2.1, [[255, 0, 0]]), opacity: 0.5 }]))(44, size / 2);
-    // A layer of four vertices drawn from an image of four columns (red, red, green, green): the
-    // image is sampled between the vertices (vertex colours could only blend its two ends).
-    const striped = await renderAt(front, [{ layer: square(1.9, [[255, 0, 0], [255, 0, 0], [0, 255, 0], [0, 255, 0]]), opacity: 1 }]);
+    // A layer of four vertices just covering the view, drawn from an image of four columns (red,
+    // red, green, green): the image is sampled between the vertices (vertex colours could only
+    // blend its two ends, about two thirds and one third where it is read).
+    const striped = await renderAt(front, [{ layer: square(1.9, [[255, 0, 0], [255, 0, 0], [0, 255, 0], [0, 255, 0]], (size / 2) * (1.9 / k.fx)), opacity: 1 }]);
     const detail = [striped(size / 2 - 10, size / 2), striped(size / 2 + 10, size / 2)];
     // The hip alone, seen in four views; in one of them an arm (red) passes in front of its left half.
     const hip = { uvs: Float32Array.from(uvs.slice(0, 81 * 2)), indices: Uint32Array.from(indices.slice(0, 8 * 8 * 6)), vertexCount: 81, parts: new Uint8Array(81) };
