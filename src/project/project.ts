@@ -26,7 +26,7 @@ export const idleBodyStage = (): BodyStage => ({ status: 'idle', clipId: null, e
 export const defaultPlacement = (): PlacementSettings => ({ mode: 'anchor', offsetX: 0, offsetZ: 0, scale: 1, ground: 0 });
 
 /** Bump when the builtin engine's output for the same inputs changes, so old frames are not resumed into new ones. */
-export const BUILTIN_OUTPUT_VERSION = 13;
+export const BUILTIN_OUTPUT_VERSION = 14;
 
 /** Everything the core holds for one slot. */
 interface SlotData {
@@ -259,6 +259,7 @@ export class Project {
     return {
       reference: { clipId: id, width, height, timestamps, track: ref.track, body: ref.bodyTrack },
       retargeted: this.retargeted,
+      motionFaces: mot.track ? { points: mot.track.face, scores: mot.track.faceScore, width: mot.track.width, height: mot.track.height } : null,
       motionTimestamps: mot.clip.timestamps,
       timeline: request.timeline,
       fps: request.fps,

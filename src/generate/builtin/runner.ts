@@ -8,6 +8,7 @@ import type { BuiltinConfig } from './config';
 import { FaceChooser, jointTurn, type FaceView } from './face-views';
 import { faceIsClear, gather, newAppearance, planViews, type ReferenceBody } from './gather';
 import type { LayerImage } from './appearance';
+import { ExpressionTransfer, type ClipFaces } from './face-warp';
 import { boneSegments, outsideLayer, segmentRadii } from './outside';
 import { personHeightPixels } from './pieces';
 import { maskedMean, ReferenceView } from './reference';
@@ -17,6 +18,8 @@ export interface BuiltinJob {
   reference: { clipId: string; width: number; height: number; timestamps: number[]; track: PoseTrack; body: BodyTrack };
   /** The motion body on the reference body and camera, indexed by motion frames. */
   retargeted: BodyTrack;
+  /** The motion clip's face landmarks (its expressions, face-warp.ts); null when it has none. */
+  motionFaces: ClipFaces | null;
   motionTimestamps: number[];
   timeline: TimelineSettings;
   fps: number;
@@ -108,6 +111,8 @@ export async function runBuiltin(
     const compositor = new GpuCompositor(device, width, height);
     const start = Math.min(job.startFrame ?? 0, times.length);
     const faceChooser = new FaceChooser(faces, faceConfig);
+    const track = reference.track;
+    const expression = ExpressionTransfer.create({ points: track.face, scores: track.faceScore, width: track.width, height: track.height }, job.motionFaces, faceConfig.expression);
     // Face views on the GPU, made when first shown.
     const viewImages = new Map<FaceView, LayerImage>();
     let source = null as SourceFrame | null;
@@ -133,9 +138,10 @@ export async function runBuiltin(
             image: appearance.layerImage(cached.rgba, width, height),
           };
         });
+        const motionFrame = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
         const toPose = clock.time('body', () => {
           appearance.setGain(cached && source ? source.gain : [1, 1, 1]);
-          const m = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
+          const m = motionFrame;
           const f = bodyFrame(retargeted, m);
           appearance.render(target, depth, posedMesh(motionMesh, motionSkel, f.rotations, f.root), k);
           return forwardKinematics(motionSkel, f.rotations, f.root);
@@ -161,7 +167,11 @@ export async function runBuiltin(
             blend: layerConfig.blend,
             ...pieces,
           });
-          appearance.renderLayer(target, depth, layer, image, k);
+          // The face carried from this frame makes the motion frame's expression (when both show a face).
+          const expressed = front.has(J.head) && expression ? clock.time('face', () => expression.apply(cached.rgba, width, height, shown.r, motionFrame)) : null;
+          const faceImage = expressed ? appearance.layerImage(expressed, width, height) : null;
+          appearance.renderLayer(target, depth, layer, faceImage ?? image, k);
+          faceImage?.destroy();
           return front.has(J.head);
         });
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
