@@ -67,6 +67,10 @@ describe('face views (the face from the reference frame that shows it best)', ()
     expect(view.mask[y * view.width + x]).toBe(255);
     expect(view.covered.data[y * view.width + x]).toBe(1);
     expect(view.k.cx).toBe(k.cx - box.x0);
+    expect(view.outline).toBeUndefined();
+    // A face outline in frame pixels comes into the crop's.
+    const outlined = cropFaceView({ rgba, mask, width: W }, k, pose, covered, box, Float32Array.from([box.x0 + 3, box.y0 + 4, box.x0 + 10, box.y0 + 12]));
+    expect(Array.from(outlined.outline!)).toEqual([3, 4, 10, 12]);
   });
 
   it('carried from its crop, the face lands where the same face carried from the whole frame does', () => {

@@ -28,6 +28,8 @@ export interface FaceView {
   sharpness: number;
   /** Serves a target turned less than this (degrees); the choice's `maxTurn` when absent. */
   maxTurn?: number;
+  /** The face's outline in crop pixels ((x, y) pairs), whose pixels go with the head; absent without face landmarks. */
+  outline?: Float32Array;
 }
 
 /** Mean squared luma gradient (8-bit units) over the pixels where `mask` >= 128 and `inside` is set. */
@@ -114,13 +116,14 @@ export function handOverFace(pose: PosedSkeleton, segments: readonly BoneSegment
   return false;
 }
 
-/** A copy of `box` of a frame (its RGBA, person alpha and mesh silhouette) as a face view. */
+/** A copy of `box` of a frame (its RGBA, person alpha, mesh silhouette and face outline, in frame pixels) as a face view. */
 export function cropFaceView(
   frame: { rgba: Uint8ClampedArray; mask: Uint8Array; width: number },
   k: Intrinsics,
   from: PosedSkeleton,
   covered: Silhouette,
   box: PixelBox,
+  outline: Float32Array | null = null,
 ): FaceView {
   const width = box.x1 - box.x0;
   const height = box.y1 - box.y0;
@@ -148,6 +151,7 @@ export function cropFaceView(
     from,
     covered: { x0: 0, y0: 0, width, height, data: silhouette },
     sharpness: imageSharpness(rgba, mask, silhouette, width, height),
+    ...(outline ? { outline: outline.map((v, i) => v - (i % 2 ? box.y0 : box.x0)) } : {}),
   };
 }
 

@@ -11,6 +11,8 @@
  * Pure functions on 68 x (x, y) shapes in pixels (iBUG / DWPose order, src/pose FacePose).
  */
 
+import { insidePolygon } from './outside';
+
 /** 68 x (x, y). */
 export type FaceShape = Float32Array;
 
@@ -280,19 +282,6 @@ export function mouthOpening(shape: ArrayLike<number>): number {
   return Math.abs(sum) / 2;
 }
 
-/** Whether pixel centre (x, y) lies inside the polygon of shape points `idx`. */
-function insidePolygon(shape: ArrayLike<number>, idx: readonly number[], x: number, y: number): boolean {
-  let inside = false;
-  for (let i = 0, j = idx.length - 1; i < idx.length; j = i++) {
-    const xi = shape[idx[i]! * 2]!;
-    const yi = shape[idx[i]! * 2 + 1]!;
-    const xj = shape[idx[j]! * 2]!;
-    const yj = shape[idx[j]! * 2 + 1]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 /** Outer lips, in order round the mouth (iBUG 48-59). */
 const OUTER_MOUTH = range(48, 60);
 
@@ -349,6 +338,7 @@ export function expressFace(image: RgbaPixels, from: FaceShape, to: FaceShape, g
     const shade = MOUTH_SHADE / OUTER_MOUTH.length;
     const dark = [r * shade, g * shade, b * shade];
     const weight = Math.min(1, opened / Math.max(1, mouthOpening(to)));
+    const mouth = Float32Array.from(INNER_MOUTH.flatMap((p) => [to[p * 2]!, to[p * 2 + 1]!]));
     let x0 = Infinity;
     let y0 = Infinity;
     let x1 = -Infinity;
@@ -361,7 +351,7 @@ export function expressFace(image: RgbaPixels, from: FaceShape, to: FaceShape, g
     }
     for (let y = Math.max(0, Math.floor(y0)); y <= Math.min(height - 1, Math.ceil(y1)); y++) {
       for (let x = Math.max(0, Math.floor(x0)); x <= Math.min(width - 1, Math.ceil(x1)); x++) {
-        if (!insidePolygon(to, INNER_MOUTH, x + 0.5, y + 0.5)) continue;
+        if (!insidePolygon(mouth, x + 0.5, y + 0.5)) continue;
         const o = (y * width + x) * 4;
         for (let c = 0; c < 3; c++) data[o + c] = data[o + c]! * (1 - weight) + dark[c]! * weight;
       }
@@ -379,6 +369,14 @@ export interface ClipFaces {
   scores: Float32Array;
   width: number;
   height: number;
+}
+
+/** Frame `f`'s landmarks scaled to `width` x `height` pixels, or null when its face scores under `minScore`. */
+export function clipShape(faces: ClipFaces, f: number, width: number, height: number, minScore: number): FaceShape | null {
+  if (!(faces.scores[f]! >= minScore)) return null;
+  const sx = width / faces.width;
+  const sy = height / faces.height;
+  return Float32Array.from(faces.points.subarray(f * 136, (f + 1) * 136), (v, i) => v * (i % 2 ? sy : sx));
 }
 
 /**
@@ -402,21 +400,12 @@ export class ExpressionTransfer {
     return referenceNeutral && motionNeutral ? new ExpressionTransfer(reference, motion, referenceNeutral, motionNeutral, config) : null;
   }
 
-  /** Reference frame `r`'s landmarks scaled to `width` x `height`, or null when that frame has no face. */
-  private referenceShape(r: number, width: number, height: number): FaceShape | null {
-    const { points, scores } = this.reference;
-    if (!(scores[r]! >= this.config.minScore)) return null;
-    const sx = width / this.reference.width;
-    const sy = height / this.reference.height;
-    return Float32Array.from(points.subarray(r * 136, (r + 1) * 136), (v, i) => v * (i % 2 ? sy : sx));
-  }
-
   /**
    * A copy of `rgba` (reference frame `r` at `width` x `height`) whose face makes motion frame
    * `m`'s expression; null when either frame shows no face or the warp would fold.
    */
   apply(rgba: Uint8ClampedArray, width: number, height: number, r: number, m: number): Uint8ClampedArray | null {
-    const from = this.referenceShape(r, width, height);
+    const from = clipShape(this.reference, r, width, height, this.config.minScore);
     if (!from) return null;
     const { points, scores } = this.motion;
     const motion: FaceShape[] = [];
@@ -429,4 +418,22 @@ export class ExpressionTransfer {
     const image = { data: Uint8ClampedArray.from(rgba), width, height };
     return expressFace(image, from, to) ? image.data : null;
   }
+}
+
+/**
+ * The face's outline as a polygon ((x, y) pairs, the shape's pixels): the jaw from ear to ear, then
+ * the brows lifted `forehead` eye distances towards the hair, all grown `grow` times about its centre.
+ * Null when the eyes coincide.
+ */
+export function faceOutline(shape: FaceShape, forehead = 0.6, grow = 1.08): Float32Array | null {
+  const frame = canonicalFrame(shape);
+  const canon = canonicalShape(shape);
+  if (!frame || !canon) return null;
+  const back = invertSimilarity(frame);
+  const outline: [number, number][] = [];
+  for (let p = 0; p <= 16; p++) outline.push([canon[p * 2]!, canon[p * 2 + 1]!]);
+  for (let p = 26; p >= 17; p--) outline.push([canon[p * 2]!, canon[p * 2 + 1]! - forehead]);
+  const cx = outline.reduce((sum, q) => sum + q[0], 0) / outline.length;
+  const cy = outline.reduce((sum, q) => sum + q[1], 0) / outline.length;
+  return Float32Array.from(outline.flatMap(([x, y]) => applySimilarity(back, cx + (x - cx) * grow, cy + (y - cy) * grow)));
 }

@@ -103,7 +103,7 @@ export async function gather(
     const fromPose = forwardKinematics(skeleton, f.rotations, f.root);
     const headBox = headEnd && boneBox(fromPose, J.head, headEnd, k, width, ref.height, config.face.margin);
     if (headBox && faceIsClear(ref, segments, fromPose)) {
-      const face = cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, ref.camera), headBox);
+      const face = cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, ref.camera), headBox, ref.faceOutline(r));
       faces.push({ ...face, maxTurn: faceAngle(fromPose) < config.face.viewMaxAway ? config.face.viewMaxTurn : config.face.frontMaxTurn });
     }
     const alpha = clock.time('plates', () => {

@@ -86,6 +86,41 @@ describe('outside layer (hair and clothes beyond the mesh)', () => {
     for (let v = 0; v < n; v++) expect(layer.positions[v * 3 + 2]!).toBeGreaterThan(headZ);
   });
 
+  it('a region goes with its joint: a chin nearer the neck turns with the head', () => {
+    // A disc between the neck and head joints (the chin), in front of the neck's bone.
+    const [nx, ny] = project(rest.positions, J.neck * 3);
+    const [hx, hy] = project(rest.positions, J.head * 3);
+    const [cx, cy] = [(nx! + hx!) / 2, (ny! + hy!) / 2];
+    const mask = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= 3 ** 2) mask[y * W + x] = 255;
+    const local = restRotations();
+    const half = (30 * Math.PI) / 360;
+    local.set([0, 0, Math.sin(half), Math.cos(half)], J.head * 4); // the head alone turns 30° about the camera axis
+    const turned = forwardKinematics(skel, local, root);
+    const mean = (layer: { positions: Float32Array }) => {
+      const n = layer.positions.length / 3;
+      let sx = 0;
+      let sy = 0;
+      for (let v = 0; v < n; v++) {
+        const [px, py] = project(layer.positions, v * 3);
+        sx += px!;
+        sy += py!;
+      }
+      return [sx / n, sy / n];
+    };
+    const base = { mask, width: W, height: H, k, segments, radii, from: rest, to: turned, front: new Set([J.head, J.neck]) };
+    // Without the region the chin stays with the neck, which did not move.
+    const [ax, ay] = mean(outsideLayer(base));
+    expect(Math.hypot(ax! - cx, ay! - cy)).toBeLessThan(1);
+    // With it, it turns 30° about the head joint.
+    const polygon = [cx - 5, cy - 5, cx + 5, cy - 5, cx + 5, cy + 5, cx - 5, cy + 5];
+    const [bx, by] = mean(outsideLayer({ ...base, region: { joint: J.head, polygon } }));
+    const c = Math.cos(Math.PI / 6);
+    const sn = Math.sin(Math.PI / 6);
+    const [ex, ey] = [hx! + c * (cx - hx!) - sn * (cy - hy!), hy! + sn * (cx - hx!) + c * (cy - hy!)];
+    expect(Math.hypot(bx! - ex, by! - ey)).toBeLessThan(1);
+  });
+
   it("leaves the mesh's silhouette to the texture, except for the joints asked in front", () => {
     const { mask } = hairFrame();
     // A silhouette over the upper half of the hair disc.

@@ -152,6 +152,26 @@ export interface OutsideLayerInput {
    * Default 0: all kept.
    */
   minCore?: number;
+  /**
+   * Pixels inside `polygon` ((x, y) pairs, reference pixels) go with `joint` whichever bone is
+   * nearer: the face, whose chin and mouth lie nearer the neck's bone than the head's and would
+   * otherwise tear off below the nose when head and neck turn differently.
+   */
+  region?: { joint: number; polygon: ArrayLike<number> };
+}
+
+/** Whether (x, y) lies inside the polygon of (x, y) pairs. */
+export function insidePolygon(polygon: ArrayLike<number>, x: number, y: number): boolean {
+  let inside = false;
+  const n = polygon.length / 2;
+  for (let i = 0, j = n - 1; i < n; j = i++) {
+    const xi = polygon[i * 2]!;
+    const yi = polygon[i * 2 + 1]!;
+    const xj = polygon[j * 2]!;
+    const yj = polygon[j * 2 + 1]!;
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
 }
 
 /** Point `p` (camera space) carried rigidly by joint `j` from its pose in `from` to its pose in `to`. */
@@ -184,7 +204,7 @@ function blendedMove(gaps: Float64Array, nearest: number, blend: number, p: Vec3
  * cells whose corners land far apart (torn across joints that moved differently) are left out.
  */
 export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
-  const { mask, width, height, k, segments, radii, from, to, covered } = input;
+  const { mask, width, height, k, segments, radii, from, to, covered, region } = input;
   const step = input.step ?? 2;
   const reach = input.reach ?? 0.35;
   const reachOf = typeof reach === 'number' ? () => reach : (joint: number) => reach[joint]!;
@@ -219,7 +239,9 @@ export function outsideLayer(input: OutsideLayerInput): OutsideLayer {
       let bestGap = Infinity;
       let bestZ = 0;
       jointGap.fill(Infinity);
+      const only = region && insidePolygon(region.polygon, x + 0.5, y + 0.5) ? region.joint : -1;
       for (let s = 0; s < segments.length; s++) {
+        if (only >= 0 && segments[s]!.joint !== only) continue;
         const { a, b } = ends[s]!;
         // Depth of the segment where it passes the ray: try the point at each end's depth.
         const za = Math.max(0.05, a[2]);

@@ -8,6 +8,7 @@ import type { Intrinsics } from '../../guidance';
 import type { RgbaImage } from '../../pose';
 import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import type { BuiltinConfig } from './config';
+import { clipShape, faceOutline, type ClipFaces } from './face-warp';
 import { personMask } from './mask';
 import { refineMatte } from './matte';
 import type { BuiltinJob } from './runner';
@@ -46,6 +47,18 @@ export class ReferenceView {
       this.g.drawImage(src, 0, 0, this.width, this.height);
       return this.g.getImageData(0, 0, this.width, this.height).data;
     });
+  }
+
+  /** The reference clip's face landmarks. */
+  get faces(): ClipFaces {
+    const t = this.job.reference.track;
+    return { points: t.face, scores: t.faceScore, width: t.width, height: t.height };
+  }
+
+  /** The face's outline in frame `r` at the output size (face-warp.ts `faceOutline`), or null when the frame has no face landmarks. */
+  faceOutline(r: number): Float32Array | null {
+    const shape = clipShape(this.faces, r, this.width, this.height, this.config.face.expression.minScore);
+    return shape && faceOutline(shape);
   }
 
   /** What the plate removes in frame `r`: the person with a margin and the whole head (0-255 per pixel). */

@@ -51,6 +51,8 @@ interface SourceFrame {
   pieces: { minPiece: number; minCore: number };
   /** This frame on the GPU: the layer beyond the mesh samples it at full resolution. */
   image: LayerImage;
+  /** The face's outline in this frame, whose pixels go with the head (null: no face landmarks). */
+  face: { joint: number; polygon: Float32Array } | null;
 }
 
 /**
@@ -111,8 +113,12 @@ export async function runBuiltin(
     const compositor = new GpuCompositor(device, width, height);
     const start = Math.min(job.startFrame ?? 0, times.length);
     const faceChooser = new FaceChooser(faces, faceConfig);
-    const track = reference.track;
-    const expression = ExpressionTransfer.create({ points: track.face, scores: track.faceScore, width: track.width, height: track.height }, job.motionFaces, faceConfig.expression);
+    const expression = ExpressionTransfer.create(ref.faces, job.motionFaces, faceConfig.expression);
+    // The face's outline in reference frame `r` (output pixels): its pixels go with the head.
+    const faceRegion = (r: number) => {
+      const polygon = ref.faceOutline(r);
+      return polygon ? { joint: J.head, polygon } : null;
+    };
     // Face views on the GPU, made when first shown.
     const viewImages = new Map<FaceView, LayerImage>();
     let source = null as SourceFrame | null;
@@ -136,6 +142,7 @@ export async function runBuiltin(
             covered: meshSilhouette(posedMesh(mesh, refSkel, from.rotations, from.root).positions, mesh.indices, ref.camera),
             pieces: pieceLimits(fromPose),
             image: appearance.layerImage(cached.rgba, width, height),
+            face: faceRegion(r),
           };
         });
         const motionFrame = Math.min(motionIndex[i]!, retargeted.frameCount - 1);
@@ -149,7 +156,7 @@ export async function runBuiltin(
         const shown = source;
         // Hair and clothes beyond the mesh: this reference frame's person pixels, moved with their bones.
         const faceShown = cached !== null && shown !== null && clock.time('layer', () => {
-          const { tight, fromPose, covered, faceIsClear, pieces, image } = shown;
+          const { tight, fromPose, covered, faceIsClear, pieces, image, face } = shown;
           const front = new Set(DETAIL_JOINTS.filter((j) => (j !== J.head || faceIsClear) && jointTurn(fromPose, toPose, j) < faceConfig.frontMaxTurn));
           const layer = outsideLayer({
             mask: tight,
@@ -166,6 +173,7 @@ export async function runBuiltin(
             reach: reachByJoint,
             blend: layerConfig.blend,
             ...pieces,
+            ...(face ? { region: face } : {}),
           });
           // The face carried from this frame makes the motion frame's expression (when both show a face).
           const expressed = front.has(J.head) && expression ? clock.time('face', () => expression.apply(cached.rgba, width, height, shown.r, motionFrame)) : null;
@@ -177,7 +185,8 @@ export async function runBuiltin(
         // The head turned too far from this reference frame: the face of the view that saw it turned most alike.
         clock.time('face', () => {
           for (const { face: view, opacity } of faceChooser.next(toPose, faceShown)) {
-            const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true, ...pieceLimits(view.from) });
+            const region = view.outline ? { region: { joint: J.head, polygon: view.outline } } : {};
+            const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true, ...pieceLimits(view.from), ...region });
             let image = viewImages.get(view);
             if (!image) viewImages.set(view, (image = appearance.layerImage(view.rgba, view.width, view.height)));
             appearance.renderLayer(target, depth, layer, image, k, opacity);
