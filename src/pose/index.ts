@@ -1,7 +1,7 @@
 /**
  * The pose module's public surface: the data contract, the BlazePose tracker, keypoint layouts,
- * metrics, pose-map drawing, face mesh crops from a pose and the model constants. Pure TypeScript
- * (no DOM, no worker APIs).
+ * metrics, pose-map drawing, face mesh crops from a pose, the decoding of the COCO object detector
+ * and the model constants. Pure TypeScript (no DOM, no worker APIs).
  */
 export type { FacePose, ModelRunner, RgbaImage, Roi, TensorData } from './types';
 
@@ -32,6 +32,8 @@ export {
   type FaceMesh,
   type FaceRoiOptions,
 } from './face';
+
+export { decodeObjects, type CocoClass, type DecodeObjectsOptions, type ObjectDetection } from './objects';
 
 // Per-clip tracks (track.ts) and clip analysis (the module ./analysis) are written by the
 // compute-worker side; only their pure parts and types are re-exported, so importing this index

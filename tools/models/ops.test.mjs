@@ -51,11 +51,14 @@ async function parity(spec, { tol = 1e-5, tol16 = null } = {}) {
   const graph = readGraphModel(source.json, source.weightData);
   const feedsTf = {};
   const feedsOnnx = {};
+  const { inputs: onnxInputs } = convertGraph(graph);
   spec.inputs.forEach((inp, k) => {
     const data = randomFloats(size(inp.shape), 100 + k, -2, 2);
     feedsTf[inp.name] = { data, shape: inp.shape };
-    const onnxShape = inp.shape.length === 4 ? [inp.shape[0], inp.shape[3], inp.shape[1], inp.shape[2]] : inp.shape;
-    feedsOnnx[`${inp.name}:0`] = { data: inp.shape.length === 4 ? nhwcToNchw(data, inp.shape) : data, shape: onnxShape };
+    // NHWC image inputs are fed as NCHW; channels-first ones (ONNX shape = TF shape) as they are.
+    const { shape: onnxShape } = onnxInputs.find((i) => i.name === `${inp.name}:0`);
+    const transposed = onnxShape.join() !== inp.shape.join();
+    feedsOnnx[`${inp.name}:0`] = { data: transposed ? nhwcToNchw(data, inp.shape) : data, shape: onnxShape };
   });
   const model = await loadTfGraph(source);
   const { tf } = await loadTf();
@@ -276,6 +279,200 @@ describe('shape ops', () => {
   }
   it('DepthToSpace block 2 (DCR)', async () => {
     await parity(single('DepthToSpace', [1, 3, 4, 8], { attr: { block_size: A.i(2), data_format: A.s('NHWC') } }));
+  });
+});
+
+/** The ONNX op types of a converted spec (fp32). */
+function onnxOps(spec) {
+  const src = makeGraphModel(spec);
+  return decodeModel(encodeModel(convertGraph(readGraphModel(src.json, src.weightData)).ir)).graph.node.map((n) => n.op_type);
+}
+
+const perm = (name, p) => iconst(name, [p.length], p);
+const tAttr = { Tperm: A.type('DT_INT32') };
+
+describe('channels-first graphs (ONNX exports): Transpose, SplitV, SparseToDense', () => {
+  /**
+   * The pattern of a graph exported from ONNX: a channels-first input, Pad in NCHW order, a
+   * Transpose to NHWC around each Conv2D and back, LeakyRelu and Concat on channels-first tensors.
+   */
+  const onnxExportSpec = {
+    inputs: [{ name: 'x', shape: [1, 3, 9, 8] }],
+    consts: [
+      iconst('pads', [4, 2], [0, 0, 0, 0, 1, 1, 1, 1]),
+      perm('to_nhwc', [0, 2, 3, 1]),
+      perm('to_nchw', [0, 3, 1, 2]),
+      fconst('w', [3, 3, 3, 4], 201),
+      fconst('b', [4], 202),
+      iconst('ax1', [], [1]),
+    ],
+    nodes: [
+      { name: 'p', op: 'Pad', inputs: ['x', 'pads'] },
+      { name: 't1', op: 'Transpose', inputs: ['p', 'to_nhwc'], attr: tAttr },
+      { name: 'c', op: 'Conv2D', inputs: ['t1', 'w'], attr: convAttr({ padding: 'VALID', strides: [2, 2] }) },
+      { name: 'cb', op: 'Add', inputs: ['c', 'b'] },
+      { name: 't2', op: 'Transpose', inputs: ['cb', 'to_nchw'], attr: tAttr },
+      { name: 'r', op: 'LeakyRelu', inputs: ['t2'], attr: { alpha: A.f(0.1) } },
+      { name: 'y', op: 'ConcatV2', inputs: ['r', 't2', 'ax1'], attr: { N: A.i(2), Tidx: A.type('DT_INT32') } },
+    ],
+    outputs: ['y'],
+  };
+
+  it('a channels-first input is fed as it is, and the Transposes around a Conv2D cost nothing', async () => {
+    const src = makeGraphModel(onnxExportSpec);
+    const { inputs, outputs } = convertGraph(readGraphModel(src.json, src.weightData));
+    expect(inputs[0]).toMatchObject({ shape: [1, 3, 9, 8], tfShape: [1, 3, 9, 8], layout: 'NCHW' });
+    expect(outputs[0]).toMatchObject({ shape: [1, 8, 5, 4], layout: 'plain' });
+    expect(onnxOps(onnxExportSpec)).toEqual(['Pad', 'Conv', 'Add', 'LeakyRelu', 'Concat', 'Identity']);
+    // The same input shape used directly (no Transpose to NHWC) is an NHWC image, fed as NCHW.
+    const direct = makeGraphModel(single('Relu', [1, 3, 9, 8]));
+    expect(convertGraph(readGraphModel(direct.json, direct.weightData)).inputs[0]).toMatchObject({ shape: [1, 8, 3, 9], tfShape: [1, 3, 9, 8] });
+    await parity(onnxExportSpec, { tol16: 2e-2 });
+  });
+
+  it('PadV2 with -inf before a MaxPool, ResizeBilinear and Add on channels-first tensors', async () => {
+    await parity({
+      inputs: [{ name: 'x', shape: [1, 2, 6, 7] }],
+      consts: [
+        iconst('pads', [4, 2], [0, 0, 0, 0, 1, 1, 1, 1]),
+        { name: 'ninf', shape: [], data: [-Infinity] },
+        perm('to_nhwc', [0, 2, 3, 1]),
+        perm('to_nchw', [0, 3, 1, 2]),
+        iconst('sz', [2], [6, 7]),
+        fconst('c', [2, 1, 1], 203),
+      ],
+      nodes: [
+        { name: 'p', op: 'PadV2', inputs: ['x', 'pads', 'ninf'] },
+        { name: 't1', op: 'Transpose', inputs: ['p', 'to_nhwc'], attr: tAttr },
+        { name: 'm', op: 'MaxPool', inputs: ['t1'], attr: { ksize: A.ints([1, 3, 3, 1]), strides: A.ints([1, 2, 2, 1]), padding: A.s('VALID'), data_format: A.s('NHWC') } },
+        { name: 't2', op: 'Transpose', inputs: ['m', 'to_nchw'], attr: tAttr },
+        { name: 't3', op: 'Transpose', inputs: ['t2', 'to_nhwc'], attr: tAttr },
+        { name: 'rs', op: 'ResizeBilinear', inputs: ['t3', 'sz'], attr: { align_corners: A.b(false), half_pixel_centers: A.b(true) } },
+        { name: 't4', op: 'Transpose', inputs: ['rs', 'to_nchw'], attr: tAttr },
+        { name: 'y', op: 'Add', inputs: ['t4', 'c'] }, // a per-channel constant, channels-first
+      ],
+      outputs: ['y'],
+    });
+  });
+
+  it('Transpose with other perms: images (H<->W), channels-first tensors, rank 3, and constants folded', async () => {
+    // NHWC image input ('nchw' in ONNX): swap H and W, then a perm that leaves a plain tensor.
+    await parity({
+      inputs: [{ name: 'x', shape: [1, 4, 5, 3] }],
+      consts: [perm('hw', [0, 2, 1, 3]), perm('odd', [3, 1, 0, 2])],
+      nodes: [
+        { name: 'a', op: 'Transpose', inputs: ['x', 'hw'], attr: tAttr },
+        { name: 'r', op: 'Relu', inputs: ['a'] },
+        { name: 'y', op: 'Transpose', inputs: ['r', 'odd'], attr: tAttr },
+      ],
+      outputs: ['r', 'y'],
+    });
+    // A channels-first tensor (plain 4-D): a perm that is no layout change, and the rank-3 [0,2,1]
+    // after a Reshape.
+    await parity({
+      inputs: [{ name: 'x', shape: [1, 3, 4, 6] }],
+      consts: [perm('to_nhwc', [0, 2, 3, 1]), perm('to_nchw', [0, 3, 1, 2]), perm('p', [0, 1, 3, 2]), iconst('s', [3], [1, 3, -1]), perm('p3', [0, 2, 1])],
+      nodes: [
+        { name: 'i', op: 'Transpose', inputs: ['x', 'to_nhwc'], attr: tAttr },
+        { name: 'e', op: 'Elu', inputs: ['i'] },
+        { name: 'cf', op: 'Transpose', inputs: ['e', 'to_nchw'], attr: tAttr },
+        { name: 'a', op: 'Transpose', inputs: ['cf', 'p'], attr: tAttr },
+        { name: 'r', op: 'Reshape', inputs: ['a', 's'] },
+        { name: 'y', op: 'Transpose', inputs: ['r', 'p3'], attr: tAttr },
+      ],
+      outputs: ['y'],
+    });
+    // An image transposed to channels-first and back is the same ONNX tensor: no Transpose at all.
+    const roundTrip = {
+      inputs: [{ name: 'x', shape: [1, 4, 5, 3] }],
+      consts: [perm('to_nchw', [0, 3, 1, 2]), perm('to_nhwc', [0, 2, 3, 1]), fconst('c', [5], 211)],
+      nodes: [
+        { name: 'a', op: 'Transpose', inputs: ['x', 'to_nchw'], attr: tAttr },
+        { name: 'b', op: 'Add', inputs: ['a', 'c'] }, // broadcasts over W of the channels-first tensor
+        { name: 'y', op: 'Transpose', inputs: ['b', 'to_nhwc'], attr: tAttr },
+      ],
+      outputs: ['y'],
+    };
+    expect(onnxOps(roundTrip)).toEqual(['Add', 'Identity']);
+    await parity(roundTrip);
+    // A transposed constant is folded.
+    const folded = {
+      inputs: [{ name: 'x', shape: [2, 3] }],
+      consts: [fconst('c', [3, 2], 212), perm('p', [1, 0])],
+      nodes: [
+        { name: 'ct', op: 'Transpose', inputs: ['c', 'p'], attr: tAttr },
+        { name: 'y', op: 'Mul', inputs: ['x', 'ct'] },
+      ],
+      outputs: ['y'],
+    };
+    expect(onnxOps(folded)).toEqual(['Mul', 'Identity']);
+    await parity(folded);
+  });
+
+  it('SplitV on a channels-first tensor (sizes with -1) feeding Sigmoid and Reshape, as NanoDet\'s head', async () => {
+    await parity({
+      inputs: [{ name: 'x', shape: [1, 7, 3, 4] }],
+      consts: [perm('to_nhwc', [0, 2, 3, 1]), perm('to_nchw', [0, 3, 1, 2]), iconst('sizes', [2], [4, -1]), iconst('dim', [], [1]), iconst('s', [3], [1, 3, -1]), perm('p3', [0, 2, 1])],
+      nodes: [
+        { name: 't1', op: 'Transpose', inputs: ['x', 'to_nhwc'], attr: tAttr },
+        { name: 'e', op: 'Relu', inputs: ['t1'] },
+        { name: 't2', op: 'Transpose', inputs: ['e', 'to_nchw'], attr: tAttr },
+        { name: 'sp', op: 'SplitV', inputs: ['t2', 'sizes', 'dim'], attr: { num_split: A.i(2), Tlen: A.type('DT_INT32') } },
+        { name: 'sg', op: 'Sigmoid', inputs: ['sp'] },
+        { name: 'r', op: 'Reshape', inputs: ['sp:1', 's'] },
+        { name: 'y', op: 'Transpose', inputs: ['r', 'p3'], attr: tAttr },
+      ],
+      outputs: ['sg', 'y'],
+    });
+  });
+
+  it('SplitV of an image on channels (axis 3 -> ONNX 1) and on W (negative split_dim), three parts', async () => {
+    await parity({
+      inputs: [{ name: 'x', shape: [1, 4, 6, 5] }],
+      consts: [iconst('sizes', [3], [1, 3, 1]), iconst('dim', [], [3]), iconst('sizesW', [2], [2, 4]), iconst('dimW', [], [-2])],
+      nodes: [
+        { name: 'sp', op: 'SplitV', inputs: ['x', 'sizes', 'dim'], attr: { num_split: A.i(3), Tlen: A.type('DT_INT32') } },
+        { name: 'a', op: 'Relu', inputs: ['sp:2'] },
+        { name: 'b', op: 'AddV2', inputs: ['sp', 'a'] },
+        { name: 'w', op: 'SplitV', inputs: ['x', 'sizesW', 'dimW'], attr: { num_split: A.i(2), Tlen: A.type('DT_INT32') } },
+        { name: 'c', op: 'Sigmoid', inputs: ['w:1'] },
+        { name: 'o1', op: 'Identity', inputs: ['sp:1'] },
+      ],
+      outputs: ['b', 'c', 'o1'], // in the converter's (sorted) output order
+    });
+  });
+
+  it('SparseToDense of constants is folded into the shape arithmetic (empty and non-empty indices)', async () => {
+    const spec = {
+      inputs: [{ name: 'x', shape: [1, 4, 3, 2] }],
+      consts: [
+        { name: 'idx0', shape: [0, 1], data: [], dtype: 'int32' },
+        iconst('shape3', [1], [3]),
+        { name: 'vals0', shape: [0], data: [], dtype: 'int32' },
+        iconst('zero', [], [0]),
+        iconst('base', [3], [1, 0, 0]),
+        iconst('idx', [2, 1], [1, 2]),
+        iconst('vals', [2], [4, -1]),
+      ],
+      nodes: [
+        { name: 'sd0', op: 'SparseToDense', inputs: ['idx0', 'shape3', 'vals0', 'zero'], attr: { T: A.type('DT_INT32'), Tindices: A.type('DT_INT32'), validate_indices: A.b(true) } },
+        { name: 'sd', op: 'SparseToDense', inputs: ['idx', 'shape3', 'vals', 'zero'], attr: { T: A.type('DT_INT32'), Tindices: A.type('DT_INT32'), validate_indices: A.b(true) } },
+        { name: 'a0', op: 'AddV2', inputs: ['base', 'sd0'], attr: { T: A.type('DT_INT32') } },
+        { name: 'target', op: 'AddV2', inputs: ['a0', 'sd'], attr: { T: A.type('DT_INT32') } },
+        { name: 'y', op: 'Reshape', inputs: ['x', 'target'] },
+      ],
+      outputs: ['y'],
+    };
+    expect(onnxOps(spec)).toEqual(['Transpose', 'Reshape', 'Identity']);
+    await parity(spec);
+    const dynamic = {
+      inputs: [{ name: 'x', shape: [3] }],
+      consts: [iconst('idx', [1, 1], [0]), iconst('shape3', [1], [3]), fconst('zero', [], 1)],
+      nodes: [{ name: 'y', op: 'SparseToDense', inputs: ['idx', 'shape3', 'x', 'zero'] }],
+      outputs: ['y'],
+    };
+    const src = makeGraphModel(dynamic);
+    expect(() => convertGraph(readGraphModel(src.json, src.weightData))).toThrow(/not a constant/);
   });
 });
 

@@ -4,15 +4,19 @@
 // ../shared/media (face crops for facemesh; a synthetic image for it when the media is missing).
 // fp32: every output element within 1e-3 (relative where the value exceeds 1, see TOLERANCE).
 // fp16: the difference is reported and only sanity-checked.
+// CANDIDATE_MODELS (models.mjs: converted but not shipped yet, e.g. nanodet) are converted in
+// memory instead and checked the same way on one real frame (skipped without the media).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { install } from './install.mjs';
-import { MODELS } from './models.mjs';
-import { readSourceModel } from './convert.mjs';
+import { CANDIDATE_MODELS, MODELS } from './models.mjs';
+import { convertModel, readSourceModel } from './convert.mjs';
 import { sha256 } from './manifest.mjs';
-import { FLOAT16_MAX } from './translate.mjs';
+import { readGraphModel } from './tfjs-graph.mjs';
+import { decodeModel } from './onnx-writer.mjs';
+import { FLOAT16_MAX, unsupportedOps } from './translate.mjs';
 import {
   decodeRgb,
   loadOrt,
@@ -176,6 +180,80 @@ describe('converted models match TF.js (CPU backend) on real frames', () => {
           }
         }
         for (const s of Object.values(sessions)) await s.release();
+      },
+      120_000,
+    );
+  }
+});
+
+/**
+ * An input of `entry` from rgb24 bytes (HWC): NCHW planes, scaled to the entry's range or
+ * normalised per channel as `inputNormalization` says (plane order, mean, std).
+ */
+function candidateInput(entry, rgb, h, w) {
+  const norm = entry.inputNormalization;
+  if (!norm) return nhwcToNchw(rgbToFloat(rgb, entry.inputRange ?? [0, 1]), [1, h, w, 3]);
+  const plane = h * w;
+  const out = new Float32Array(3 * plane);
+  const source = [...norm.order].map((c) => 'RGB'.indexOf(c));
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < plane; i++) out[c * plane + i] = (rgb[i * 3 + source[c]] - norm.mean[c]) / norm.std[c];
+  }
+  return out;
+}
+
+describe('models not shipped yet (CANDIDATE_MODELS), converted in memory', () => {
+  for (const entry of CANDIDATE_MODELS) {
+    const source = readSourceModel(sourceModelsDir, entry.source);
+
+    it(`${entry.id}: every op converts, the bytes are deterministic, and the 4-D Transposes cost nothing`, () => {
+      expect(unsupportedOps(readGraphModel(source.json, source.weightData))).toEqual([]);
+      const [a, b] = [convertModel(entry, source), convertModel(entry, source)];
+      for (const k of [0, 1]) expect(sha256(a[k].bytes)).toBe(sha256(b[k].bytes));
+      // NanoDet-style exports: every TF Transpose of rank 4 is absorbed by the layouts.
+      const model = decodeModel(a[0].bytes);
+      const transposes = model.graph.node.filter((n) => n.op_type === 'Transpose').length;
+      const tfTransposes = source.json.modelTopology.node.filter((n) => n.op === 'Transpose').length;
+      console.log(`[parity] ${entry.id}: ${tfTransposes} TF Transposes -> ${transposes} ONNX Transposes; fp32 ${a[0].bytes.length} bytes sha256 ${sha256(a[0].bytes).slice(0, 16)}, fp16 ${a[1].bytes.length} bytes`);
+      if (entry.id === 'nanodet') expect(transposes).toBe(6); // the rank-3 [0,2,1] of each output
+    });
+
+    it.skipIf(skipReason !== null)(
+      `${entry.id} on a real frame (tennis racket clip #30)`,
+      async () => {
+        const converted = Object.fromEntries(convertModel(entry, source).map((c) => [c.variant, c]));
+        const input = converted.fp32.inputs[0];
+        const [, , h, w] = input.shape;
+        const rgb = decodeRgb(path.join(mediaDir, 'tennis_racket_one_person_panning.mp4'), { width: w, height: h, frame: 30 });
+        const data = candidateInput(entry, rgb, h, w);
+        const names = converted.fp32.outputs.map((o) => o.name);
+        const tfModel = await loadTfGraph(source);
+        // The TF graph takes the input in its own layout: channels-first when the ONNX shape is the TF shape.
+        const tfNhwc = input.tfShape.join() !== input.shape.join();
+        const ref = await runTfGraph(tfModel, tfNhwc ? nchwToNhwc(data, input.shape) : data, input.tfShape, names);
+        const feeds = { [input.name]: { data, shape: input.shape } };
+        const got = {};
+        for (const v of ['fp32', 'fp16']) {
+          const out = await runOnnx(converted[v].bytes, feeds);
+          got[v] = converted[v].outputs.map((o) => (o.layout === 'NCHW' ? nchwToNhwc(out[o.name], o.shape) : out[o.name]));
+        }
+        converted.fp32.outputs.forEach((o, i) => {
+          const d32 = diffs(got.fp32[i], ref[i]);
+          const d16 = diffs(got.fp16[i], ref[i], FLOAT16_MAX);
+          console.log(
+            `[parity] ${entry.id.padEnd(18)} tennis#30        ${o.name.padEnd(13)} ` +
+              `fp32 max|d| ${d32.abs.toExponential(2)} scaled ${d32.scaled.toExponential(2)}   ` +
+              `fp16 max|d| ${d16.abs.toExponential(2)} scaled ${d16.scaled.toExponential(2)}   max|ref| ${maxAbs(ref[i]).toPrecision(4)}`,
+          );
+          expect(d32.scaled, `${entry.id} ${o.name} fp32`).toBeLessThanOrEqual(TOLERANCE);
+          expect(d16.scaled, `${entry.id} ${o.name} fp16`).toBeLessThanOrEqual(FP16_SANITY);
+        });
+        if (entry.id === 'nanodet') {
+          // The man is found: a person (class 0) score above 0.5 in some cell of some stride.
+          let person = 0;
+          for (const scores of got.fp32.slice(0, 3)) for (let k = 0; k < scores.length; k += 80) person = Math.max(person, scores[k]);
+          expect(person, 'top person score').toBeGreaterThan(0.5);
+        }
       },
       120_000,
     );

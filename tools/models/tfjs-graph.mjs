@@ -91,6 +91,14 @@ export function parseInputRef(ref) {
 }
 
 /**
+ * The key of an input reference in `node.inputs`: the node name for its first output, and
+ * 'node:k' for output k > 0 of a multi-output op (SplitV).
+ */
+export function inputKey({ node, index }) {
+  return index === 0 ? node : `${node}:${index}`;
+}
+
+/**
  * Parse model.json (object) and the weight bytes into
  * { nodes: Map<name, {name, op, inputs: string[], attr}>, consts: Map<name, tensor>,
  *   inputs: [{name, tensor, shape, dtype}], outputs: [{name, tensor, shape, dtype, key}] }.
@@ -107,8 +115,7 @@ export function readGraphModel(modelJson, weightData) {
     for (const ref of n.input ?? []) {
       const r = parseInputRef(ref);
       if (!r) continue;
-      if (r.index !== 0) throw new Error(`node ${n.name}: multi-output input ${ref} not supported`);
-      inputs.push(r.node);
+      inputs.push(inputKey(r));
     }
     nodes.set(n.name, { name: n.name, op: n.op, inputs, attr });
   }
@@ -151,7 +158,7 @@ export function byTensorName(a, b) {
   return ka[1] - kb[1] || ka[2] - kb[2];
 }
 
-/** Nodes needed for `outputNames`, in dependency order (inputs first). */
+/** Nodes needed for `outputNames`, in dependency order (inputs first); inputs may be 'node:k'. */
 export function topoOrder(nodes, outputNames) {
   const order = [];
   const state = new Map(); // 1 = visiting, 2 = done
@@ -170,7 +177,10 @@ export function topoOrder(nodes, outputNames) {
     if (s === 1) throw new Error(`cycle at ${top.name}`);
     state.set(top.name, 1);
     stack.push({ name: top.name, expanded: true });
-    for (const i of node.inputs) if (state.get(i) !== 2) stack.push({ name: i, expanded: false });
+    for (const ref of node.inputs) {
+      const i = parseInputRef(ref).node;
+      if (state.get(i) !== 2) stack.push({ name: i, expanded: false });
+    }
   }
   return order;
 }

@@ -6,6 +6,10 @@
 // `shape` is always the TF (NHWC) logical shape with the batch fixed to 1. Runtime 4-D image
 // tensors live as NCHW in ONNX (`layout: 'nchw'`); everything else keeps TF order ('plain').
 // Transposes are inserted only where a plain consumer (Reshape, MatMul, ...) needs NHWC order.
+// A 4-D tensor in 'plain' layout is the same ONNX tensor as its NHWC transpose seen as 'nchw', so
+// the TF Transpose pairs of graphs exported from ONNX (channels-first, [0,2,3,1] before each
+// Conv2D and [0,3,1,2] after) cost nothing; a channels-first graph input ([1,3,H,W], see
+// `channelsFirstInputs`) enters as such a plain tensor.
 //
 // `float16: true` builds the fp16 compute graph: float initializers are stored as float16, the
 // graph input is Cast to float16 right after entry and every output is Cast back to float32.
@@ -24,6 +28,7 @@ import {
   foldStridedSlice1D,
   permuteShape,
   resolveReshape,
+  transposeData,
   size,
   spatialPads,
   convOutSize,
@@ -51,6 +56,7 @@ class Context {
     this.inputs = [];
     this.names = new Set();
     this.cache = new Map();
+    this.channelsFirst = channelsFirstInputs(graph);
   }
 
   uniq(base) {
@@ -433,6 +439,87 @@ function concat(ctx, node, vals) {
   return tensor(out, shape, useNCHW ? 'nchw' : 'plain');
 }
 
+const isIdentityPerm = (perm) => perm.every((p, i) => p === i);
+
+/**
+ * TF Transpose. The result is the input's own ONNX tensor when the layouts absorb the perm: a plain
+ * 4-D tensor with perm [0,2,3,1] becomes 'nchw', an 'nchw' one with [0,3,1,2] becomes plain. Any
+ * other perm is one ONNX Transpose, its perm mapped through the input's layout; an 'nchw' input of
+ * rank 4 keeps 'nchw', everything else comes out plain. Constants are folded.
+ */
+function transpose(ctx, node, vals) {
+  const x = vals[0];
+  const perm = Array.from(constOf(vals[1], `${node.name} perm`).data, Number);
+  const rank = x.shape.length;
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+    throw new UnsupportedError(`${node.name}: perm [${perm}] for a rank-${rank} tensor`);
+  }
+  const shape = permuteShape(x.shape, perm);
+  if (x.kind === 'const') return { kind: 'const', dtype: x.dtype, shape, data: transposeData(x.data, x.shape, perm) };
+  // ONNX axis of each TF axis of the input.
+  const onnxAxis = x.layout === 'nchw' ? NHWC_TO_NCHW_AXIS : perm.map((_, i) => i);
+  // ONNX perms that produce the output in TF order (plain), or stored as NCHW (rank 4).
+  const plainPerm = perm.map((a) => onnxAxis[a]);
+  const nchwPerm = rank === 4 ? PERM_TO_NCHW.map((j) => onnxAxis[perm[j]]) : null;
+  if (isIdentityPerm(plainPerm)) return tensor(x.name, shape, 'plain');
+  if (nchwPerm && isIdentityPerm(nchwPerm)) return tensor(x.name, shape, 'nchw');
+  const layout = x.layout === 'nchw' && nchwPerm ? 'nchw' : 'plain';
+  const out = ctx.uniq(node.name);
+  ctx.emit('Transpose', [x.name], [out], { perm: ints(layout === 'nchw' ? nchwPerm : plainPerm) });
+  return tensor(out, shape, layout);
+}
+
+/** TF SplitV: ONNX Split with the sizes (one -1 resolved) on the axis mapped through the layout. */
+function splitV(ctx, node, vals) {
+  const x = requireFloatTensor(vals[0], node.name);
+  const sizes = Array.from(constOf(vals[1], `${node.name} size_splits`).data, Number);
+  const rank = x.shape.length;
+  let axis = Number(constOf(vals[2], `${node.name} split_dim`).data[0]);
+  if (axis < 0) axis += rank;
+  if (!(axis >= 0 && axis < rank)) throw new UnsupportedError(`${node.name}: split_dim ${axis} for rank ${rank}`);
+  const unknown = sizes.filter((d) => d === -1).length;
+  const known = sizes.reduce((a, d) => (d === -1 ? a : a + d), 0);
+  if (unknown > 1 || (unknown === 0 && known !== x.shape[axis]) || known > x.shape[axis]) {
+    throw new UnsupportedError(`${node.name}: size_splits [${sizes}] do not split ${x.shape[axis]}`);
+  }
+  const resolved = sizes.map((d) => (d === -1 ? x.shape[axis] - known : d));
+  const outs = resolved.map((_, k) => ctx.uniq(k === 0 ? node.name : `${node.name}:${k}`));
+  const onnxAxis = x.layout === 'nchw' ? NHWC_TO_NCHW_AXIS[axis] : axis;
+  ctx.emit('Split', [x.name, ctx.int64Init(`${node.name}/split`, resolved)], outs, { axis: int(onnxAxis) });
+  return resolved.map((d, k) => {
+    const shape = [...x.shape];
+    shape[axis] = d;
+    return tensor(outs[k], shape, x.layout);
+  });
+}
+
+/** TF SparseToDense, folded: every input must be a constant (an ONNX export's shape arithmetic). */
+function sparseToDense(ctx, node, vals) {
+  const [indices, outShape, values, dflt] = vals.map((v, i) => {
+    if (!v || v.kind !== 'const') throw new UnsupportedError(`${node.name}: input ${i} is not a constant (only constant SparseToDense is folded)`);
+    return v;
+  });
+  const shape = Array.from(outShape.data, Number);
+  const rank = shape.length;
+  const n = size(shape);
+  const data = new values.data.constructor(n).fill(dflt.data[0]);
+  // indices: scalar, [N] (rank 1) or [N, rank]; values: scalar or [N].
+  const count = indices.shape.length === 0 ? 1 : indices.shape[0];
+  const width = indices.shape.length === 2 ? indices.shape[1] : 1;
+  if (width !== rank && !(rank <= 1 && width === 1)) throw new UnsupportedError(`${node.name}: indices [${indices.shape}] for rank ${rank}`);
+  const strides = shape.map((_, i) => size(shape.slice(i + 1)));
+  for (let k = 0; k < count; k++) {
+    let offset = 0;
+    for (let d = 0; d < width; d++) {
+      const idx = Number(indices.data[k * width + d]);
+      if (!(idx >= 0 && idx < (shape[d] ?? 1))) throw new UnsupportedError(`${node.name}: index ${idx} out of range`);
+      offset += idx * (strides[d] ?? 1);
+    }
+    data[offset] = values.shape.length === 0 ? values.data[0] : values.data[k];
+  }
+  return { kind: 'const', dtype: values.dtype, shape, data };
+}
+
 const REDUCE = { Mean: 'ReduceMean', Max: 'ReduceMax', Sum: 'ReduceSum' };
 
 function reduce(ctx, node, vals) {
@@ -539,7 +626,9 @@ function placeholder(ctx, node) {
   const tfShape = (node.attr.shape?.length ? node.attr.shape : sig?.shape ?? []).map((d) => (d < 0 ? 1 : d));
   if ((node.attr.dtype ?? 'float32') !== 'float32') throw new UnsupportedError(`input ${node.name}: dtype ${node.attr.dtype}`);
   const image = tfShape.length === 4;
-  const onnxShape = image ? permuteShape(tfShape, PERM_TO_NCHW) : tfShape;
+  // A channels-first input is already NCHW: it enters as a plain tensor of that shape.
+  const channelsFirst = image && ctx.channelsFirst.has(node.name);
+  const onnxShape = image && !channelsFirst ? permuteShape(tfShape, PERM_TO_NCHW) : tfShape;
   const name = sig?.tensor ?? `${node.name}:0`;
   ctx.names.add(name);
   ctx.inputs.push({ name, dtype: 'float32', shape: onnxShape, tfName: sig?.tensor ?? name, tfShape, layout: image ? 'NCHW' : 'plain' });
@@ -548,7 +637,47 @@ function placeholder(ctx, node) {
     internal = ctx.uniq(`${node.name}/fp16`);
     ctx.emit('Cast', [name], [internal], { to: int(CAST_FLOAT16) });
   }
-  return tensor(internal, tfShape, image ? 'nchw' : 'plain');
+  return tensor(internal, tfShape, image && !channelsFirst ? 'nchw' : 'plain');
+}
+
+/** Ops that do not care which axis holds the channels, followed when looking for the input's layout. */
+const LAYOUT_NEUTRAL = new Set(['Identity', 'Pad', 'PadV2', 'MirrorPad']);
+
+/**
+ * Names of the 4-D Placeholders the graph itself holds channels-first: every use of the input
+ * (through Identity and padding) is a Transpose with perm [0,2,3,1] to NHWC, as in graphs exported
+ * from ONNX (NanoDet's [1,3,416,416]). Such an input is fed as it is ([N,C,H,W]); any other 4-D
+ * input is taken as NHWC and fed transposed to NCHW. Decided from the graph, not the shape.
+ */
+export function channelsFirstInputs(graph) {
+  const consumers = new Map();
+  for (const n of graph.nodes.values()) {
+    for (const ref of n.inputs) {
+      if (!consumers.has(ref)) consumers.set(ref, []);
+      consumers.get(ref).push(n);
+    }
+  }
+  const toNhwc = (n) => {
+    const p = graph.consts.get(n.inputs[1]);
+    return n.op === 'Transpose' && p && Array.from(p.data, Number).join() === PERM_TO_NHWC.join();
+  };
+  const result = new Set();
+  for (const input of graph.nodes.values()) {
+    if (input.op !== 'Placeholder') continue;
+    let uses = 0;
+    let ok = true;
+    const stack = [input.name];
+    while (stack.length && ok) {
+      const name = stack.pop();
+      for (const n of consumers.get(name) ?? []) {
+        if (n.inputs[0] === name && LAYOUT_NEUTRAL.has(n.op)) stack.push(n.name);
+        else if (n.inputs[0] === name && toNhwc(n)) uses++;
+        else ok = false;
+      }
+    }
+    if (ok && uses > 0) result.add(input.name);
+  }
+  return result;
 }
 
 /** TF op -> handler(ctx, node, inputValues) returning the node's value. */
@@ -579,6 +708,9 @@ export const OP_HANDLERS = {
   MirrorPad: pad,
   Reshape: reshape,
   ConcatV2: concat,
+  Transpose: transpose,
+  SplitV: splitV,
+  SparseToDense: sparseToDense,
   Mean: reduce,
   Max: reduce,
   Sum: reduce,
@@ -614,7 +746,10 @@ export function convertGraph(graph, { float16 = false, name = 'model', metadata 
   for (const n of extraOutputs) ctx.names.add(`${n}:debug`);
   const values = new Map();
   for (const node of topoOrder(graph.nodes, [...graph.outputs.map((o) => o.name), ...extraOutputs])) {
-    const vals = node.inputs.map((i) => values.get(i));
+    const vals = node.inputs.map((i) => {
+      if (!values.has(i)) throw new Error(`${node.op} ${node.name}: no value for input ${i}`);
+      return values.get(i);
+    });
     let v;
     try {
       v = OP_HANDLERS[node.op](ctx, node, vals);
@@ -622,8 +757,12 @@ export function convertGraph(graph, { float16 = false, name = 'model', metadata 
       if (e instanceof UnsupportedError && !e.message.includes(node.name)) e.message = `${node.op} ${node.name}: ${e.message}`;
       throw e;
     }
-    if (v.kind === 'tensor') ctx.names.add(v.name);
-    values.set(node.name, v);
+    // Multi-output ops (SplitV) return one value per output: 'node', 'node:1', ...
+    const outs = Array.isArray(v) ? v : [v];
+    outs.forEach((o, k) => {
+      if (o.kind === 'tensor') ctx.names.add(o.name);
+      values.set(k === 0 ? node.name : `${node.name}:${k}`, o);
+    });
   }
   const wanted = [
     ...graph.outputs,

@@ -18,7 +18,7 @@ import {
   spatialPads,
   transposeData,
 } from './layout.mjs';
-import { decodeAttr, decodeWeights, parseInputRef, topoOrder } from './tfjs-graph.mjs';
+import { decodeAttr, decodeWeights, inputKey, parseInputRef, topoOrder } from './tfjs-graph.mjs';
 import { manifestEntry, sha256, staleReason } from './manifest.mjs';
 
 describe('float16', () => {
@@ -139,6 +139,19 @@ describe('TF.js graph reading', () => {
       ].map(([name, inputs]) => [name, { name, op: 'X', inputs }]),
     );
     expect(topoOrder(nodes, ['out']).map((n) => n.name)).toEqual(['in', 'a', 'b', 'out']);
+  });
+  it('keeps the output index of multi-output inputs (SplitV) as node:k, and orders by the node', () => {
+    const nodes = new Map(
+      [
+        ['out', ['split:1', 'split']],
+        ['split', ['in']],
+        ['in', []],
+      ].map(([name, inputs]) => [name, { name, op: 'X', inputs }]),
+    );
+    expect(topoOrder(nodes, ['out']).map((n) => n.name)).toEqual(['in', 'split', 'out']);
+    expect(inputKey(parseInputRef('s/split:1'))).toBe('s/split:1');
+    expect(inputKey(parseInputRef('s/split:0'))).toBe('s/split');
+    expect(inputKey(parseInputRef('s/split'))).toBe('s/split');
   });
 });
 
