@@ -69,8 +69,12 @@ describe('face views (the face from the reference frame that shows it best)', ()
     expect(view.k.cx).toBe(k.cx - box.x0);
     expect(view.outline).toBeUndefined();
     // A face outline in frame pixels comes into the crop's.
-    const outlined = cropFaceView({ rgba, mask, width: W }, k, pose, covered, box, Float32Array.from([box.x0 + 3, box.y0 + 4, box.x0 + 10, box.y0 + 12]));
+    const outlined = cropFaceView({ rgba, mask, width: W }, k, pose, covered, box, {
+      outline: Float32Array.from([box.x0 + 3, box.y0 + 4, box.x0 + 10, box.y0 + 12]),
+      shape: Float32Array.from([box.x0 + 5, box.y0 + 6]),
+    });
     expect(Array.from(outlined.outline!)).toEqual([3, 4, 10, 12]);
+    expect(Array.from(outlined.shape!)).toEqual([5, 6]);
   });
 
   it('carried from its crop, the face lands where the same face carried from the whole frame does', () => {

@@ -30,6 +30,8 @@ export interface FaceView {
   maxTurn?: number;
   /** The face's outline in crop pixels ((x, y) pairs), whose pixels go with the head; absent without face landmarks. */
   outline?: Float32Array;
+  /** The face's 68 landmarks in crop pixels (the motion's expression warps them); absent without face landmarks. */
+  shape?: Float32Array;
 }
 
 /** Mean squared luma gradient (8-bit units) over the pixels where `mask` >= 128 and `inside` is set. */
@@ -116,14 +118,17 @@ export function handOverFace(pose: PosedSkeleton, segments: readonly BoneSegment
   return false;
 }
 
-/** A copy of `box` of a frame (its RGBA, person alpha, mesh silhouette and face outline, in frame pixels) as a face view. */
+/** (x, y) pairs in frame pixels moved into `box`'s crop. */
+const toCrop = (points: Float32Array, box: PixelBox) => points.map((v, i) => v - (i % 2 ? box.y0 : box.x0));
+
+/** A copy of `box` of a frame (its RGBA, person alpha, mesh silhouette, and face outline and landmarks in frame pixels) as a face view. */
 export function cropFaceView(
   frame: { rgba: Uint8ClampedArray; mask: Uint8Array; width: number },
   k: Intrinsics,
   from: PosedSkeleton,
   covered: Silhouette,
   box: PixelBox,
-  outline: Float32Array | null = null,
+  face: { outline: Float32Array; shape: Float32Array } | null = null,
 ): FaceView {
   const width = box.x1 - box.x0;
   const height = box.y1 - box.y0;
@@ -151,7 +156,7 @@ export function cropFaceView(
     from,
     covered: { x0: 0, y0: 0, width, height, data: silhouette },
     sharpness: imageSharpness(rgba, mask, silhouette, width, height),
-    ...(outline ? { outline: outline.map((v, i) => v - (i % 2 ? box.y0 : box.x0)) } : {}),
+    ...(face ? { outline: toCrop(face.outline, box), shape: toCrop(face.shape, box) } : {}),
   };
 }
 

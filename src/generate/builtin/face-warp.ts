@@ -406,7 +406,14 @@ export class ExpressionTransfer {
    */
   apply(rgba: Uint8ClampedArray, width: number, height: number, r: number, m: number): Uint8ClampedArray | null {
     const from = clipShape(this.reference, r, width, height, this.config.minScore);
-    if (!from) return null;
+    return from && this.applyTo(rgba, width, height, from, m);
+  }
+
+  /**
+   * The same for any image of a reference face whose landmarks there are `from` (a face view's
+   * crop): a copy of `rgba` whose face makes motion frame `m`'s expression, or null.
+   */
+  applyTo(rgba: Uint8ClampedArray, width: number, height: number, from: FaceShape, m: number): Uint8ClampedArray | null {
     const { points, scores } = this.motion;
     const motion: FaceShape[] = [];
     for (let f = Math.max(0, m - this.config.window); f <= Math.min(scores.length - 1, m + this.config.window); f++) {

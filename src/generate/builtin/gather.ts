@@ -10,6 +10,7 @@ import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import { BodyAppearance } from './appearance';
 import type { BuiltinConfig } from './config';
 import { boneBox, cropFaceView, faceAngle, handOverFace, type FaceView } from './face-views';
+import { faceOutline } from './face-warp';
 import type { BoneSegment } from './outside';
 import { PlateStream } from './plate-stream';
 import { maskedMean, type ReferenceView } from './reference';
@@ -103,7 +104,9 @@ export async function gather(
     const fromPose = forwardKinematics(skeleton, f.rotations, f.root);
     const headBox = headEnd && boneBox(fromPose, J.head, headEnd, k, width, ref.height, config.face.margin);
     if (headBox && faceIsClear(ref, segments, fromPose)) {
-      const face = cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, ref.camera), headBox, ref.faceOutline(r));
+      const shape = ref.faceShape(r);
+      const outline = shape && faceOutline(shape);
+      const face = cropFaceView({ rgba, mask: tight, width }, k, fromPose, meshSilhouette(posed.positions, mesh.indices, ref.camera), headBox, shape && outline ? { shape, outline } : null);
       faces.push({ ...face, maxTurn: faceAngle(fromPose) < config.face.viewMaxAway ? config.face.viewMaxTurn : config.face.frontMaxTurn });
     }
     const alpha = clock.time('plates', () => {

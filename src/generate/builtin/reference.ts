@@ -8,7 +8,7 @@ import type { Intrinsics } from '../../guidance';
 import type { RgbaImage } from '../../pose';
 import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import type { BuiltinConfig } from './config';
-import { clipShape, faceOutline, type ClipFaces } from './face-warp';
+import { clipShape, faceOutline, type ClipFaces, type FaceShape } from './face-warp';
 import { personMask } from './mask';
 import { refineMatte } from './matte';
 import type { BuiltinJob } from './runner';
@@ -55,9 +55,14 @@ export class ReferenceView {
     return { points: t.face, scores: t.faceScore, width: t.width, height: t.height };
   }
 
+  /** The face's landmarks in frame `r` at the output size, or null when the frame has none. */
+  faceShape(r: number): FaceShape | null {
+    return clipShape(this.faces, r, this.width, this.height, this.config.face.expression.minScore);
+  }
+
   /** The face's outline in frame `r` at the output size (face-warp.ts `faceOutline`), or null when the frame has no face landmarks. */
   faceOutline(r: number): Float32Array | null {
-    const shape = clipShape(this.faces, r, this.width, this.height, this.config.face.expression.minScore);
+    const shape = this.faceShape(r);
     return shape && faceOutline(shape);
   }
 

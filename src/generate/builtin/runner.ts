@@ -189,7 +189,11 @@ export async function runBuiltin(
             const layer = outsideLayer({ ...view, segments, radii, to: toPose, front: HEAD_ONLY, inset: layerConfig.inset, reach: reachByJoint, onlyFront: true, ...pieceLimits(view.from), ...region });
             let image = viewImages.get(view);
             if (!image) viewImages.set(view, (image = appearance.layerImage(view.rgba, view.width, view.height)));
-            appearance.renderLayer(target, depth, layer, image, k, opacity);
+            // This view's face, too, makes the motion frame's expression.
+            const expressed = expression && view.shape ? expression.applyTo(view.rgba, view.width, view.height, view.shape, motionFrame) : null;
+            const faceImage = expressed ? appearance.layerImage(expressed, view.width, view.height) : null;
+            appearance.renderLayer(target, depth, layer, faceImage ?? image, k, opacity);
+            faceImage?.destroy();
           }
         });
         const out = await clock.time('composite', () => compositor.composite(plate, target));
