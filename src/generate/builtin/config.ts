@@ -38,9 +38,11 @@ export interface BuiltinConfig {
      * The motion's expression on the reference face (face-warp.ts): on when both clips have face
      * landmarks. Each landmark moves at most `maxMove` eye distances; the motion's expression is
      * the mean over its frame and `window` frames either side (landmarks jitter); landmarks count
-     * from a face score of `minScore`.
+     * from a face score of `minScore` and eyes `minEyes` pixels apart (in the reference at the
+     * output size, in the motion clip at its own): smaller faces' landmarks are mostly noise, and
+     * their expression does not show. The face's outline (whose pixels go with the head) needs the same.
      */
-    readonly expression: { readonly on: boolean; readonly maxMove: number; readonly window: number; readonly minScore: number };
+    readonly expression: { readonly on: boolean; readonly maxMove: number; readonly window: number; readonly minScore: number; readonly minEyes: number };
   };
   /** Matte window radius as a share of the person's size: about one cell of the tracker's 64² mask over its ROI. */
   readonly matteRadius: number;
@@ -94,7 +96,7 @@ function deepFreeze<T>(value: T): T {
 /** The defaults every run uses unless told otherwise. */
 export const BUILTIN_CONFIG: BuiltinConfig = deepFreeze({
   views: { max: 24, minConfidence: 0.3 },
-  face: { frontMaxTurn: 20, margin: 0.16, viewMaxTurn: 30, viewMaxAway: 75, hysteresis: 8, fadeFrames: 4, expression: { on: true, maxMove: 0.35, window: 1, minScore: 0.5 } },
+  face: { frontMaxTurn: 20, margin: 0.16, viewMaxTurn: 30, viewMaxAway: 75, hysteresis: 8, fadeFrames: 4, expression: { on: true, maxMove: 0.35, window: 1, minScore: 0.5, minEyes: 12 } },
   matteRadius: 0.022,
   tightMaskThreshold: 0.6,
   layer: { inset: 2, reach: 0.2, armReach: 0.08, blend: 0.08, minPiece: 0.0004, minCore: 0.004 },

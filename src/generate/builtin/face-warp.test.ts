@@ -158,7 +158,7 @@ describe('face expression warp: triangulation and warp', () => {
 });
 
 describe('ExpressionTransfer: clip to clip', () => {
-  const config = { on: true, maxMove: 0.35, window: 0, minScore: 0.5 };
+  const config = { on: true, maxMove: 0.35, window: 0, minScore: 0.5, minEyes: 12 };
   /** A clip's faces: one shape per frame (null: no face), in a 100 x 100 clip. */
   const clip = (shapes: (FaceShape | null)[]) => ({
     points: Float32Array.from(shapes.flatMap((f) => (f ? Array.from(f) : Array(136).fill(0)))),
@@ -196,5 +196,7 @@ describe('ExpressionTransfer: clip to clip', () => {
     expect(ExpressionTransfer.create(reference, clip([null, null]), config)).toBeNull();
     expect(ExpressionTransfer.create(reference, null, config)).toBeNull();
     expect(ExpressionTransfer.create(reference, motion, { ...config, on: false })).toBeNull();
+    // Eyes 20 clip pixels apart are 40 output pixels: trusted at 12, not at 50.
+    expect(ExpressionTransfer.create(reference, motion, { ...config, minEyes: 50 })!.apply(frame(), 200, 200, 0, 1)).toBeNull();
   });
 });

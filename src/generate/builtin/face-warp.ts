@@ -80,6 +80,13 @@ export function canonicalFrame(shape: ArrayLike<number>): Similarity | null {
   return { a, b, tx: -(a * mx - b * my), ty: -(b * mx + a * my) };
 }
 
+/** Distance between the eye centres of a shape, in its pixels. */
+export function eyeDistance(shape: ArrayLike<number>): number {
+  const [lx, ly] = centre(shape, LEFT_EYE);
+  const [rx, ry] = centre(shape, RIGHT_EYE);
+  return Math.hypot(rx - lx, ry - ly);
+}
+
 /** A shape in its canonical frame (null when the eyes coincide). */
 export function canonicalShape(shape: ArrayLike<number>): FaceShape | null {
   const s = canonicalFrame(shape);
@@ -371,12 +378,19 @@ export interface ClipFaces {
   height: number;
 }
 
-/** Frame `f`'s landmarks scaled to `width` x `height` pixels, or null when its face scores under `minScore`. */
-export function clipShape(faces: ClipFaces, f: number, width: number, height: number, minScore: number): FaceShape | null {
-  if (!(faces.scores[f]! >= minScore)) return null;
+/** What makes a frame's landmarks usable: a face score of `minScore`, eyes `minEyes` pixels apart (smaller faces' landmarks are mostly noise). */
+export interface FaceTrust {
+  readonly minScore: number;
+  readonly minEyes: number;
+}
+
+/** Frame `f`'s landmarks scaled to `width` x `height` pixels, or null when they are not to be trusted there (`FaceTrust`). */
+export function clipShape(faces: ClipFaces, f: number, width: number, height: number, trust: FaceTrust): FaceShape | null {
+  if (!(faces.scores[f]! >= trust.minScore)) return null;
   const sx = width / faces.width;
   const sy = height / faces.height;
-  return Float32Array.from(faces.points.subarray(f * 136, (f + 1) * 136), (v, i) => v * (i % 2 ? sy : sx));
+  const shape = Float32Array.from(faces.points.subarray(f * 136, (f + 1) * 136), (v, i) => v * (i % 2 ? sy : sx));
+  return eyeDistance(shape) >= trust.minEyes ? shape : null;
 }
 
 /**
@@ -389,11 +403,11 @@ export class ExpressionTransfer {
     private readonly motion: ClipFaces,
     private readonly referenceNeutral: FaceShape,
     private readonly motionNeutral: FaceShape,
-    private readonly config: { readonly maxMove: number; readonly window: number; readonly minScore: number },
+    private readonly config: { readonly maxMove: number; readonly window: number } & FaceTrust,
   ) {}
 
   /** Null when either clip has no face landmarks to compare. */
-  static create(reference: ClipFaces, motion: ClipFaces | null, config: { readonly on: boolean; readonly maxMove: number; readonly window: number; readonly minScore: number }): ExpressionTransfer | null {
+  static create(reference: ClipFaces, motion: ClipFaces | null, config: { readonly on: boolean; readonly maxMove: number; readonly window: number } & FaceTrust): ExpressionTransfer | null {
     if (!config.on || !motion) return null;
     const referenceNeutral = neutralShape(reference.points, reference.scores, config.minScore);
     const motionNeutral = neutralShape(motion.points, motion.scores, config.minScore);
@@ -405,7 +419,7 @@ export class ExpressionTransfer {
    * `m`'s expression; null when either frame shows no face or the warp would fold.
    */
   apply(rgba: Uint8ClampedArray, width: number, height: number, r: number, m: number): Uint8ClampedArray | null {
-    const from = clipShape(this.reference, r, width, height, this.config.minScore);
+    const from = clipShape(this.reference, r, width, height, this.config);
     return from && this.applyTo(rgba, width, height, from, m);
   }
 
@@ -417,7 +431,8 @@ export class ExpressionTransfer {
     const { points, scores } = this.motion;
     const motion: FaceShape[] = [];
     for (let f = Math.max(0, m - this.config.window); f <= Math.min(scores.length - 1, m + this.config.window); f++) {
-      if (scores[f]! >= this.config.minScore) motion.push(points.subarray(f * 136, (f + 1) * 136));
+      const shape = points.subarray(f * 136, (f + 1) * 136);
+      if (scores[f]! >= this.config.minScore && eyeDistance(shape) >= this.config.minEyes) motion.push(shape);
     }
     if (!motion.length) return null;
     const to = expressionTarget(from, this.referenceNeutral, motion, this.motionNeutral, this.config.maxMove);

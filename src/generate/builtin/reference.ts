@@ -57,7 +57,7 @@ export class ReferenceView {
 
   /** The face's landmarks in frame `r` at the output size, or null when the frame has none. */
   faceShape(r: number): FaceShape | null {
-    return clipShape(this.faces, r, this.width, this.height, this.config.face.expression.minScore);
+    return clipShape(this.faces, r, this.width, this.height, this.config.face.expression);
   }
 
   /** The face's outline in frame `r` at the output size (face-warp.ts `faceOutline`), or null when the frame has no face landmarks. */
