@@ -84,7 +84,7 @@ export const FACE_MESH_IO = {
 
 /**
  * Object detector (`nanodet`: NanoDet-g-416 of RangiLyu/nanodet v0.x, Apache-2.0, COCO's 80
- * classes; converted by tools/models but not shipped in the manifest yet). Input NCHW
+ * classes; converted at install like the others). Input NCHW
  * [1, 3, 416, 416], letterboxed, planes in **BGR** order, each byte normalised as
  * (v − mean) / std (objects.ts makes it; see `objectDetectorInput` for the evidence). Per stride
  * 8 / 16 / 32 (52², 26², 13² cells, row-major): class scores [1, cells, 80] with the sigmoid

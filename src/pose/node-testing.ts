@@ -110,14 +110,13 @@ interface ConverterModules {
     readSourceModel(dir: string, stem: string): unknown;
     convertModel(entry: ModelEntry, source: unknown): Array<{ variant: string; bytes: Uint8Array }>;
   };
-  models: { MODELS: ModelEntry[]; CANDIDATE_MODELS: ModelEntry[] };
+  models: { MODELS: ModelEntry[] };
 }
 
 /**
  * The ONNX bytes of model `id`: the file in public/models (or MOTIONPASTE_MODELS_DIR) when the
- * manifest lists it, else converted in memory by tools/models from the package's TF.js graph
- * (for the models in `CANDIDATE_MODELS`, converted but not shipped yet). Null when neither is
- * possible (the source package is missing).
+ * manifest lists it, else converted in memory by tools/models from the package's TF.js graph (an
+ * install from before the model shipped). Null when neither is possible (the source package is missing).
  */
 export async function modelBytes(id: string, variant: 'fp32' | 'fp16'): Promise<Uint8Array | null> {
   if (hasModelFile(id)) return fs.readFileSync(path.join(modelsDir, modelFile(id, variant)));
@@ -128,7 +127,7 @@ export async function modelBytes(id: string, variant: 'fp32' | 'fp16'): Promise<
     convert: await builtin<ConverterModules['convert']>(path.join(tools, 'convert.mjs')),
     models: await builtin<ConverterModules['models']>(path.join(tools, 'models.mjs')),
   };
-  const entry = [...m.models.MODELS, ...m.models.CANDIDATE_MODELS].find((e) => e.id === id);
+  const entry = m.models.MODELS.find((e) => e.id === id);
   if (!entry) return null;
   const converted = m.convert.convertModel(entry, m.convert.readSourceModel(sourceDir, entry.source));
   return converted.find((c) => c.variant === variant)?.bytes ?? null;

@@ -7,6 +7,7 @@
  * reason printed, when the shared media, ffmpeg or the source package is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BP } from './layouts';
 import { OBJECT_DETECTOR_IO } from './models';
 import { createNodeRunner, decodeFrames, joinPath, mediaDir, mediaSkipReason, modelBytes } from './node-testing';
 import {
@@ -16,6 +17,8 @@ import {
   cocoClassId,
   decodeObjects,
   detectObjects,
+  heldObjects,
+  keypointBoxOf,
   nmsObjects,
   objectDetectorInput,
   objectRegionAround,
@@ -127,6 +130,56 @@ describe('decodeObjects', () => {
     expect(nmsObjects([box(5, 0.5), box(0, 0.9), box(40, 0.4)], 0.3).map((d) => d.score)).toEqual([0.9, 0.4]);
     expect(nmsObjects([box(5, 0.5), box(0, 0.9)], 0.5)).toHaveLength(2);
     expect(nmsObjects([box(5, 0.5), box(0, 0.9, 1)], 0.3)).toHaveLength(2);
+  });
+});
+
+/** A standing person 200 px tall: every keypoint on a line from (100, 0) to (100, 200), visible. */
+function standing(): Float32Array {
+  const k = new Float32Array(33 * 4);
+  for (let j = 0; j < 33; j++) k.set([100, (j / 32) * 200, 0, 1], j * 4);
+  return k;
+}
+
+function detection(label: (typeof COCO_CLASSES)[number], box: [number, number, number, number], score = 0.6): ObjectDetection {
+  return { classId: cocoClassId(label), label, score, box: { x0: box[0], y0: box[1], x1: box[2], y1: box[3] } };
+}
+
+describe('heldObjects', () => {
+  it('keeps what a hand or foot reaches (12 % of the person\'s size), anchored to the nearest such point', () => {
+    const k = standing();
+    k.set([150, 100, 0, 1], BP.right_wrist! * 4);
+    k.set([60, 195, 0, 1], BP.left_foot_index! * 4);
+    expect(keypointBoxOf(k)).toEqual({ x0: 60, y0: 0, x1: 150, y1: 200 });
+    const held = heldObjects(
+      [
+        detection('tennis racket', [160, 80, 200, 110]), // 10 px from the wrist: held
+        detection('tennis racket', [190, 10, 230, 40]), // 70 px from any hand: not held
+        detection('bottle', [30, 170, 55, 199]), // 5 px from the left foot: held (kicked)
+        detection('chair', [140, 90, 170, 120]), // at the wrist, but not a held class
+        detection('tennis racket', [151, 95, 170, 105], 0.2), // below minScore
+      ],
+      k,
+    );
+    expect(held.map((h) => [h.label, h.box.x0, h.anchor])).toEqual([
+      ['tennis racket', 160, BP.right_wrist],
+      ['bottle', 30, BP.left_foot_index],
+    ]);
+  });
+
+  it('lets a ball fly half the person\'s size from the hand, carries bags at the shoulders, ignores hidden joints', () => {
+    const k = standing();
+    k.set([150, 100, 0, 1], BP.right_wrist! * 4);
+    const ball = detection('sports ball', [160, 0, 180, 20]); // 81 px from the wrist; size 200 -> reach 100
+    const far = detection('sports ball', [160, -80, 180, -60]);
+    expect(heldObjects([ball, far], k).map((h) => h.box.y0)).toEqual([0]);
+    expect(heldObjects([ball], k, { throwReach: 0.3 })).toEqual([]);
+    const bag = detection('backpack', [105, 40, 140, 60]); // 10 px from the right shoulder (100, 68.75), 34 px from any hand
+    const bottle = detection('bottle', [105, 40, 140, 60]);
+    expect(heldObjects([bag], k).map((h) => h.anchor)).toEqual([expect.any(Number)]);
+    expect([BP.left_shoulder, BP.right_shoulder, BP.left_hip, BP.right_hip]).toContain(heldObjects([bag], k)[0]!.anchor);
+    expect(heldObjects([bottle], k)).toEqual([]);
+    k[BP.right_wrist! * 4 + 3] = 0.1;
+    expect(heldObjects([detection('tennis racket', [160, 80, 200, 110])], k)).toEqual([]);
   });
 });
 

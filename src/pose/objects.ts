@@ -2,10 +2,12 @@
  * Objects in a frame from the converted NanoDet detector (`nanodet`, COCO's 80 classes; see
  * OBJECT_DETECTOR_IO): the model input for a region, the decoding of its per-stride class scores
  * and box distributions into boxes in source pixels, and per-class non-maximum suppression. Pure:
- * the model runs through a `ModelRunner`. Not wired into the engine yet (issue #21: objects a
- * person holds leave the plate with them).
+ * the model runs through a `ModelRunner`. Which of them the followed person holds (`heldObjects`),
+ * stored per sampled frame in the track (track.ts) and carried to every frame along the hand or
+ * foot that holds them (`heldObjectBoxes`): the builtin engine removes them with the person.
  */
 import { applyAffine, cropToSource, letterboxRoi, warpToTensor } from './crop';
+import { BP } from './layouts';
 import { OBJECT_DETECTOR_IO } from './models';
 import type { ModelRunner, RgbaImage, Roi } from './types';
 
@@ -198,4 +200,90 @@ export async function detectObjects(run: ModelRunner, image: RgbaImage, roi: Roi
   const n = OBJECT_DETECTOR_IO.size;
   const outputs = await run({ [OBJECT_DETECTOR_IO.input]: { data: objectDetectorInput(image, roi), dims: [1, 3, n, n] } });
   return decodeObjects(outputs, roi, options);
+}
+
+/** A held object: a detection within reach of one of the person's joints. */
+export interface HeldObject extends ObjectDetection {
+  /** BlazePose index of the nearest hand or foot point (the object moves with it between samples). */
+  anchor: number;
+}
+
+export interface HeldObjectOptions {
+  /** Detections below this score are ignored. Default 0.35. */
+  minScore?: number;
+  /** An object is held when a joint lies within this share of the person's size of its box. Default 0.12. */
+  reach?: number;
+  /** The same for things that fly (a ball, a frisbee, a kite): thrown, juggled, kicked. Default 0.5. */
+  throwReach?: number;
+  /** Keypoints below this visibility do not hold anything. Default 0.3. */
+  minVisibility?: number;
+}
+
+/** Hand and foot points: what holds, swings or kicks an object. */
+const LIMB_ENDS = [
+  BP.left_wrist, BP.right_wrist, BP.left_pinky, BP.right_pinky, BP.left_index, BP.right_index, BP.left_thumb, BP.right_thumb,
+  BP.left_ankle, BP.right_ankle, BP.left_heel, BP.right_heel, BP.left_foot_index, BP.right_foot_index,
+].map((j) => j!);
+/** Bags are also carried on the shoulders and at the hips. */
+const BAG_JOINTS = [BP.left_shoulder, BP.right_shoulder, BP.left_hip, BP.right_hip].map((j) => j!);
+const BAGS: ReadonlySet<string> = new Set<CocoClass>(['backpack', 'handbag', 'suitcase']);
+const THROWN: ReadonlySet<string> = new Set<CocoClass>(['sports ball', 'frisbee', 'kite']);
+const HELD_IDS: ReadonlySet<number> = new Set(HELD_OBJECT_CLASSES.map(cocoClassId));
+
+/**
+ * The longer side of the box around a pose's keypoints (33 × (x, y, z, visibility)), all of them:
+ * BlazePose places the unseen ones too, and the person's size should not shrink when a leg is hidden.
+ */
+export function keypointBoxOf(keypoints: Float32Array): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let k = 0; k < 33; k++) {
+    const x = keypoints[k * 4]!;
+    const y = keypoints[k * 4 + 1]!;
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x);
+    y1 = Math.max(y1, y);
+  }
+  return { x0, y0, x1, y1 };
+}
+
+/** Distance from a point to a box (0 inside it). */
+function distanceToBox(x: number, y: number, b: ObjectDetection['box']): number {
+  return Math.hypot(Math.max(b.x0 - x, 0, x - b.x1), Math.max(b.y0 - y, 0, y - b.y1));
+}
+
+/**
+ * The detections a person holds, carries or plays with (HELD_OBJECT_CLASSES) in one frame: those
+ * whose box a hand or foot point (a bag: also a shoulder or hip) reaches within `reach` of the
+ * person's size, `throwReach` for balls, frisbees and kites, which leave the hand. Each keeps the
+ * nearest such point as its anchor. A racket lying on the court far from the player is not held,
+ * and stays part of the scene.
+ */
+export function heldObjects(detections: readonly ObjectDetection[], keypoints: Float32Array, options: HeldObjectOptions = {}): HeldObject[] {
+  const minScore = options.minScore ?? 0.35;
+  const minVisibility = options.minVisibility ?? 0.3;
+  const box = keypointBoxOf(keypoints);
+  const size = Math.max(box.x1 - box.x0, box.y1 - box.y0);
+  if (!(size > 0)) return [];
+  const held: HeldObject[] = [];
+  for (const d of detections) {
+    if (!HELD_IDS.has(d.classId) || d.score < minScore) continue;
+    const reach = (THROWN.has(d.label) ? (options.throwReach ?? 0.5) : (options.reach ?? 0.12)) * size;
+    const joints = BAGS.has(d.label) ? [...LIMB_ENDS, ...BAG_JOINTS] : LIMB_ENDS;
+    let anchor = -1;
+    let best = Infinity;
+    for (const j of joints) {
+      if (keypoints[j * 4 + 3]! < minVisibility) continue;
+      const dist = distanceToBox(keypoints[j * 4]!, keypoints[j * 4 + 1]!, d.box);
+      if (dist <= reach && dist < best) {
+        best = dist;
+        anchor = j;
+      }
+    }
+    if (anchor >= 0) held.push({ ...d, anchor });
+  }
+  return held;
 }

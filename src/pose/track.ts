@@ -1,7 +1,8 @@
+import { COCO_CLASSES, type HeldObject } from './objects';
 import type { PoseFrame } from './types';
 
 /** Bump when the stored layout or the pipeline's results change, so cached tracks are recomputed. */
-export const POSE_TRACK_VERSION = 3;
+export const POSE_TRACK_VERSION = 4;
 
 /** Pose of the followed person for every frame of a clip, in the clip's display pixels. */
 export interface PoseTrack {
@@ -36,6 +37,13 @@ export interface PoseTrack {
   maskSize: number;
   /** frameCount x maskSize² person probability (0-255) in ROI space. */
   masks: Uint8Array;
+  /** 1 where the object detector ran (every few frames; see `heldObjectBoxes`). */
+  objectSampled: Uint8Array;
+  /**
+   * frameCount x HELD_SLOTS x (x0, y0, x1, y1, score, class id, anchor joint): the objects the
+   * person held in the sampled frames (objects.ts `heldObjects`), best first; score 0 marks an empty slot.
+   */
+  objects: Float32Array;
   /** Seconds the analysis took. */
   seconds: number;
 }
@@ -43,6 +51,9 @@ export interface PoseTrack {
 export const KP = 33;
 export const HAND_KP = 21;
 export const FACE_KP = 68;
+/** At most this many held objects are kept per frame. */
+export const HELD_SLOTS = 4;
+const OBJECT_FIELDS = 7;
 
 export function emptyTrack(frameCount: number, width: number, height: number, maskSize: number, model: string, ep: PoseTrack['ep']): PoseTrack {
   return {
@@ -63,6 +74,8 @@ export function emptyTrack(frameCount: number, width: number, height: number, ma
     rois: new Float32Array(frameCount * 4),
     maskSize,
     masks: new Uint8Array(frameCount * maskSize * maskSize),
+    objectSampled: new Uint8Array(frameCount),
+    objects: new Float32Array(frameCount * HELD_SLOTS * OBJECT_FIELDS),
     seconds: 0,
   };
 }
@@ -147,4 +160,90 @@ export function foundShare(track: PoseTrack): number {
   let n = 0;
   for (let i = 0; i < track.frameCount; i++) n += track.found[i]!;
   return track.frameCount ? n / track.frameCount : 0;
+}
+
+/** Stores the objects the person held in sampled frame `i` (best `HELD_SLOTS` of them), scaling boxes by `scale` (analysis pixels to display pixels). */
+export function writeObjects(track: PoseTrack, i: number, held: readonly HeldObject[], scale: number): void {
+  track.objectSampled[i] = 1;
+  const base = i * HELD_SLOTS * OBJECT_FIELDS;
+  track.objects.fill(0, base, base + HELD_SLOTS * OBJECT_FIELDS);
+  [...held]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, HELD_SLOTS)
+    .forEach((o, k) => {
+      const { x0, y0, x1, y1 } = o.box;
+      track.objects.set([x0 * scale, y0 * scale, x1 * scale, y1 * scale, o.score, o.classId, o.anchor], base + k * OBJECT_FIELDS);
+    });
+}
+
+/** The held objects stored for sampled frame `i` (empty where none, or where the detector did not run). */
+export function trackObjects(track: PoseTrack, i: number): HeldObject[] {
+  const out: HeldObject[] = [];
+  for (let k = 0; k < HELD_SLOTS; k++) {
+    const o = (i * HELD_SLOTS + k) * OBJECT_FIELDS;
+    const score = track.objects[o + 4]!;
+    if (!(score > 0)) continue;
+    const classId = track.objects[o + 5]!;
+    out.push({
+      box: { x0: track.objects[o]!, y0: track.objects[o + 1]!, x1: track.objects[o + 2]!, y1: track.objects[o + 3]! },
+      score,
+      classId,
+      label: COCO_CLASSES[classId]!,
+      anchor: track.objects[o + 6]!,
+    });
+  }
+  return out;
+}
+
+/** A held object's box carried to another frame, with where it came from. */
+export interface HeldObjectBox {
+  label: HeldObject['label'];
+  score: number;
+  /** Display pixels of frame `f`. */
+  box: HeldObject['box'];
+  /** The sampled frame it was seen in. */
+  from: number;
+}
+
+/**
+ * Where the held objects are in frame `f`: the objects of the nearest sampled frame at or before
+ * `f` and of the nearest at or after it (each at most `maxGap` frames away), each moved by how far
+ * its anchor joint (the hand or foot holding it) moved from the sample to `f`. Both sides are
+ * kept, and where both saw the same kind of object the box spanning the two as well, so a racket
+ * swung or a ball thrown between two samples is covered along the way; a frame between samples
+ * that both missed the object gets nothing.
+ */
+export function heldObjectBoxes(track: PoseTrack, f: number, maxGap = 12): HeldObjectBox[] {
+  const near = (from: number, step: number) => {
+    for (let s = from, n = 0; s >= 0 && s < track.frameCount && n <= maxGap; s += step, n++) if (track.objectSampled[s]) return s;
+    return -1;
+  };
+  const before = near(f, -1);
+  const after = near(f, 1);
+  const carried = (s: number) =>
+    s < 0
+      ? []
+      : trackObjects(track, s).map((o): HeldObjectBox => {
+          const a = o.anchor * 4;
+          const move = track.found[s] && track.found[f] && s !== f;
+          const dx = move ? track.keypoints[f * KP * 4 + a]! - track.keypoints[s * KP * 4 + a]! : 0;
+          const dy = move ? track.keypoints[f * KP * 4 + a + 1]! - track.keypoints[s * KP * 4 + a + 1]! : 0;
+          return { label: o.label, score: o.score, from: s, box: { x0: o.box.x0 + dx, y0: o.box.y0 + dy, x1: o.box.x1 + dx, y1: o.box.y1 + dy } };
+        });
+  const a = carried(before);
+  if (after === before) return a;
+  const b = carried(after);
+  // The same kind of object on both sides: it travelled between them (a ball in flight does not
+  // follow the hand), so the box spanning both is covered too.
+  const spans = a.flatMap((p) =>
+    b
+      .filter((q) => q.label === p.label)
+      .map((q): HeldObjectBox => ({
+        label: p.label,
+        score: Math.min(p.score, q.score),
+        from: f - before <= after - f ? before : after,
+        box: { x0: Math.min(p.box.x0, q.box.x0), y0: Math.min(p.box.y0, q.box.y0), x1: Math.max(p.box.x1, q.box.x1), y1: Math.max(p.box.y1, q.box.y1) },
+      })),
+  );
+  return [...a, ...b, ...spans];
 }

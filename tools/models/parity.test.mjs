@@ -4,14 +4,15 @@
 // ../shared/media (face crops for facemesh; a synthetic image for it when the media is missing).
 // fp32: every output element within 1e-3 (relative where the value exceeds 1, see TOLERANCE).
 // fp16: the difference is reported and only sanity-checked.
-// CANDIDATE_MODELS (models.mjs: converted but not shipped yet, e.g. nanodet) are converted in
-// memory instead and checked the same way on one real frame (skipped without the media).
+// Channels-first graphs exported from ONNX (models with `inputNormalization`: nanodet) take their
+// own input and are checked on one real frame after an in-memory conversion (skipped without the
+// media); the shipped file must be that conversion's bytes.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { install } from './install.mjs';
-import { CANDIDATE_MODELS, MODELS } from './models.mjs';
+import { MODELS } from './models.mjs';
 import { convertModel, readSourceModel } from './convert.mjs';
 import { sha256 } from './manifest.mjs';
 import { readGraphModel } from './tfjs-graph.mjs';
@@ -116,7 +117,7 @@ describe('converted models match TF.js (CPU backend) on real frames', () => {
     return frames.get(key);
   }
 
-  for (const model of MODELS) {
+  for (const model of MODELS.filter((m) => !m.inputNormalization)) {
     const images = imagesFor(model);
     it.skipIf(images.length === 0)(
       model.id,
@@ -202,14 +203,16 @@ function candidateInput(entry, rgb, h, w) {
   return out;
 }
 
-describe('models not shipped yet (CANDIDATE_MODELS), converted in memory', () => {
-  for (const entry of CANDIDATE_MODELS) {
+describe('channels-first models (inputNormalization), converted in memory', () => {
+  for (const entry of MODELS.filter((m) => m.inputNormalization)) {
     const source = readSourceModel(sourceModelsDir, entry.source);
 
-    it(`${entry.id}: every op converts, the bytes are deterministic, and the 4-D Transposes cost nothing`, () => {
+    it(`${entry.id}: every op converts, the bytes are deterministic and shipped, and the 4-D Transposes cost nothing`, async () => {
       expect(unsupportedOps(readGraphModel(source.json, source.weightData))).toEqual([]);
       const [a, b] = [convertModel(entry, source), convertModel(entry, source)];
       for (const k of [0, 1]) expect(sha256(a[k].bytes)).toBe(sha256(b[k].bytes));
+      const { manifest } = await install({ outDir: outputModelsDir, verify: false, log: () => {} });
+      for (const c of a) expect(manifest.files.find((f) => f.id === entry.id && f.variant === c.variant)?.sha256, `${entry.id} ${c.variant} shipped`).toBe(sha256(c.bytes));
       // NanoDet-style exports: every TF Transpose of rank 4 is absorbed by the layouts.
       const model = decodeModel(a[0].bytes);
       const transposes = model.graph.node.filter((n) => n.op_type === 'Transpose').length;

@@ -15,7 +15,7 @@
  * invocation per column, then one per row (on the GPU a jump-flooding pass would do as well).
  */
 import { bilinearLerp } from '../../image';
-import { BP, cropToSource, invertAffine, type PoseTrack } from '../../pose';
+import { BP, cropToSource, heldObjectBoxes, invertAffine, type PoseTrack } from '../../pose';
 
 /** An integer pixel box; `x1`, `y1` exclusive. */
 export interface PixelBox {
@@ -162,6 +162,70 @@ function borrowNeighbours(track: PoseTrack, frame: number, options: PersonMaskOp
     if (box) break; // the nearest frames that have the person are enough
   }
   return box ? { ...into, box, source: 'neighbours', radius, feather } : into;
+}
+
+export interface HeldObjectMaskOptions {
+  width: number;
+  height: number;
+  /** Dilation radius as a share of each object's longer side (motion blur, a loose detector box), plus 2 px. Default 0.15. */
+  margin?: number;
+  /** Soft edge beyond it, as a share of the object's longer side. Default 0.1. */
+  feather?: number;
+}
+
+/**
+ * The objects the person holds in frame `frame` (track.ts `heldObjectBoxes`: the detector's boxes
+ * carried along the hand or foot holding them), as an alpha in output pixels like `personMask`'s:
+ * each box filled, dilated and feathered in proportion to its own size. Null when there is none.
+ */
+export function heldObjectMask(track: PoseTrack, frame: number, options: HeldObjectMaskOptions): { alpha: Uint8Array; box: PixelBox } | null {
+  const { width, height } = options;
+  const boxes = heldObjectBoxes(track, frame);
+  if (!boxes.length) return null;
+  const sx = width / track.width;
+  const sy = height / track.height;
+  const alpha = new Uint8Array(width * height);
+  const one = new Uint8Array(width * height);
+  let union: PixelBox | null = null;
+  for (const { box: b } of boxes) {
+    const box = {
+      x0: Math.max(0, Math.floor(b.x0 * sx)),
+      y0: Math.max(0, Math.floor(b.y0 * sy)),
+      x1: Math.min(width, Math.ceil(b.x1 * sx)),
+      y1: Math.min(height, Math.ceil(b.y1 * sy)),
+    };
+    if (box.x1 <= box.x0 || box.y1 <= box.y0) continue;
+    one.fill(0);
+    for (let y = box.y0; y < box.y1; y++) one.fill(255, y * width + box.x0, y * width + box.x1);
+    const side = Math.max(box.x1 - box.x0, box.y1 - box.y0);
+    const grown = dilateMask(one, width, height, 2 + (options.margin ?? 0.15) * side, Math.max(1, (options.feather ?? 0.1) * side), box);
+    if (!grown) continue;
+    for (let y = grown.y0; y < grown.y1; y++) {
+      for (let x = grown.x0; x < grown.x1; x++) {
+        const p = y * width + x;
+        if (one[p]! > alpha[p]!) alpha[p] = one[p]!;
+      }
+    }
+    union = union ? { x0: Math.min(union.x0, grown.x0), y0: Math.min(union.y0, grown.y0), x1: Math.max(union.x1, grown.x1), y1: Math.max(union.y1, grown.y1) } : grown;
+  }
+  return union ? { alpha, box: union } : null;
+}
+
+/**
+ * Adds the objects the person holds in frame `frame` (`heldObjectMask`) to a person alpha of the
+ * same size, in place: what the plate removes. Returns `alpha`.
+ */
+export function withHeldObjects(alpha: Uint8Array, track: PoseTrack, frame: number, width: number, height: number): Uint8Array {
+  const held = heldObjectMask(track, frame, { width, height });
+  if (!held) return alpha;
+  const { alpha: a, box } = held;
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++) {
+      const p = y * width + x;
+      if (a[p]! > alpha[p]!) alpha[p] = a[p]!;
+    }
+  }
+  return alpha;
 }
 
 /**

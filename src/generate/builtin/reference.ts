@@ -9,7 +9,7 @@ import type { RgbaImage } from '../../pose';
 import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import type { BuiltinConfig } from './config';
 import { clipShape, faceOutline, type ClipFaces, type FaceShape } from './face-warp';
-import { personMask } from './mask';
+import { heldObjectMask, personMask, withHeldObjects } from './mask';
 import { refineMatte } from './matte';
 import type { BuiltinJob } from './runner';
 
@@ -66,9 +66,14 @@ export class ReferenceView {
     return shape && faceOutline(shape);
   }
 
-  /** What the plate removes in frame `r`: the person with a margin and the whole head (0-255 per pixel). */
+  /**
+   * What the plate removes in frame `r` (0-255 per pixel): the person with a margin and the whole
+   * head, and what they hold (a ball, a racket, a bag: mask.ts `heldObjectMask`), which leaves the
+   * scene with them.
+   */
   plateMask(r: number): Uint8Array {
-    return personMask(this.job.reference.track, r, { width: this.width, height: this.height }).alpha;
+    const { width, height } = this;
+    return withHeldObjects(personMask(this.job.reference.track, r, { width, height }).alpha, this.job.reference.track, r, width, height);
   }
 
   /** The person's own pixels in frame `r` (`rgba`, the frame): the tracker's mask (no margin) with its edge moved onto the frame's colour edge. */
@@ -76,6 +81,9 @@ export class ReferenceView {
     const { width, height } = this;
     const m = personMask(this.job.reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: this.config.tightMaskThreshold, head: false });
     if (m.source === 'mask' && m.box) refineMatte(m.alpha, rgba, width, height, { radius: Math.max(3, Math.round(this.config.matteRadius * Math.max(m.box.x1 - m.box.x0, m.box.y1 - m.box.y0))) });
+    // What the person holds is not the person: it stays out of the texture and the layer beyond the mesh.
+    const held = heldObjectMask(this.job.reference.track, r, { width, height, margin: 0, feather: 0 });
+    if (held) for (let p = 0; p < m.alpha.length; p++) if (held.alpha[p]) m.alpha[p] = 0;
     return m.alpha;
   }
 }

@@ -63,6 +63,8 @@ export interface SyntheticClipOptions {
   tilt?: [number, number];
   /** Share of the frame's width the person walks over the clip, from 20 % of the width. Default 0.35. */
   walk?: number;
+  /** A yellow ball the person juggles at their right hand (beside the blob), bouncing up and down. */
+  ball?: boolean;
 }
 
 export interface SyntheticFrame {
@@ -75,7 +77,14 @@ export interface SyntheticFrame {
   alpha: Uint8Array;
   /** Frame pixels → canvas pixels. */
   toCanvas: Mat3;
+  /** The person's box and their hand (frame pixels), which holds the ball. */
+  body: { x0: number; y0: number; x1: number; y1: number; hand: [number, number] };
+  /** With `ball`: its centre and radius, frame pixels. */
+  ball: { x: number; y: number; r: number } | null;
 }
+
+/** The ball's yellow. */
+export const BALL_RGB = [250, 220, 30] as const;
 
 /**
  * Renders frame `t` of a synthetic clip: the scene through the camera, and an elliptical person
@@ -103,6 +112,9 @@ export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number)
   const cy = h * 0.55 + 6 * k * Math.sin(t * 0.7);
   const ax = 18 * k;
   const ay = 45 * k;
+  const hand: [number, number] = [cx + ax + 4 * k, cy];
+  // One bounce every 15 frames (half a second at 30 fps, a keepy-uppy pace).
+  const ball = o.ball ? { x: hand[0] + 8 * k, y: hand[1] - 12 * k - 30 * k * Math.abs(Math.sin((Math.PI * t) / 15)), r: 7 * k } : null;
   const c = new Float64Array(3);
   const m = toCanvas;
   for (let y = 0; y < h; y++) {
@@ -117,7 +129,11 @@ export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number)
       truth[4 * p + 2] = c[2]!;
       truth[4 * p + 3] = 255;
       const inside = ((u - cx) / ax) ** 2 + ((v - cy) / ay) ** 2 <= 1;
-      if (inside) {
+      if (ball && (u - ball.x) ** 2 + (v - ball.y) ** 2 <= ball.r ** 2) {
+        rgba[4 * p] = BALL_RGB[0];
+        rgba[4 * p + 1] = BALL_RGB[1];
+        rgba[4 * p + 2] = BALL_RGB[2];
+      } else if (inside) {
         person[p] = 255;
         const stripe = Math.floor((v - cy) / (6 * k)) & 1;
         rgba[4 * p] = 230;
@@ -133,7 +149,7 @@ export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number)
   }
   const alpha = Uint8Array.from(person);
   dilateMask(alpha, w, h, 3, 2);
-  return { rgba, truth, person, alpha, toCanvas };
+  return { rgba, truth, person, alpha, toCanvas, body: { x0: cx - ax, y0: cy - ay, x1: cx + ax, y1: cy + ay, hand }, ball };
 }
 
 /** True motion from frame `from` to frame `to` (maps `from` pixels to `to` pixels). */

@@ -6,9 +6,10 @@
 import { fetchModel, hasModel, type GpuRoot } from '../../gpu';
 import { AnalysisCanceled } from '../errors';
 import { createOrtModel, type OrtModel } from '../../gpu/ort';
-import { FACE_MESH_IO } from '../models';
+import { FACE_MESH_IO, OBJECT_DETECTOR_IO } from '../models';
+import { detectObjects, heldObjects, keypointBoxOf, objectRegionAround } from '../objects';
 import { PoseTracker } from '../tracker';
-import { emptyTrack, writeFrame, type PoseTrack } from '../track';
+import { emptyTrack, writeFrame, writeObjects, type PoseTrack } from '../track';
 import type { ModelRunner, RgbaImage } from '../types';
 
 /** Which BlazePose landmark model to run. */
@@ -52,6 +53,8 @@ interface LoadedModels {
   hand: OrtModel;
   /** The face mesh; null on installs from before it was converted (the track then has no face). */
   face: OrtModel | null;
+  /** The object detector; null on installs from before it shipped (the track then has no objects). */
+  objects: OrtModel | null;
 }
 
 /** Loaded sessions by model and provider; kept for the worker's life (a few tens of MB each). */
@@ -67,9 +70,15 @@ function loadModels(root: GpuRoot, model: PoseModelId, ep: AnalysisOptions['ep']
     const provider = ep === 'auto' && (!root.device || root.caps.isFallback) ? 'wasm' : ep;
     const variant = provider !== 'wasm' && root.caps.shaderF16 ? 'fp16' : 'fp32';
     const load = async (id: string) => createOrtModel(root, (await fetchModel(id, variant)).bytes, provider);
-    const face = (await hasModel(FACE_MESH_IO.id, variant)) ? load(FACE_MESH_IO.id) : Promise.resolve(null);
-    const [detector, landmarks, hand, faceModel] = await Promise.all([load('blazepose-detector'), load(model), load('handlandmark-full'), face]);
-    return { key, ep: landmarks.ep, detector, landmarks, hand, face: faceModel };
+    const optional = async (id: string) => ((await hasModel(id, variant)) ? load(id) : null);
+    const [detector, landmarks, hand, face, objects] = await Promise.all([
+      load('blazepose-detector'),
+      load(model),
+      load('handlandmark-full'),
+      optional(FACE_MESH_IO.id),
+      optional(OBJECT_DETECTOR_IO.id),
+    ]);
+    return { key, ep: landmarks.ep, detector, landmarks, hand, face, objects };
   })();
   loaded.set(key, loading);
   loading.catch(() => loaded.delete(key));
@@ -77,6 +86,19 @@ function loadModels(root: GpuRoot, model: PoseModelId, ep: AnalysisOptions['ep']
 }
 
 const runner = (model: OrtModel, fetches?: string[]): ModelRunner => (inputs) => model.run(inputs, fetches);
+
+/** Objects are looked for this many times a second (the frames between take them from the samples; track.ts `heldObjectBoxes`). */
+const OBJECT_SAMPLES_PER_SECOND = 6;
+/** The detector looks at a square this many times the person's keypoint box: held things reach past the hands. */
+const OBJECT_REGION_SCALE = 1.6;
+
+/** Every how many frames the object detector runs on a clip with these timestamps (seconds). */
+export function objectStride(timestamps: readonly number[]): number {
+  const n = timestamps.length;
+  const span = n > 1 ? timestamps[n - 1]! - timestamps[0]! : 0;
+  const fps = span > 0 ? (n - 1) / span : 30;
+  return Math.max(1, Math.round(fps / OBJECT_SAMPLES_PER_SECOND));
+}
 
 /** Which model and execution provider pose analysis uses now (loads them if needed). */
 export async function poseBackend(root: GpuRoot, options: Pick<AnalysisOptions, 'model' | 'ep'>): Promise<'webgpu' | 'wasm'> {
@@ -119,6 +141,8 @@ export async function analyzeClip(
     passes.push(Array.from({ length: seed + 1 }, (_, k) => seed - k));
   }
 
+  const stride = objectStride(clip.timestamps);
+  const objectRunner = models.objects ? runner(models.objects) : null;
   let done = 0;
   const total = passes.reduce((n, p) => n + p.length, 0);
   for (const [pass, order] of passes.entries()) {
@@ -133,7 +157,13 @@ export async function analyzeClip(
       const t = Math.abs(clip.timestamps[i]! - clip.timestamps[order[0]!]!);
       const result = await tracker.process(frame, t);
       // The second pass only fills frames the first one did not reach or did not find.
-      if (pass === 0 || (i <= start && (i < start || !track.found[i]))) writeFrame(track, i, result, scale);
+      const write = pass === 0 || (i <= start && (i < start || !track.found[i]));
+      if (write) writeFrame(track, i, result, scale);
+      // What the person holds, every `stride` frames (and the last), around the person.
+      if (write && objectRunner && result.found && (i % stride === 0 || i === clip.frameCount - 1)) {
+        const region = objectRegionAround(keypointBoxOf(result.keypoints), OBJECT_REGION_SCALE);
+        writeObjects(track, i, heldObjects(await detectObjects(objectRunner, frame, region), result.keypoints), scale);
+      }
       done++;
       onProgress({ done, total, ep: models.ep });
     }
