@@ -1,7 +1,7 @@
 /** PoseTrack storage: a frame's face (and the rest) written in display pixels and read back. */
 import { describe, expect, it } from 'vitest';
 import { BP } from './layouts';
-import { FACE_KP, emptyTrack, heldObjectBoxes, trackFrame, trackObjects, writeFrame, writeObjects } from './track';
+import { FACE_KP, emptyTrack, heldObjectBoxes, nearestHeldObjects, trackFrame, trackObjects, writeFrame, writeObjects } from './track';
 import type { PoseFrame } from './types';
 
 function frameWithFace(score: number): PoseFrame {
@@ -75,5 +75,9 @@ describe('PoseTrack held objects', () => {
     expect(heldObjectBoxes(track, 7).map((b) => [b.from, b.box.x0])).toEqual([[5, 34]]);
     // Frame 25: the nearest samples are more than maxGap away on one side and empty on the other.
     expect(heldObjectBoxes(track, 25, 12)).toEqual([]);
+    // For display, one box per object from the nearest sample (the earlier on a tie): frame 2 takes frame 0's, frame 3 frame 5's.
+    expect(nearestHeldObjects(track, 2).map((b) => [b.from, b.box.x0])).toEqual([[0, 16]]);
+    expect(nearestHeldObjects(track, 3).map((b) => [b.from, b.box.x0])).toEqual([[5, 26]]);
+    expect(nearestHeldObjects(track, 9)).toEqual([]);
   });
 });

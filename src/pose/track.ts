@@ -214,25 +214,11 @@ export interface HeldObjectBox {
  * that both missed the object gets nothing.
  */
 export function heldObjectBoxes(track: PoseTrack, f: number, maxGap = 12): HeldObjectBox[] {
-  const near = (from: number, step: number) => {
-    for (let s = from, n = 0; s >= 0 && s < track.frameCount && n <= maxGap; s += step, n++) if (track.objectSampled[s]) return s;
-    return -1;
-  };
-  const before = near(f, -1);
-  const after = near(f, 1);
-  const carried = (s: number) =>
-    s < 0
-      ? []
-      : trackObjects(track, s).map((o): HeldObjectBox => {
-          const a = o.anchor * 4;
-          const move = track.found[s] && track.found[f] && s !== f;
-          const dx = move ? track.keypoints[f * KP * 4 + a]! - track.keypoints[s * KP * 4 + a]! : 0;
-          const dy = move ? track.keypoints[f * KP * 4 + a + 1]! - track.keypoints[s * KP * 4 + a + 1]! : 0;
-          return { label: o.label, score: o.score, from: s, box: { x0: o.box.x0 + dx, y0: o.box.y0 + dy, x1: o.box.x1 + dx, y1: o.box.y1 + dy } };
-        });
-  const a = carried(before);
+  const before = nearestSample(track, f, -1, maxGap);
+  const after = nearestSample(track, f, 1, maxGap);
+  const a = carried(track, before, f);
   if (after === before) return a;
-  const b = carried(after);
+  const b = carried(track, after, f);
   // The same kind of object on both sides: it travelled between them (a ball in flight does not
   // follow the hand), so the box spanning both is covered too.
   const spans = a.flatMap((p) =>
@@ -246,4 +232,30 @@ export function heldObjectBoxes(track: PoseTrack, f: number, maxGap = 12): HeldO
       })),
   );
   return [...a, ...b, ...spans];
+}
+
+/** The held objects of the sampled frame nearest to `f` (the earlier one on a tie), carried to `f` along their hand: one box per object, for display. */
+export function nearestHeldObjects(track: PoseTrack, f: number, maxGap = 12): HeldObjectBox[] {
+  const before = nearestSample(track, f, -1, maxGap);
+  const after = nearestSample(track, f, 1, maxGap);
+  const s = before < 0 ? after : after < 0 ? before : f - before <= after - f ? before : after;
+  return carried(track, s, f);
+}
+
+/** The nearest sampled frame from `f` in direction `step` (±1), at most `maxGap` frames away; −1 when none. */
+function nearestSample(track: PoseTrack, f: number, step: number, maxGap: number): number {
+  for (let s = f, n = 0; s >= 0 && s < track.frameCount && n <= maxGap; s += step, n++) if (track.objectSampled[s]) return s;
+  return -1;
+}
+
+/** Sample `s`'s held objects moved to frame `f` by their anchor joint's displacement (none when `s` < 0). */
+function carried(track: PoseTrack, s: number, f: number): HeldObjectBox[] {
+  if (s < 0) return [];
+  return trackObjects(track, s).map((o): HeldObjectBox => {
+    const a = o.anchor * 4;
+    const move = track.found[s] && track.found[f] && s !== f;
+    const dx = move ? track.keypoints[f * KP * 4 + a]! - track.keypoints[s * KP * 4 + a]! : 0;
+    const dy = move ? track.keypoints[f * KP * 4 + a + 1]! - track.keypoints[s * KP * 4 + a + 1]! : 0;
+    return { label: o.label, score: o.score, from: s, box: { x0: o.box.x0 + dx, y0: o.box.y0 + dy, x1: o.box.x1 + dx, y1: o.box.y1 + dy } };
+  });
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { cropToSource, drawPoseMap, toOpenPose18, toWholeBody, trackFrame, type PoseMapContext } from '../pose';
+import { cropToSource, drawPoseMap, nearestHeldObjects, toOpenPose18, toWholeBody, trackFrame, type HeldObjectBox, type PoseMapContext } from '../pose';
 
 /** Whole-body points before the face: OpenPose-18 body and two hands (see `toWholeBody`). */
 const BODY_AND_HANDS = 18 + 2 * 21;
@@ -27,6 +27,28 @@ function drawMask(g: CanvasRenderingContext2D, frame: ReturnType<typeof trackFra
   g.setTransform(m.a * scale, m.c * scale, m.b * scale, m.d * scale, m.tx * scale, m.ty * scale);
   g.imageSmoothingEnabled = true;
   g.drawImage(tile, 0, 0);
+  g.restore();
+}
+
+/** The objects the person holds (they leave with the person, like the mask): a dashed box and the object's name. */
+function drawHeldObjects(g: CanvasRenderingContext2D, boxes: readonly HeldObjectBox[], scale: number): void {
+  const rgb = MASK_RGB.join(', ');
+  g.save();
+  g.lineWidth = Math.max(1.5, 2 * scale);
+  g.setLineDash([6, 4]);
+  g.strokeStyle = `rgba(${rgb}, 0.9)`;
+  g.font = `${Math.round(Math.max(11, 13 * scale))}px sans-serif`;
+  g.textBaseline = 'bottom';
+  for (const { box, label } of boxes) {
+    const x = box.x0 * scale;
+    const y = box.y0 * scale;
+    g.strokeRect(x, y, (box.x1 - box.x0) * scale, (box.y1 - box.y0) * scale);
+    const w = g.measureText(label).width + 8;
+    g.fillStyle = `rgba(${rgb}, 0.85)`;
+    g.fillRect(x, y - 18 * Math.max(1, scale * 0.9), w, 18 * Math.max(1, scale * 0.9));
+    g.fillStyle = 'white';
+    g.fillText(label, x + 4, y - 3);
+  }
   g.restore();
 }
 
@@ -63,7 +85,7 @@ function drawBody(g: CanvasRenderingContext2D, body: BodyTrack, index: number, s
 /**
  * Draws the followed person's pose over a video pane: skeleton in the OpenPose palette with
  * confidence-scaled colours, hands, the face's 68 points (from the track, where the face was
- * found), and the segmentation mask. Click to follow someone else.
+ * found), and the segmentation mask with the objects the person holds. Click to follow someone else.
  */
 export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number; height: number }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -88,6 +110,7 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
       canvas.dataset.frame = String(index);
       delete canvas.dataset.openpose;
       delete canvas.dataset.face;
+      delete canvas.dataset.objects;
       if (!track || index >= track.frameCount) return;
       const frame = trackFrame(track, index);
       canvas.dataset.found = String(frame.found);
@@ -97,6 +120,10 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
       const scale = w / track.width;
       if (overlays.body && body && index < body.frameCount) drawBody(g, body, index, w / body.camera.width);
       if (overlays.mask) drawMask(g, frame, scale);
+      // The detector looks every few frames; between, its nearest look is carried along the hand.
+      const held = track.objectSampled ? nearestHeldObjects(track, index) : [];
+      if (held.length) canvas.dataset.objects = held.map((o) => o.label).join(',');
+      if (overlays.mask && held.length) drawHeldObjects(g, held, scale);
       if (frame.face) canvas.dataset.face = Array.from(frame.face.points, (v) => Math.round(v * 100) / 100).join(',');
       if (overlays.skeleton || overlays.hands || overlays.face) {
         const whole = toWholeBody(frame);
