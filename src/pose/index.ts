@@ -38,6 +38,6 @@ export { decodeObjects, heldObjects, type CocoClass, type DecodeObjectsOptions, 
 // Per-clip tracks (track.ts) and clip analysis (the module ./analysis) are written by the
 // compute-worker side; only their pure parts and types are re-exported, so importing this index
 // pulls in no GPU code.
-export { POSE_TRACK_VERSION, emptyTrack, foundShare, heldObjectBoxes, nearestHeldObjects, trackFrame, trackObjects, writeFrame, writeObjects, type HeldObjectBox, type PoseTrack } from './track';
+export { POSE_TRACK_VERSION, emptyTrack, foundShare, heldObjectBoxes, heldObjectLabels, nearestHeldObjects, trackFrame, trackObjects, writeFrame, writeObjects, type HeldObjectBox, type PoseTrack } from './track';
 export type { AnalysisOptions, PoseModelId } from './analysis';
 export { alignMotionToReference, applySimilarity, composeSimilarity, coverCrop, type Similarity2D } from './align';

@@ -1,7 +1,7 @@
 /** PoseTrack storage: a frame's face (and the rest) written in display pixels and read back. */
 import { describe, expect, it } from 'vitest';
 import { BP } from './layouts';
-import { FACE_KP, emptyTrack, heldObjectBoxes, nearestHeldObjects, trackFrame, trackObjects, writeFrame, writeObjects } from './track';
+import { FACE_KP, emptyTrack, heldObjectBoxes, heldObjectLabels, nearestHeldObjects, trackFrame, trackObjects, writeFrame, writeObjects } from './track';
 import type { PoseFrame } from './types';
 
 function frameWithFace(score: number): PoseFrame {
@@ -79,5 +79,8 @@ describe('PoseTrack held objects', () => {
     expect(nearestHeldObjects(track, 2).map((b) => [b.from, b.box.x0])).toEqual([[0, 16]]);
     expect(nearestHeldObjects(track, 3).map((b) => [b.from, b.box.x0])).toEqual([[5, 26]]);
     expect(nearestHeldObjects(track, 9)).toEqual([]);
+    // Held in 2 of the 3 sampled frames: named for the status line, unless asked for more.
+    expect(heldObjectLabels(track)).toEqual(['tennis racket']);
+    expect(heldObjectLabels(track, 0.7)).toEqual([]);
   });
 });

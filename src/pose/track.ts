@@ -259,3 +259,15 @@ function carried(track: PoseTrack, s: number, f: number): HeldObjectBox[] {
     return { label: o.label, score: o.score, from: s, box: { x0: o.box.x0 + dx, y0: o.box.y0 + dy, x1: o.box.x1 + dx, y1: o.box.y1 + dy } };
   });
 }
+
+/** The kinds of object the person held in at least `minShare` of the sampled frames where they were found, most often first. */
+export function heldObjectLabels(track: PoseTrack, minShare = 0.2): HeldObject['label'][] {
+  const counts = new Map<HeldObject['label'], number>();
+  let sampled = 0;
+  for (let i = 0; i < track.frameCount; i++) {
+    if (!track.objectSampled[i] || !track.found[i]) continue;
+    sampled++;
+    for (const label of new Set(trackObjects(track, i).map((o) => o.label))) counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts].filter(([, n]) => n >= minShare * sampled).sort((a, b) => b[1] - a[1]).map(([label]) => label);
+}

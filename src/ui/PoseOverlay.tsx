@@ -123,7 +123,7 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
       // The detector looks every few frames; between, its nearest look is carried along the hand.
       const held = track.objectSampled ? nearestHeldObjects(track, index) : [];
       if (held.length) canvas.dataset.objects = held.map((o) => o.label).join(',');
-      if (overlays.mask && held.length) drawHeldObjects(g, held, scale);
+      if ((overlays.mask || overlays.skeleton) && held.length) drawHeldObjects(g, held, scale);
       if (frame.face) canvas.dataset.face = Array.from(frame.face.points, (v) => Math.round(v * 100) / 100).join(',');
       if (overlays.skeleton || overlays.hands || overlays.face) {
         const whole = toWholeBody(frame);

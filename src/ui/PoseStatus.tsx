@@ -1,4 +1,4 @@
-import { foundShare } from '../pose';
+import { foundShare, heldObjectLabels } from '../pose';
 import { formatClock, useEditor, type Slot } from '../state';
 
 const EP_LABEL = { webgpu: 'WebGPU', wasm: 'CPU (wasm)' } as const;
@@ -37,6 +37,7 @@ export function PoseStatus({ slot }: { slot: Slot }) {
   if (pose.status !== 'done' || !pose.track) return null;
   const share = foundShare(pose.track);
   const percent = Math.round(share * 100);
+  const held = heldObjectLabels(pose.track);
   if (share === 0) {
     return (
       <div className="pose-status bad" role="alert" data-testid={`pose-status-${slot}`} data-status="done" data-found="0">
@@ -53,6 +54,7 @@ export function PoseStatus({ slot }: { slot: Slot }) {
     >
       Pose: person found in {percent}% of frames{share < 0.5 ? ' — tracking is weak; check the marked frames' : ''} · {ep}
       {pose.fromCache ? ' · from cache' : ` · ${pose.track.seconds.toFixed(1)} s`}
+      {held.length ? ` · holds: ${held.join(', ')} (removed with the person)` : ''}
       {' · click a person to follow someone else'}
     </div>
   );
