@@ -1,4 +1,5 @@
 import { SCENE_COMPLETION_DEFAULTS, type SceneCompletionOptions } from './plate-model';
+import { SHADOW_DEFAULTS, type ShadowOptions } from './shadow';
 
 /**
  * The builtin engine's tuning, in one frozen, JSON-serialisable object (as a diffusers pipeline is
@@ -83,6 +84,8 @@ export interface BuiltinConfig {
   readonly colourGain: { readonly min: number; readonly max: number };
   /** Scene completion of the background that no reference frame showed (completion.ts, made once per plate canvas in plate-model.ts). */
   readonly completion: SceneCompletionOptions;
+  /** The reference person's cast shadow leaves the plate with them (shadow.ts); null keeps it. */
+  readonly shadow: ShadowOptions | null;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -102,6 +105,7 @@ export const BUILTIN_CONFIG: BuiltinConfig = deepFreeze({
   layer: { inset: 2, reach: 0.2, armReach: 0.08, blend: 0.08, minPiece: 0.0004, minCore: 0.004 },
   colourGain: { min: 0.67, max: 1.5 },
   completion: SCENE_COMPLETION_DEFAULTS,
+  shadow: SHADOW_DEFAULTS,
 });
 
 /** A config from the defaults with some fields replaced (a section at a time), frozen. */
@@ -110,7 +114,8 @@ export function builtinConfig(patch: { [K in keyof BuiltinConfig]?: Partial<Buil
   for (const key of Object.keys(BUILTIN_CONFIG) as (keyof BuiltinConfig)[]) {
     const base = BUILTIN_CONFIG[key];
     const p = patch[key];
-    out[key] = typeof base === 'object' ? { ...base, ...(p as object | undefined) } : (p ?? base);
+    // A section may be switched off with null (the shadow removal).
+    out[key] = p === null ? null : typeof base === 'object' && base !== null ? { ...base, ...(p as object | undefined) } : (p ?? base);
   }
   return deepFreeze(out as unknown as BuiltinConfig);
 }

@@ -68,7 +68,7 @@ export function planViews(
     lastNeeded,
     read: async (r) => ({ rgba: await ref.frame(r), alpha: ref.plateMask(r) }),
     primeFrames: views,
-    builder: { completion: config.completion, clock },
+    builder: { completion: config.completion, shadows: config.shadow, clock },
   });
   return { views, plates };
 }

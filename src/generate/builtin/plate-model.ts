@@ -9,6 +9,7 @@ import { sampleBilinearKnown, sampleBilinearMasked } from '../../image';
 import { COMPLETION_DEFAULTS, completeHole, type CompletionOptions } from './completion';
 import { apply3, invert3, isIdentity3, type Mat3 } from './mat3';
 import type { PixelBox } from './mask';
+import { isShadowOf, type ShadowOptions } from './shadow';
 
 /** One bilinear RGB sample of `update`, kept in float64 (observed unrounded). */
 const RGB = new Float64Array(3);
@@ -18,6 +19,8 @@ export interface BackgroundModelOptions {
   modelTolerance: number;
   modelCap: number;
   modelReset: number;
+  /** With shadow removal: an observation of which the model holds a shadow replaces it at once (the lit ground is the background). */
+  shadows: ShadowOptions | null;
 }
 
 /** How the model completes what no frame saw (see `BackgroundModel.complete`). */
@@ -189,6 +192,11 @@ export class BackgroundModel {
     return c !== null && sampleModel(c.rgb, c.done, this.mw, this.mh, x, y, dst, o) > 0;
   }
 
+  /** The model at continuous canvas position (x, y) into `dst[0..3)` (`sampleModel`); returns the observation count (0: unknown). */
+  sample(x: number, y: number, dst: Float32Array): number {
+    return sampleModel(this.bg, this.count, this.mw, this.mh, x, y, dst, 0);
+  }
+
   /** Step 2: robust running mean of the frame's background pixels, on the canvas. Per-pixel pass. */
   update(frame: ModelFrame): void {
     const { width, height, mw, mh } = this;
@@ -244,7 +252,9 @@ export class BackgroundModel {
         miss[p] = 0;
         return;
       }
-      if (++miss[p]! < modelReset) return;
+      // The model learnt a shadow (the first look was in it): the lit ground wins at once.
+      const lit = this.options.shadows !== null && isShadowOf(bg[o]!, bg[o + 1]!, bg[o + 2]!, r, g, b, this.options.shadows);
+      if (!lit && ++miss[p]! < modelReset) return;
     }
     bg[o] = r;
     bg[o + 1] = g;

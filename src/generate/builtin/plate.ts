@@ -13,10 +13,13 @@
  *    it). The model canvas is the anchor frame with a margin of M = `reanchor`
  *    × the longer side on each side; when the frame of the next plate has drifted more than M / 2
  *    from the anchor, it becomes the anchor (the model is warped once, bilinearly).
+ *    With `shadows`, the person's cast shadow (shadow.ts: the ground round their feet darker than
+ *    the model knows it, same chromaticity, joined to them) then joins the frame's person alpha.
  * 2. Long-term background model, on the anchor's canvas, updated on every push from the frame's
  *    background pixels (person alpha 0): a robust running mean per pixel (an observation within
  *    `modelTolerance` of the model joins a mean over at most `modelCap` observations; `modelReset`
- *    disagreeing observations in a row replace it: something in the scene changed). For a static
+ *    disagreeing observations in a row replace it: something in the scene changed; with `shadows`,
+ *    a lit observation of which the model holds a shadow replaces it at once). For a static
  *    camera the anchor never moves and this is a per-pixel estimate with no resampling at all.
  *    An optional first pass (`prime`, e.g. every 4th frame of the clip) fills it before the first
  *    push, so that plates also use background seen far outside the window.
@@ -52,12 +55,13 @@
  */
 import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import { PlateError } from './errors';
-import { cornerDistance3, identity3, invert3, multiply3, translation3, type Mat3 } from './mat3';
+import { apply3, cornerDistance3, identity3, invert3, multiply3, translation3, type Mat3 } from './mat3';
 import { nonzeroBox } from './mask';
 import { estimateMotion, motionFrame, type MotionEstimate, type MotionFrame, type MotionOptions } from './motion';
 import { fillPerson, type PlateStats } from './plate-fill';
 import { BackgroundModel, SCENE_COMPLETION_DEFAULTS, type SceneCompletionOptions } from './plate-model';
 import { CELL, computeCells, type Slot } from './plate-slot';
+import { castShadow, SHADOW_DEFAULTS, type ShadowOptions } from './shadow';
 
 export type { PlateStats } from './plate-fill';
 
@@ -93,13 +97,16 @@ export interface PlateBuilderOptions {
   completion?: Partial<SceneCompletionOptions> | null;
   /** Times scene completion as a run's `completion` part (part-times.ts); measures nothing by default. */
   clock?: PartClock;
+  /** Remove the person's cast shadow too (shadow.ts), over `SHADOW_DEFAULTS`; null (default): only the person alpha given. */
+  shadows?: Partial<ShadowOptions> | null;
 }
 
-type Resolved = Required<Omit<PlateBuilderOptions, 'motion' | 'agree' | 'completion' | 'clock'>> & {
+type Resolved = Required<Omit<PlateBuilderOptions, 'motion' | 'agree' | 'completion' | 'clock' | 'shadows'>> & {
   motion: MotionOptions;
   agree: readonly [number, number];
   completion: SceneCompletionOptions | null;
   clock: PartClock;
+  shadows: ShadowOptions | null;
 };
 
 function intIn(name: string, v: number | undefined, fallback: number, lo: number, hi: number): number {
@@ -137,6 +144,7 @@ function resolve(o: PlateBuilderOptions): Resolved {
     lag: intIn('lag', o.lag, 0, 0, 1000),
     completion: o.completion === null ? null : { ...SCENE_COMPLETION_DEFAULTS, ...o.completion },
     clock: o.clock ?? NO_PART_CLOCK,
+    shadows: o.shadows ? { ...SHADOW_DEFAULTS, ...o.shadows } : null,
   };
 }
 
@@ -237,6 +245,7 @@ export class PlateBuilder {
     this.prevMotion = mf;
     this.motions.set(frameIndex, record);
     this.motions.delete(frameIndex - window - 1);
+    if (this.options.shadows && slot.box) this.addShadow(slot, this.options.shadows);
     const next = this.slotOf(frameIndex - window) ?? slot;
     if (this.margin > 0 && next.segment === slot.segment && cornerDistance3(next.toAnchor, this.home(), width, height) > this.margin / 2) this.reanchorTo(next);
     // 2. Long-term model.
@@ -347,6 +356,30 @@ export class PlateBuilder {
         };
     this.slots[k] = slot;
     return slot;
+  }
+
+  /**
+   * The person's cast shadow in `slot` (shadow.ts), judged against the background model where the
+   * slot sits on the canvas, joins its alpha: the plate replaces it and the model does not learn it.
+   */
+  private addShadow(slot: Slot, options: ShadowOptions): void {
+    const { width, height } = this.options;
+    const q = new Float64Array(2);
+    const shadow = castShadow(slot.rgba, slot.alpha, width, height, slot.box!, (x, y, dst) => {
+      apply3(slot.toAnchor, x, y, q);
+      return this.model.sample(q[0]!, q[1]!, dst);
+    }, options);
+    if (!shadow) return;
+    const { alpha, box } = shadow;
+    for (let y = box.y0; y < box.y1; y++) {
+      for (let x = box.x0; x < box.x1; x++) {
+        const p = y * width + x;
+        if (alpha[p]! > slot.alpha[p]!) slot.alpha[p] = alpha[p]!;
+      }
+    }
+    const b = slot.box!;
+    slot.box = { x0: Math.min(b.x0, box.x0), y0: Math.min(b.y0, box.y0), x1: Math.max(b.x1, box.x1), y1: Math.max(b.y1, box.y1) };
+    computeCells(slot, width, height);
   }
 
   /** Where the anchor frame sits on the canvas: a translation by the margin. */

@@ -65,6 +65,8 @@ export interface SyntheticClipOptions {
   walk?: number;
   /** A yellow ball the person juggles at their right hand (beside the blob), bouncing up and down. */
   ball?: boolean;
+  /** The person casts a shadow on the ground to their right: the scene at 55 % brightness in a flat ellipse from their feet. */
+  shadow?: boolean;
 }
 
 export interface SyntheticFrame {
@@ -81,6 +83,8 @@ export interface SyntheticFrame {
   body: { x0: number; y0: number; x1: number; y1: number; hand: [number, number] };
   /** With `ball`: its centre and radius, frame pixels. */
   ball: { x: number; y: number; r: number } | null;
+  /** With `shadow`: 255 where the shadow darkens the scene. */
+  shadow: Uint8Array | null;
 }
 
 /** The ball's yellow. */
@@ -117,6 +121,9 @@ export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number)
   const ball = o.ball ? { x: hand[0] + 8 * k, y: hand[1] - 12 * k - 30 * k * Math.abs(Math.sin((Math.PI * t) / 15)), r: 7 * k } : null;
   const c = new Float64Array(3);
   const m = toCanvas;
+  const shadow = o.shadow ? new Uint8Array(w * h) : null;
+  const sx = cx + 1.6 * ax;
+  const sy = cy + ay - 2 * k;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const u = x + 0.5;
@@ -139,6 +146,11 @@ export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number)
         rgba[4 * p] = 230;
         rgba[4 * p + 1] = stripe ? 20 : 60;
         rgba[4 * p + 2] = 220;
+      } else if (shadow && ((u - sx) / (1.8 * ax)) ** 2 + ((v - sy) / (5 * k)) ** 2 <= 1) {
+        shadow[p] = 255;
+        rgba[4 * p] = c[0]! * 0.55;
+        rgba[4 * p + 1] = c[1]! * 0.55;
+        rgba[4 * p + 2] = c[2]! * 0.55;
       } else {
         rgba[4 * p] = c[0]!;
         rgba[4 * p + 1] = c[1]!;
@@ -149,7 +161,7 @@ export function syntheticFrame(tex: Texture, o: SyntheticClipOptions, t: number)
   }
   const alpha = Uint8Array.from(person);
   dilateMask(alpha, w, h, 3, 2);
-  return { rgba, truth, person, alpha, toCanvas, body: { x0: cx - ax, y0: cy - ay, x1: cx + ax, y1: cy + ay, hand }, ball };
+  return { rgba, truth, person, alpha, toCanvas, body: { x0: cx - ax, y0: cy - ay, x1: cx + ax, y1: cy + ay, hand }, ball, shadow };
 }
 
 /** True motion from frame `from` to frame `to` (maps `from` pixels to `to` pixels). */
