@@ -9,9 +9,9 @@ import { PlateBuilder, type PlateBuilderOptions } from './plate';
 import { castShadow } from './shadow';
 import { Texture, psnr, syntheticFrame, type SyntheticClipOptions, type SyntheticFrame } from './synthetic-testing';
 
-const W = 320;
-const H = 240;
-const FRAMES = 40;
+const W = 200;
+const H = 150;
+const FRAMES = 30;
 
 function platesOf(frames: SyntheticFrame[], options: Partial<PlateBuilderOptions>): Map<number, Uint8ClampedArray> {
   const builder = new PlateBuilder({ width: W, height: H, window: 10, ...options });
