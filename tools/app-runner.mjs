@@ -24,7 +24,8 @@ export function newestChange(file) {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = stat.mtimeMs;
   for (const entry of readdirSync(file, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+    // Tests are not part of the build: editing one must not rebuild (and drop the test harness from) dist/.
+    if (entry.isFile() && !/\.test\.[cm]?[jt]sx?$/.test(entry.name)) newest = Math.max(newest, statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
   }
   return newest;
 }

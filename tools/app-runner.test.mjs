@@ -28,4 +28,12 @@ describe('buildIsStale: the runner and the bench rebuild when the app is older t
   it('is stale with no build', () => expect(buildIsStale(app(100, null))).toBe(true));
   it('is stale when a file deep in src changed after the build', () => expect(buildIsStale(app(200, 100))).toBe(true));
   it('is fresh when the build is newer than every source', () => expect(buildIsStale(app(100, 200))).toBe(false));
+  it('is fresh when only a test changed after the build (tests are not built)', () => {
+    const root = app(100, 200);
+    const test = path.join(root, 'src/generate/preview.test.ts');
+    writeFileSync(test, 'export {};');
+    utimesSync(test, 300, 300);
+    utimesSync(path.join(root, 'src/generate'), 0, 0);
+    expect(buildIsStale(root)).toBe(false);
+  });
 });
