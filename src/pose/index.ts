@@ -33,7 +33,7 @@ export {
   type FaceRoiOptions,
 } from './face';
 
-export { decodeObjects, heldObjects, type CocoClass, type DecodeObjectsOptions, type HeldObject, type ObjectDetection } from './objects';
+export { decodeObjects, heldObjects, ObjectSchedule, type CocoClass, type DecodeObjectsOptions, type HeldObject, type ObjectDetection } from './objects';
 
 // Per-clip tracks (track.ts) and clip analysis (the module ./analysis) are written by the
 // compute-worker side; only their pure parts and types are re-exported, so importing this index

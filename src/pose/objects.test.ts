@@ -20,6 +20,7 @@ import {
   detectObjects,
   heldObjects,
   keypointBoxOf,
+  ObjectSchedule,
   nmsObjects,
   objectDetectorInput,
   objectRegionAround,
@@ -181,6 +182,24 @@ describe('heldObjects', () => {
     expect(heldObjects([bottle], k)).toEqual([]);
     k[BP.right_wrist! * 4 + 3] = 0.1;
     expect(heldObjects([detection('tennis racket', [160, 80, 200, 110])], k)).toEqual([]);
+  });
+});
+
+describe('ObjectSchedule', () => {
+  it('looks twice a second while nothing is held, six times from a find until two looks in a row find nothing', () => {
+    const schedule = new ObjectSchedule(Array.from({ length: 300 }, (_, i) => i / 30));
+    expect([schedule.slow, schedule.fast]).toEqual([15, 5]);
+    const held = (i: number) => (i >= 40 && i <= 62 ? 1 : 0); // a racket in hand over frames 40-62
+    const looked: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      if (!schedule.due(i)) continue;
+      looked.push(i);
+      schedule.saw(i, held(i));
+    }
+    expect(looked).toEqual([0, 15, 30, 45, 50, 55, 60, 65, 70, 85, 100, 115]);
+    // 25 fps: 13 and 4 frames.
+    const pal = new ObjectSchedule(Array.from({ length: 50 }, (_, i) => i / 25));
+    expect([pal.slow, pal.fast]).toEqual([13, 4]);
   });
 });
 

@@ -287,3 +287,38 @@ export function heldObjects(detections: readonly ObjectDetection[], keypoints: F
   }
   return held;
 }
+
+/**
+ * When the analysis runs the object detector (it costs about as much as the pose itself): twice a
+ * second while the person holds nothing, six times a second from a look that found something held
+ * until two looks in a row find nothing (a swing, a throw and a juggle need the denser looks; most
+ * clips hold nothing). The frames before the first look that found an object take it from that
+ * look, carried back along the hand (track.ts `heldObjectBoxes`, up to its `maxGap`). Frames come
+ * in order (the second pass of a followed click runs backwards: there the distance counts alike).
+ */
+export class ObjectSchedule {
+  readonly slow: number;
+  readonly fast: number;
+  private last = -Infinity;
+  private empty = 2;
+
+  /** `timestamps`: the clip's frame times in seconds (its frame rate sets the strides). */
+  constructor(timestamps: readonly number[], perSecond: { idle: number; holding: number } = { idle: 2, holding: 6 }) {
+    const n = timestamps.length;
+    const span = n > 1 ? timestamps[n - 1]! - timestamps[0]! : 0;
+    const fps = span > 0 ? (n - 1) / span : 30;
+    this.slow = Math.max(1, Math.round(fps / perSecond.idle));
+    this.fast = Math.max(1, Math.round(fps / perSecond.holding));
+  }
+
+  /** Whether frame `i` should be looked at. */
+  due(i: number): boolean {
+    return Math.abs(i - this.last) >= (this.empty >= 2 ? this.slow : this.fast);
+  }
+
+  /** Frame `i` was looked at and `held` objects were found held. */
+  saw(i: number, held: number): void {
+    this.last = i;
+    this.empty = held > 0 ? 0 : this.empty + 1;
+  }
+}

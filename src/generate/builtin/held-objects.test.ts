@@ -1,13 +1,13 @@
 /**
  * What moves with the person leaves with the person: a generated clip where the person juggles a
  * yellow ball beside them. The "detector" reports the ball's true box every fifth frame, as the
- * analysis samples NanoDet (pose/analysis `objectStride`); `heldObjects` keeps it because the hand
+ * analysis looks while the person holds something at 30 fps (pose `ObjectSchedule`); `heldObjects` keeps it because the hand
  * is near, the track carries it to the frames between (track.ts `heldObjectBoxes`), and the plate
  * built from those masks (mask.ts `withHeldObjects`, what ReferenceView.plateMask uses) must hold
  * no ball. Without the objects the same plates keep ball pixels: the check can fail.
  */
 import { describe, expect, it } from 'vitest';
-import { BP, emptyTrack, heldObjects, writeObjects, type PoseTrack } from '../../pose';
+import { BP, emptyTrack, heldObjects, ObjectSchedule, writeObjects, type PoseTrack } from '../../pose';
 import { withHeldObjects } from './mask';
 import { PlateBuilder } from './plate';
 import { BALL_RGB, Texture, psnr, syntheticFrame, type SyntheticFrame } from './synthetic-testing';
@@ -27,15 +27,19 @@ function keypointsOf(f: SyntheticFrame): Float32Array {
   return k;
 }
 
+/** The track the analysis would make at 30 fps, with a "detector" that sees the ball's true box when the schedule looks. */
 function trackOf(frames: SyntheticFrame[], detect: boolean): PoseTrack {
   const track = emptyTrack(frames.length, W, H, 0, 'test', 'wasm');
+  const schedule = new ObjectSchedule(frames.map((_, t) => t / 30));
   frames.forEach((f, t) => {
     track.found[t] = 1;
     track.keypoints.set(keypointsOf(f), t * 33 * 4);
-    if (!detect || !(t % STRIDE === 0 || t === frames.length - 1) || !f.ball) return;
+    if (!detect || !schedule.due(t) || !f.ball) return;
     const { x, y, r } = f.ball;
     const detection = { classId: SPORTS_BALL, label: 'sports ball' as const, score: 0.8, box: { x0: x - r, y0: y - r, x1: x + r, y1: y + r } };
-    writeObjects(track, t, heldObjects([detection], keypointsOf(f)), 1);
+    const held = heldObjects([detection], keypointsOf(f));
+    schedule.saw(t, held.length);
+    writeObjects(track, t, held, 1);
   });
   return track;
 }
@@ -73,8 +77,9 @@ describe('a held object leaves the plate with the person (generated clip, juggle
 
   it('keeps the ball as held in every sampled frame, anchored to the hand', () => {
     const track = trackOf(frames, true);
-    const sampled = [...track.objectSampled].filter(Boolean).length;
-    expect(sampled).toBe(Math.ceil(FRAMES / STRIDE) + (((FRAMES - 1) % STRIDE) ? 1 : 0));
+    // Held from the first look on: six looks a second, every fifth frame at 30 fps.
+    const sampled = [...track.objectSampled].flatMap((v, t) => (v ? [t] : []));
+    expect(sampled).toEqual(Array.from({ length: FRAMES / STRIDE }, (_, k) => k * STRIDE));
     for (let t = 0; t < FRAMES; t++) {
       if (!track.objectSampled[t]) continue;
       expect(track.objects[t * 4 * 7 + 4], `frame ${t} score`).toBeCloseTo(0.8, 5);

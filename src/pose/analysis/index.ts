@@ -7,7 +7,7 @@ import { fetchModel, hasModel, type GpuRoot } from '../../gpu';
 import { AnalysisCanceled } from '../errors';
 import { createOrtModel, type OrtModel } from '../../gpu/ort';
 import { FACE_MESH_IO, OBJECT_DETECTOR_IO } from '../models';
-import { detectObjects, heldObjects, keypointBoxOf, objectRegionAround } from '../objects';
+import { detectObjects, heldObjects, keypointBoxOf, ObjectSchedule, objectRegionAround } from '../objects';
 import { PoseTracker } from '../tracker';
 import { emptyTrack, writeFrame, writeObjects, type PoseTrack } from '../track';
 import type { ModelRunner, RgbaImage } from '../types';
@@ -87,23 +87,8 @@ function loadModels(root: GpuRoot, model: PoseModelId, ep: AnalysisOptions['ep']
 
 const runner = (model: OrtModel, fetches?: string[]): ModelRunner => (inputs) => model.run(inputs, fetches);
 
-/** Objects are looked for this many times a second (the frames between take them from the samples; track.ts `heldObjectBoxes`). */
-const OBJECT_SAMPLES_PER_SECOND = 6;
 /** The detector looks at a square this many times the person's keypoint box: held things reach past the hands. */
 const OBJECT_REGION_SCALE = 1.6;
-
-/** Every how many frames the object detector runs on a clip with these timestamps (seconds). */
-export function objectStride(timestamps: readonly number[]): number {
-  const n = timestamps.length;
-  const span = n > 1 ? timestamps[n - 1]! - timestamps[0]! : 0;
-  const fps = span > 0 ? (n - 1) / span : 30;
-  return Math.max(1, Math.round(fps / OBJECT_SAMPLES_PER_SECOND));
-}
-
-/** Which model and execution provider pose analysis uses now (loads them if needed). */
-export async function poseBackend(root: GpuRoot, options: Pick<AnalysisOptions, 'model' | 'ep'>): Promise<'webgpu' | 'wasm'> {
-  return (await loadModels(root, options.model, options.ep)).ep;
-}
 
 /**
  * Runs pose over every frame of a clip, in order (forward from the followed frame, then backward
@@ -141,7 +126,7 @@ export async function analyzeClip(
     passes.push(Array.from({ length: seed + 1 }, (_, k) => seed - k));
   }
 
-  const stride = objectStride(clip.timestamps);
+  const schedule = new ObjectSchedule(clip.timestamps);
   const objectRunner = models.objects ? runner(models.objects) : null;
   let done = 0;
   const total = passes.reduce((n, p) => n + p.length, 0);
@@ -159,10 +144,12 @@ export async function analyzeClip(
       // The second pass only fills frames the first one did not reach or did not find.
       const write = pass === 0 || (i <= start && (i < start || !track.found[i]));
       if (write) writeFrame(track, i, result, scale);
-      // What the person holds, every `stride` frames (and the last), around the person.
-      if (write && objectRunner && result.found && (i % stride === 0 || i === clip.frameCount - 1)) {
+      // What the person holds, around the person, when the schedule says (objects.ts `ObjectSchedule`).
+      if (write && objectRunner && result.found && schedule.due(i)) {
         const region = objectRegionAround(keypointBoxOf(result.keypoints), OBJECT_REGION_SCALE);
-        writeObjects(track, i, heldObjects(await detectObjects(objectRunner, frame, region), result.keypoints), scale);
+        const held = heldObjects(await detectObjects(objectRunner, frame, region), result.keypoints);
+        schedule.saw(i, held.length);
+        writeObjects(track, i, held, scale);
       }
       done++;
       onProgress({ done, total, ep: models.ep });
