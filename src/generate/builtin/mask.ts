@@ -167,9 +167,9 @@ function borrowNeighbours(track: PoseTrack, frame: number, options: PersonMaskOp
 export interface HeldObjectMaskOptions {
   width: number;
   height: number;
-  /** Dilation radius as a share of each object's longer side (motion blur, a loose detector box), plus 2 px. Default 0.15. */
+  /** Dilation radius as a share of each object's longer side (motion blur, a loose detector box), plus 2 px. Default 0.25: a swung racket blurs well past its box. */
   margin?: number;
-  /** Soft edge beyond it, as a share of the object's longer side. Default 0.1. */
+  /** Soft edge beyond it, as a share of the object's longer side. Default 0.15. */
   feather?: number;
 }
 
@@ -198,7 +198,7 @@ export function heldObjectMask(track: PoseTrack, frame: number, options: HeldObj
     one.fill(0);
     for (let y = box.y0; y < box.y1; y++) one.fill(255, y * width + box.x0, y * width + box.x1);
     const side = Math.max(box.x1 - box.x0, box.y1 - box.y0);
-    const grown = dilateMask(one, width, height, 2 + (options.margin ?? 0.15) * side, Math.max(1, (options.feather ?? 0.1) * side), box);
+    const grown = dilateMask(one, width, height, 2 + (options.margin ?? 0.25) * side, Math.max(1, (options.feather ?? 0.15) * side), box);
     if (!grown) continue;
     for (let y = grown.y0; y < grown.y1; y++) {
       for (let x = grown.x0; x < grown.x1; x++) {
