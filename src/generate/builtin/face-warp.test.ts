@@ -158,7 +158,7 @@ describe('face expression warp: triangulation and warp', () => {
 });
 
 describe('ExpressionTransfer: clip to clip', () => {
-  const config = { on: true, maxMove: 0.35, window: 0, minScore: 0.5, minEyes: 12 };
+  const config = { on: true, maxMove: 0.35, window: 0, minScore: 0.5, minEyes: 12, shadeMinEyes: 28 };
   /** A clip's faces: one shape per frame (null: no face), in a 100 x 100 clip. */
   const clip = (shapes: (FaceShape | null)[]) => ({
     points: Float32Array.from(shapes.flatMap((f) => (f ? Array.from(f) : Array(136).fill(0)))),
@@ -188,6 +188,15 @@ describe('ExpressionTransfer: clip to clip', () => {
     let worst = 0;
     for (let i = 0; i < same.length; i++) worst = Math.max(worst, Math.abs(same[i]! - original[i]!));
     expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('shades the opened mouth only on a face whose eyes are shadeMinEyes apart (40 output pixels here)', () => {
+    const shaded = ExpressionTransfer.create(reference, motion, { ...config, shadeMinEyes: 40 })!.apply(frame(), 200, 200, 0, 1)!;
+    const plain = ExpressionTransfer.create(reference, motion, { ...config, shadeMinEyes: 41 })!.apply(frame(), 200, 200, 0, 1)!;
+    // Inside the new opening: shaded dark, or the warped lips' and skin's own colours.
+    const p = (106 * 200 + 100) * 4;
+    expect(shaded[p]!).toBeLessThan(120);
+    expect(plain[p]!).toBeGreaterThan(shaded[p]! + 40);
   });
 
   it('needs a face in both frames, and landmarks in both clips', () => {

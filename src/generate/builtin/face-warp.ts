@@ -320,16 +320,16 @@ function ring(shape: ArrayLike<number>, grow: number): number[] {
  * Gives the face in `image` (RGBA, pixels of the same frame as `from`) the landmarks `to`: a
  * piecewise-affine warp over the landmarks and a fixed ring round them, in place. Where `to` opens
  * the mouth wider than `from`, the new opening is darkened towards the lips' own colour in shadow
- * (the reference frame has no teeth or mouth interior to show there). Returns false, changing
- * nothing, when the warp would fold.
+ * (the reference frame has no teeth or mouth interior to show there), unless `shadeMouth` is
+ * false. Returns false, changing nothing, when the warp would fold.
  */
-export function expressFace(image: RgbaPixels, from: FaceShape, to: FaceShape, grow = 1.35): boolean {
+export function expressFace(image: RgbaPixels, from: FaceShape, to: FaceShape, grow = 1.35, shadeMouth = true): boolean {
   const around = ring(from, grow);
   const src = Float32Array.from([...from, ...around]);
   const dst = Float32Array.from([...to, ...around]);
   if (!warpPieces(image, src, dst, delaunay(src))) return false;
   const opened = mouthOpening(to) - mouthOpening(from);
-  if (opened > 1) {
+  if (shadeMouth && opened > 1) {
     const { data, width, height } = image;
     // The lips' mean colour (outer lip points, as warped), in shadow.
     let r = 0;
@@ -403,11 +403,11 @@ export class ExpressionTransfer {
     private readonly motion: ClipFaces,
     private readonly referenceNeutral: FaceShape,
     private readonly motionNeutral: FaceShape,
-    private readonly config: { readonly maxMove: number; readonly window: number } & FaceTrust,
+    private readonly config: { readonly maxMove: number; readonly window: number; readonly shadeMinEyes: number } & FaceTrust,
   ) {}
 
   /** Null when either clip has no face landmarks to compare. */
-  static create(reference: ClipFaces, motion: ClipFaces | null, config: { readonly on: boolean; readonly maxMove: number; readonly window: number } & FaceTrust): ExpressionTransfer | null {
+  static create(reference: ClipFaces, motion: ClipFaces | null, config: { readonly on: boolean; readonly maxMove: number; readonly window: number; readonly shadeMinEyes: number } & FaceTrust): ExpressionTransfer | null {
     if (!config.on || !motion) return null;
     const referenceNeutral = neutralShape(reference.points, reference.scores, config.minScore);
     const motionNeutral = neutralShape(motion.points, motion.scores, config.minScore);
@@ -438,7 +438,8 @@ export class ExpressionTransfer {
     const to = expressionTarget(from, this.referenceNeutral, motion, this.motionNeutral, this.config.maxMove);
     if (!to) return null;
     const image = { data: Uint8ClampedArray.from(rgba), width, height };
-    return expressFace(image, from, to) ? image.data : null;
+    // A small face's mouth is a few pixels high: shaded, it reads as a moustache.
+    return expressFace(image, from, to, undefined, eyeDistance(to) >= this.config.shadeMinEyes) ? image.data : null;
   }
 }
 
