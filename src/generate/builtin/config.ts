@@ -47,12 +47,6 @@ export interface BuiltinConfig {
      */
     readonly expression: { readonly on: boolean; readonly maxMove: number; readonly window: number; readonly minScore: number; readonly minEyes: number; readonly shadeMinEyes: number };
   };
-  /**
-   * The texture is gathered from the person's pixels inset by this share of their height (2.4 px
-   * for a person 300 px tall): a limb's edge pixels mix in the background behind it, and a body
-   * fitted a few pixels off samples them all along its outline (pale strips along the legs).
-   */
-  readonly gatherInset: number;
   /** Matte window radius as a share of the person's size: about one cell of the tracker's 64² mask over its ROI. */
   readonly matteRadius: number;
   /** The person's own pixels: the tracker's mask above this confidence, in [0, 1], before the matte. */
@@ -108,7 +102,6 @@ function deepFreeze<T>(value: T): T {
 export const BUILTIN_CONFIG: BuiltinConfig = deepFreeze({
   views: { max: 24, minConfidence: 0.3 },
   face: { frontMaxTurn: 20, margin: 0.16, viewMaxTurn: 30, viewMaxAway: 75, hysteresis: 8, fadeFrames: 4, expression: { on: true, maxMove: 0.35, window: 1, minScore: 0.5, minEyes: 12, shadeMinEyes: 28 } },
-  gatherInset: 0.008,
   matteRadius: 0.022,
   tightMaskThreshold: 0.6,
   layer: { inset: 2, reach: 0.2, armReach: 0.08, blend: 0.08, minPiece: 0.0004, minCore: 0.004 },

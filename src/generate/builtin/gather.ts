@@ -15,7 +15,6 @@ import type { BoneSegment } from './outside';
 import { PlateStream } from './plate-stream';
 import { maskedMean, type ReferenceView } from './reference';
 import { chooseViews } from './views';
-import { erodeMask, nonzeroBox } from './mask';
 
 /** The reference body as the parts share it: mesh, rest skeleton, bone segments. */
 export interface ReferenceBody {
@@ -96,14 +95,10 @@ export async function gather(
     const r = views[v]!;
     const rgba = await ref.frame(r);
     const f = bodyFrame(track, r);
-    // A tight person mask (no margin) in the alpha channel keeps background out of the texture; inset
-    // a little, because a thin limb's edge pixels mix in the background behind it (motion blur, the
-    // matte's last pixel) and a body fitted a few pixels off samples them all along its outline.
+    // A tight person mask (no margin) in the alpha channel keeps background out of the texture.
     const tight = ref.personPixels(r, rgba);
-    const box = nonzeroBox(tight, width, ref.height);
-    const core = box ? erodeMask(Uint8Array.from(tight), width, ref.height, config.gatherInset * (box.y1 - box.y0), box) : tight;
     const view = new Uint8ClampedArray(rgba);
-    for (let p = 0; p < core.length; p++) view[p * 4 + 3] = core[p]!;
+    for (let p = 0; p < tight.length; p++) view[p * 4 + 3] = tight[p]!;
     const posed = posedMesh(mesh, skeleton, f.rotations, f.root);
     appearance.addView({ data: view, width, height: ref.height }, posed, k, f.confidence);
     const fromPose = forwardKinematics(skeleton, f.rotations, f.root);

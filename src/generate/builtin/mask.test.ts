@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BP, applyAffine, cropToSource, emptyTrack, type PoseTrack } from '../../pose';
 import { pushPullFill } from './inpaint';
-import { dilateMask, erodeMask, nonzeroBox, personMask } from './mask';
+import { dilateMask, nonzeroBox, personMask } from './mask';
 
 /** A one-frame track whose ROI mask is a filled disk of radius n/4 at the crop's centre. */
 function diskTrack(roi: { cx: number; cy: number; size: number; rotation: number }, n = 64): PoseTrack {
@@ -19,26 +19,6 @@ function diskTrack(roi: { cx: number; cy: number; size: number; rotation: number
   }
   return t;
 }
-
-describe('erodeMask', () => {
-  it('clears every pixel within the radius of the background, as a brute-force erosion does; the frame edge is not background', () => {
-    const w = 40;
-    const h = 30;
-    const alpha = new Uint8Array(w * h);
-    const inside = (x: number, y: number) => (x >= 5 && x < 30 && y >= 0 && y < 20) || Math.hypot(x - 30, y - 22) < 6;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (inside(x, y)) alpha[y * w + x] = 200;
-    const want = alpha.map((v, p) => {
-      const x = p % w;
-      const y = (p - x) / w;
-      let near = false;
-      for (let v2 = 0; v2 < h; v2++) for (let u = 0; u < w; u++) if (!inside(u, v2) && Math.hypot(u - x, v2 - y) <= 2.5) near = true;
-      return near ? 0 : v;
-    });
-    expect(Array.from(erodeMask(alpha, w, h, 2.5))).toEqual(Array.from(want));
-    // Row 0 touches the frame's top edge and keeps its pixels there.
-    expect(alpha[0 * w + 15]).toBe(200);
-  });
-});
 
 describe('dilateMask', () => {
   it('matches a brute-force Euclidean dilation with a linear soft edge', () => {

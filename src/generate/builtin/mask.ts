@@ -212,30 +212,6 @@ export function heldObjectMask(track: PoseTrack, frame: number, options: HeldObj
 }
 
 /**
- * Erodes a mask in place: every pixel within `radius` pixels (Euclidean) of a pixel below 128
- * becomes 0 (the frame's edge does not count: it is not the person's). Returns the mask. Work is
- * limited to `box` grown by the radius when given.
- */
-export function erodeMask(alpha: Uint8Array, width: number, height: number, radius: number, box?: PixelBox | null): Uint8Array {
-  if (!(radius > 0)) return alpha;
-  const b = box ?? nonzeroBox(alpha, width, height);
-  if (!b) return alpha;
-  const reach = Math.ceil(radius) + 1;
-  const x0 = Math.max(0, b.x0 - reach);
-  const y0 = Math.max(0, b.y0 - reach);
-  const x1 = Math.min(width, b.x1 + reach);
-  const y1 = Math.min(height, b.y1 + reach);
-  const w = x1 - x0;
-  const h = y1 - y0;
-  // The background of the box, dilated by the radius, is what the person loses.
-  const outside = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) outside[y * w + x] = alpha[(y + y0) * width + x + x0]! < 128 ? 255 : 0;
-  dilateMask(outside, w, h, radius, 0);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (outside[y * w + x]) alpha[(y + y0) * width + x + x0] = 0;
-  return alpha;
-}
-
-/**
  * Adds the objects the person holds in frame `frame` (`heldObjectMask`) to a person alpha of the
  * same size, in place: what the plate removes. Returns `alpha`.
  */
