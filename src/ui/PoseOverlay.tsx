@@ -39,15 +39,21 @@ function drawHeldObjects(g: CanvasRenderingContext2D, boxes: readonly HeldObject
   g.strokeStyle = `rgba(${rgb}, 0.9)`;
   g.font = `${Math.round(Math.max(11, 13 * scale))}px sans-serif`;
   g.textBaseline = 'bottom';
+  const tag = 18 * Math.max(1, scale * 0.9);
+  const placed: Array<{ x: number; y: number; w: number }> = [];
+  const overlaps = (x: number, y: number, w: number) => placed.some((p) => x < p.x + p.w && p.x < x + w && y < p.y + tag && p.y < y + tag);
   for (const { box, label } of boxes) {
     const x = box.x0 * scale;
     const y = box.y0 * scale;
     g.strokeRect(x, y, (box.x1 - box.x0) * scale, (box.y1 - box.y0) * scale);
     const w = g.measureText(label).width + 8;
+    // The name above the box, or below it when another name is already there.
+    const top = overlaps(x, y - tag, w) ? box.y1 * scale : y - tag;
+    placed.push({ x, y: top, w });
     g.fillStyle = `rgba(${rgb}, 0.85)`;
-    g.fillRect(x, y - 18 * Math.max(1, scale * 0.9), w, 18 * Math.max(1, scale * 0.9));
+    g.fillRect(x, top, w, tag);
     g.fillStyle = 'white';
-    g.fillText(label, x + 4, y - 3);
+    g.fillText(label, x + 4, top + tag - 3);
   }
   g.restore();
 }
