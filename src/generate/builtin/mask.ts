@@ -149,13 +149,8 @@ function borrowNeighbours(track: PoseTrack, frame: number, options: PersonMaskOp
       const m: PersonMask = personMask(track, j, { ...options, borrow: 0, out: tmp });
       const b = m.box;
       if (!b) continue;
-      for (let y = b.y0; y < b.y1; y++) {
-        for (let x = b.x0; x < b.x1; x++) {
-          const p = y * width + x;
-          if (tmp[p]! > alpha[p]!) alpha[p] = tmp[p]!;
-        }
-      }
-      box = box ? { x0: Math.min(box.x0, b.x0), y0: Math.min(box.y0, b.y0), x1: Math.max(box.x1, b.x1), y1: Math.max(box.y1, b.y1) } : b;
+      maxInto(alpha, tmp, width, b);
+      box = unionBox(box, b);
       radius = Math.max(radius, m.radius);
       feather = Math.max(feather, m.feather);
     }
@@ -200,13 +195,8 @@ export function heldObjectMask(track: PoseTrack, frame: number, options: HeldObj
     const side = Math.max(box.x1 - box.x0, box.y1 - box.y0);
     const grown = dilateMask(one, width, height, 2 + (options.margin ?? 0.25) * side, Math.max(1, (options.feather ?? 0.15) * side), box);
     if (!grown) continue;
-    for (let y = grown.y0; y < grown.y1; y++) {
-      for (let x = grown.x0; x < grown.x1; x++) {
-        const p = y * width + x;
-        if (one[p]! > alpha[p]!) alpha[p] = one[p]!;
-      }
-    }
-    union = union ? { x0: Math.min(union.x0, grown.x0), y0: Math.min(union.y0, grown.y0), x1: Math.max(union.x1, grown.x1), y1: Math.max(union.y1, grown.y1) } : grown;
+    maxInto(alpha, one, width, grown);
+    union = unionBox(union, grown);
   }
   return union ? { alpha, box: union } : null;
 }
@@ -217,15 +207,23 @@ export function heldObjectMask(track: PoseTrack, frame: number, options: HeldObj
  */
 export function withHeldObjects(alpha: Uint8Array, track: PoseTrack, frame: number, width: number, height: number): Uint8Array {
   const held = heldObjectMask(track, frame, { width, height });
-  if (!held) return alpha;
-  const { alpha: a, box } = held;
+  if (held) maxInto(alpha, held.alpha, width, held.box);
+  return alpha;
+}
+
+/** `dst` = max(`dst`, `src`) per pixel inside `box` (two masks `width` pixels wide), in place. */
+export function maxInto(dst: Uint8Array, src: Uint8Array, width: number, box: PixelBox): void {
   for (let y = box.y0; y < box.y1; y++) {
     for (let x = box.x0; x < box.x1; x++) {
       const p = y * width + x;
-      if (a[p]! > alpha[p]!) alpha[p] = a[p]!;
+      if (src[p]! > dst[p]!) dst[p] = src[p]!;
     }
   }
-  return alpha;
+}
+
+/** The box holding both (`a` may be null). */
+export function unionBox(a: PixelBox | null, b: PixelBox): PixelBox {
+  return a ? { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) } : b;
 }
 
 /**

@@ -56,7 +56,7 @@
 import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import { PlateError } from './errors';
 import { apply3, cornerDistance3, identity3, invert3, multiply3, translation3, type Mat3 } from './mat3';
-import { nonzeroBox } from './mask';
+import { maxInto, nonzeroBox, unionBox } from './mask';
 import { estimateMotion, motionFrame, type MotionEstimate, type MotionFrame, type MotionOptions } from './motion';
 import { fillPerson, type PlateStats } from './plate-fill';
 import { BackgroundModel, SCENE_COMPLETION_DEFAULTS, type SceneCompletionOptions } from './plate-model';
@@ -370,15 +370,8 @@ export class PlateBuilder {
       return this.model.sample(q[0]!, q[1]!, dst);
     }, options);
     if (!shadow) return;
-    const { alpha, box } = shadow;
-    for (let y = box.y0; y < box.y1; y++) {
-      for (let x = box.x0; x < box.x1; x++) {
-        const p = y * width + x;
-        if (alpha[p]! > slot.alpha[p]!) slot.alpha[p] = alpha[p]!;
-      }
-    }
-    const b = slot.box!;
-    slot.box = { x0: Math.min(b.x0, box.x0), y0: Math.min(b.y0, box.y0), x1: Math.max(b.x1, box.x1), y1: Math.max(b.y1, box.y1) };
+    maxInto(slot.alpha, shadow.alpha, width, shadow.box);
+    slot.box = unionBox(slot.box, shadow.box);
     computeCells(slot, width, height);
   }
 
