@@ -1,7 +1,7 @@
 import { expect, loadClip, openEditor, seekTo, test } from './fixtures';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { syntheticSmplNpz } from '../src/body/smpl-testing';
-import { genPortrait, hasSharedMedia, imageToRgba, probe, shared, SHARED_SKIP_REASON } from './media';
+import { genPortrait, hasSharedMedia, imageToRgba, probe, sharedStart, SHARED_SKIP_REASON } from './media';
 
 /** Pixels of a PNG whose colour is close in hue to `rgb` (a body colour under lighting). */
 function countHue(rgba: Buffer, rgb: [number, number, number]): number {
@@ -23,12 +23,13 @@ test.describe('3D body', () => {
     test.setTimeout(300_000);
     void offOrigin;
     await openEditor(page);
-    await loadClip(page, 'reference', shared('indoor_dance_woman_yellow_sweater_static.mp4'));
-    await loadClip(page, 'motion', shared('street_two_women_walking_handheld_camera.mp4'));
+    // The clips' first seconds keep pose analysis short.
+    await loadClip(page, 'reference', await sharedStart('indoor_dance_woman_yellow_sweater_static.mp4', 3));
+    await loadClip(page, 'motion', await sharedStart('street_two_women_walking_handheld_camera.mp4', 1.5, { audio: true }));
     await expect(page.getByTestId('body-panel')).toHaveAttribute('data-bodies', 'reference,motion', { timeout: 240_000 });
     await expect(page.getByTestId('body-status')).toContainText(/Reference: fitted, [\d.]+ m tall, median reprojection [\d.]+ px/);
 
-    await seekTo(page, 40, 'motion', 40);
+    await seekTo(page, 20, 'motion', 20);
     await page.waitForTimeout(1000); // the viewer draws on the next animation frame
     const viewer = imageToRgba(await page.getByTestId('body-viewer-canvas').screenshot());
     const blue = countHue(viewer, [107, 140, 255]);

@@ -39,9 +39,13 @@ function once(name: string, make: (out: string) => void | Promise<void>): () => 
   };
 }
 
-/** The first `seconds` of a real clip (re-encoded, no audio): less to analyse where the test needs only a little. */
-export function sharedStart(name: string, seconds: number): Promise<string> {
-  return once(`${path.basename(name, '.mp4')}_first_${seconds}s.mp4`, (out) => ffmpeg(['-i', shared(name), '-t', String(seconds), ...h264, '-an', out]))();
+/**
+ * The first `seconds` of a real clip (re-encoded; its sound as AAC when `audio`, else none): less to
+ * analyse where the test needs only a little.
+ */
+export function sharedStart(name: string, seconds: number, { audio = false } = {}): Promise<string> {
+  const sound = audio ? ['-c:a', 'aac'] : ['-an'];
+  return once(`${path.basename(name, '.mp4')}_first_${seconds}s${audio ? '_audio' : ''}.mp4`, (out) => ffmpeg(['-i', shared(name), '-t', String(seconds), ...h264, ...sound, out]))();
 }
 
 /** Presentation times of every frame, in seconds from the first, sorted (ffprobe's packet index). */
