@@ -33,7 +33,10 @@ test('the builtin compositor blends the body edge with the plate, without a dark
 
 test('the appearance gather does not paint a hand resting on the hip onto the hip, nor what passed in front of it in one view of four; a fading layer blends over the body; a layer is sampled at full resolution', async ({ page, offOrigin }) => {
   void offOrigin;
-  const px = await runSelfTest<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[]; detail: number[][] }>(page, 'appearance');
+  const px = await runSelfTest<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[]; detail: number[][]; wave: number[] }>(
+    page,
+    'appearance',
+  );
   // The hand (red) is 1.5 cm in front of the hip (blue): within a surface's depth tolerance, but another limb.
   const blue = (c: number[]) => c[2]! > 150 && c[0]! < 90;
   expect(blue(px.seenHip), `seen hip ${px.seenHip}`).toBe(true);
@@ -55,6 +58,11 @@ test('the appearance gather does not paint a hand resting on the hip onto the hi
   expect(left[1]!).toBeLessThan(50);
   expect(right[1]!, `layer right ${right}`).toBeGreaterThan(200);
   expect(right[0]!).toBeLessThan(50);
+  // Read half a pixel off, a sine of period 4 px and amplitude 80 keeps 80 sin(45°) = 57 at best:
+  // bicubic keeps about 88 % of that (50), bilinear 71 % (40).
+  const amplitude = (Math.max(...px.wave) - Math.min(...px.wave)) / 2;
+  console.log(`layer: a half-pixel shift keeps amplitude ${amplitude} of a sine's 57`);
+  expect(amplitude, `wave ${px.wave}`).toBeGreaterThan(46);
 });
 
 test.describe('builtin engine', () => {

@@ -12,9 +12,12 @@ import { BodyAppearance, type LayerImage } from '../../src/generate/builtin';
  * half and seen half, and at the hand when it is in front; and at the seen hip with a green layer
  * in front of it and a red one behind it, both at half opacity. Last, RGB at the left half of the
  * hip alone gathered from four views, in one of which something red passed in front of that half.
- * And `detail`: RGB left and right of the centre of a layer quad drawn from a red | green image.
+ * And `detail`: RGB left and right of the centre of a layer quad drawn from a red | green image;
+ * `wave`: the grey levels along a row of a layer drawn half a pixel off from a sine of period 4 px.
  */
-export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[]; detail: number[][] }> {
+export async function appearanceSelfTest(
+  device: GPUDevice,
+): Promise<{ hiddenHip: number[]; seenHip: number[]; hand: number[]; faded: number[]; passedOver: number[]; detail: number[][]; wave: number[] }> {
   const size = 64;
   const k = { fx: 200, fy: 200, cx: size / 2, cy: size / 2 };
   const positions: number[] = [];
@@ -58,14 +61,14 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
   const depth = device.createTexture({ size: [size, size], format: 'depth32float', usage: GPUTextureUsage.RENDER_ATTACHMENT });
   const readback = device.createBuffer({ size: size * size * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
   const images: LayerImage[] = [];
-  /** A square layer `half` metres either side of the axis at depth z, drawn from an image of `pixels` in a row (its corners at the image's ends). */
-  const square = (z: number, pixels: number[][], half = 1) => {
+  /** A square layer `half` metres either side of the axis at depth z, drawn from an image of `pixels` in a row (its corners at the image's ends, moved `shift` pixels along it). */
+  const square = (z: number, pixels: number[][], half = 1, shift = 0) => {
     const image = appearance.layerImage(Uint8ClampedArray.from(pixels.flatMap((rgb) => [...rgb, 255])), pixels.length, 1);
     images.push(image);
     const w = pixels.length;
     return {
       positions: Float32Array.from([-1, -1, z, 1, -1, z, 1, 1, z, -1, 1, z].map((v, i) => (i % 3 === 2 ? v : v * half))),
-      sources: Float32Array.from([0, 0.5, w, 0.5, w, 0.5, 0, 0.5]),
+      sources: Float32Array.from([shift, 0.5, w + shift, 0.5, w + shift, 0.5, shift, 0.5]),
       indices: Uint32Array.from([0, 1, 2, 0, 2, 3]),
       image,
     };
@@ -95,6 +98,10 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
     // blend its two ends, about two thirds and one third where it is read).
     const striped = await renderAt(front, [{ layer: square(1.9, [[255, 0, 0], [255, 0, 0], [0, 255, 0], [0, 255, 0]], (size / 2) * (1.9 / k.fx)), opacity: 1 }]);
     const detail = [striped(size / 2 - 10, size / 2), striped(size / 2 + 10, size / 2)];
+    // One image pixel per view pixel, read half a pixel off: the worst case for sampling between texels.
+    const sine = Array.from({ length: size }, (_, x) => Array(3).fill(Math.round(128 + 80 * Math.sin((Math.PI / 2) * x))));
+    const shifted = await renderAt(front, [{ layer: square(1.9, sine, (size / 2) * (1.9 / k.fx), 0.5), opacity: 1 }]);
+    const wave = Array.from({ length: size - 16 }, (_, i) => shifted(8 + i, size / 2)[1]!);
     // The hip alone, seen in four views; in one of them an arm (red) passes in front of its left half.
     const hip = { uvs: Float32Array.from(uvs.slice(0, 81 * 2)), indices: Uint32Array.from(indices.slice(0, 8 * 8 * 6)), vertexCount: 81, parts: new Uint8Array(81) };
     const paint = (left: number[]) => {
@@ -114,7 +121,7 @@ export async function appearanceSelfTest(device: GPUDevice): Promise<{ hiddenHip
     } finally {
       gathered.dispose();
     }
-    return { hiddenHip, seenHip, hand, faded, passedOver, detail };
+    return { hiddenHip, seenHip, hand, faded, passedOver, detail, wave };
   } finally {
     for (const image of images) image.destroy();
     appearance.dispose();

@@ -26,7 +26,7 @@ export const idleBodyStage = (): BodyStage => ({ status: 'idle', clipId: null, e
 export const defaultPlacement = (): PlacementSettings => ({ mode: 'anchor', offsetX: 0, offsetZ: 0, scale: 1, ground: 0 });
 
 /** Bump when the builtin engine's output for the same inputs changes, so old frames are not resumed into new ones. */
-export const BUILTIN_OUTPUT_VERSION = 15;
+export const BUILTIN_OUTPUT_VERSION = 16;
 
 /** Everything the core holds for one slot. */
 interface SlotData {
