@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, loadClip, openEditor, seekTo, test } from './fixtures';
-import { genLandscape, hasSharedMedia, imageToRgba, shared, SHARED_SKIP_REASON } from './media';
+import { genLandscape, hasSharedMedia, imageToRgba, shared, sharedStart, SHARED_SKIP_REASON } from './media';
 
 /** OpenPose-18 joint colours (REFERENCES.md), in joint order. */
 const PALETTE = [
@@ -117,7 +117,8 @@ test.describe('pose analysis', () => {
     test.setTimeout(240_000);
     void offOrigin;
     await openEditor(page);
-    await loadClip(page, 'motion', shared('street_two_women_walking_handheld_camera.mp4'));
+    // Its first 2 s keep the two analyses short; both women are in them.
+    await loadClip(page, 'motion', await sharedStart('street_two_women_walking_handheld_camera.mp4', 2));
     const status = page.getByTestId('pose-status-motion');
     await expect(status).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
     await seekTo(page, 30, 'motion', 30);
