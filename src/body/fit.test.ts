@@ -19,7 +19,7 @@ import { type BodyShape, boneLength } from './shape';
 import { J, JOINT_LIMITS, limitComponents } from './skeleton';
 import { forwardKinematics } from './skinning';
 import { NAMED_POSES, hipCentredJointError, randomPose, seededRandom, syntheticKeypoints, syntheticPoseTrack, walkingClip } from './synthetic-testing';
-import { centredCamera } from './types';
+import { centredCamera, perFrameFit } from './types';
 
 const FULL = [J.left_hip, J.right_hip, J.left_knee, J.right_knee, J.left_ankle, J.right_ankle, J.head, J.left_shoulder, J.right_shoulder, J.left_wrist, J.right_wrist];
 const DIRECTION = [J.left_elbow, J.right_elbow];
@@ -129,6 +129,23 @@ describe('fitting a clip', () => {
     expect(mean(mpjpe)).toBeLessThan(30);
     expect(body.camera.cx).toBe(640);
     expect(CORE_KEYPOINTS).toHaveLength(12);
+  });
+
+  it("keeps each frame's own fit beside the smoothed one: on fast strides it stays on the keypoints where the smoothed body lags", () => {
+    const truth = fitModel(TRUE_SHAPE);
+    const camera = centredCamera(1280, 720, 1100);
+    // A stride every 8 frames: a sprint's footwork at 24 fps.
+    const clip = walkingClip(truth, 40, { floorY: 1.0, startZ: 5, stride: 0.02, period: 8 });
+    const pose = syntheticPoseTrack(truth, clip.rotations, clip.roots, camera, seededRandom(7), 0.005, 1.0);
+    const body = fitBodyTrack(pose);
+    const smoothed = median(reprojectionFractions(body, pose));
+    const own = median(reprojectionFractions(perFrameFit(body), pose));
+    console.log(`[body fit] fast strides: median reprojection ${(smoothed * 100).toFixed(2)}% of torso height smoothed, ${(own * 100).toFixed(2)}% each frame's own fit`);
+    expect(own).toBeLessThan(0.6 * smoothed);
+    expect(own).toBeLessThan(0.03);
+    // The shown (smoothed) body is the default; unsmoothed tracks carry no second copy.
+    expect(body.perFrame!.rotations).not.toBe(body.rotations);
+    expect(fitBodyTrack(pose, { smoothing: 'none' }).perFrame).toBeUndefined();
   });
 
   it('throws NoBodyError when nobody is found', async () => {

@@ -11,7 +11,7 @@
  *    53° field of view where the error hardly changes); principal point at the frame centre.
  * 5. Per confident frame, rotations and root refined against world and image keypoints together.
  * 6. Unfitted frames interpolated from their neighbours (held at the ends); then Champ's 5-tap
- *    filter on rotations and root (temporal.ts).
+ *    filter on rotations and root (temporal.ts). The unsmoothed fit is kept too (`perFrame`).
  * 7. Reprojection error of the smoothed body per frame.
  * 8. With `girthFromMasks`, girth from the person masks (estimate-girth.ts) when no shape was given.
  *    Off by default: on the h36m clip it saturates at +1 (64² soft masks and clothes widen the
@@ -209,6 +209,7 @@ export function fitBodyTrack(labelled: PoseTrackInput, options: FitOptions = {})
     confidence,
     filled: Uint8Array.from(good, (g) => 1 - g),
     reprojectionErrorPx: new Float32Array(n).fill(NaN),
+    ...(smoothed.quats !== rotations ? { perFrame: { rotations, roots } } : {}),
   };
   const sampler = options.girthFromMasks && !options.shape && pose.masks && pose.rois && pose.maskSize ? poseMaskSampler({ frameCount: n, maskSize: pose.maskSize, masks: pose.masks, rois: pose.rois }) : null;
   if (sampler) {

@@ -17,7 +17,7 @@ export { meshSilhouette, silhouetteAt, type Silhouette } from './estimate-girth'
 export { fitModel } from './fit-frame';
 export { consistentSides, fitBodyTrack } from './fit';
 export { retargetMotion, upDirection, type Placement, type RetargetOptions } from './retarget';
-export { bodyFrame, centredCamera, emptyBodyTrack, project, type BodyCamera, type BodyTrack } from './types';
+export { bodyFrame, centredCamera, emptyBodyTrack, perFrameFit, project, type BodyCamera, type BodyTrack } from './types';
 export { BodyModelError, NoBodyError } from './errors';
 export type { Vec3 } from './math';
 export { openPoseFromBody } from './openpose';

@@ -42,6 +42,21 @@ export interface BodyTrack {
   filled: Uint8Array;
   /** frameCount mean distance of the projected body joints from the 2D keypoints, pixels; NaN where not measured. */
   reprojectionErrorPx: Float32Array;
+  /**
+   * Each frame's own fit before temporal smoothing (same layout as `rotations` and `roots`); absent
+   * when the track was not smoothed. Smoothing steadies a body that is shown, but it lags a fast
+   * limb: on a tennis player's footwork the smoothed ankles sit 14 px off the keypoints in one
+   * frame in ten, the frame's own fit 5 px. What reads the person's pixels through the body (the
+   * appearance gather, the layer) wants where the person was in that frame: `perFrameFit`.
+   */
+  perFrame?: { rotations: Float32Array; roots: Float32Array };
+}
+
+/** The track with each frame's own fit (`perFrame`) in place of the smoothed one; the track itself when it has none. */
+export function perFrameFit(track: BodyTrack): BodyTrack {
+  if (!track.perFrame) return track;
+  const { perFrame, ...rest } = track;
+  return { ...rest, rotations: perFrame.rotations, roots: perFrame.roots };
 }
 
 /** Views into one frame of a track. */
@@ -87,7 +102,8 @@ export function bodyFrame(track: BodyTrack, i: number): BodyFrame {
 
 /** The buffers to list as transferables when posting a track to another thread. */
 export function bodyTrackBuffers(track: BodyTrack): ArrayBuffer[] {
-  return [track.rotations, track.roots, track.confidence, track.filled, track.reprojectionErrorPx].map((a) => a.buffer as ArrayBuffer);
+  const perFrame = track.perFrame ? [track.perFrame.rotations, track.perFrame.roots] : [];
+  return [track.rotations, track.roots, track.confidence, track.filled, track.reprojectionErrorPx, ...perFrame].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Projects a camera-space point (metres) to pixels; NaN behind the camera. */

@@ -1,4 +1,4 @@
-import { bodyFrame, bodyModelMesh, forwardKinematics, J, JOINT_COUNT, modelSkeleton, posedMesh, meshSilhouette, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
+import { bodyFrame, bodyModelMesh, forwardKinematics, J, JOINT_COUNT, modelSkeleton, perFrameFit, posedMesh, meshSilhouette, type BodyTrack, type PosedSkeleton, type Silhouette } from '../../body';
 import { frameMapping, type TimelineSettings } from '../../media';
 import type { PoseTrack, RgbaImage } from '../../pose';
 import type { EngineProgress } from '../engine';
@@ -91,16 +91,20 @@ export async function runBuiltin(
     return { minPiece: layerConfig.minPiece * size * size, minCore: layerConfig.minCore * size };
   };
 
+  // Where the reference person was in each frame (not the smoothed body, which lags a fast limb):
+  // the gather and the layer read their pixels through it.
+  const referenceFit = perFrameFit(reference.body);
+
   // 1. Plate and appearance: the reference body's texels from the best views over the whole clip,
   // the same views priming the background plate.
   const mesh = bodyModelMesh(reference.body.shape, reference.body.model);
   const refSkel = modelSkeleton(reference.body.shape, reference.body.model);
   const appearance = newAppearance(device, { mesh, skeleton: refSkel });
   try {
-    const { views, plates } = planViews(ref, reference.body, reference.track.frameCount, Math.max(...refIndex), config, clock);
+    const { views, plates } = planViews(ref, referenceFit, reference.track.frameCount, Math.max(...refIndex), config, clock);
     const segments = boneSegments(refSkel);
     const radii = segmentRadii(mesh, refSkel, segments);
-    const body: ReferenceBody = { track: reference.body, mesh, skeleton: refSkel, segments };
+    const body: ReferenceBody = { track: referenceFit, mesh, skeleton: refSkel, segments };
     const { faces, personColour: globalColour } = await clock.time('gather', () => gather({ appearance, views, plates }, ref, body, config, check, onProgress, clock));
 
     // 2. Per output frame: plate of the reference frame, the re-posed textured body, the layer
@@ -130,7 +134,7 @@ export async function runBuiltin(
 
         if (cached && source?.r !== r) clock.time('layer', () => {
           source?.image.destroy();
-          const from = bodyFrame(reference.body, r);
+          const from = bodyFrame(referenceFit, r);
           const here = maskedMean(cached.rgba, cached.alpha);
           const fromPose = forwardKinematics(refSkel, from.rotations, from.root);
           source = {
