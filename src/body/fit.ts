@@ -10,8 +10,8 @@
  *    give the smallest reprojection error over up to 24 confident frames (a mild prior favours a
  *    53° field of view where the error hardly changes); principal point at the frame centre.
  * 5. Per confident frame, rotations and root refined against world and image keypoints together.
- * 6. Unfitted frames interpolated from their neighbours (held at the ends); then Champ's 5-tap
- *    filter on rotations and root (temporal.ts). The unsmoothed fit is kept too (`perFrame`).
+ * 6. Unfitted frames interpolated from their neighbours (held at the ends); then a 3-tap filter
+ *    on rotations and root (temporal.ts; Champ's 5 taps lag fast limbs twice as far). The unsmoothed fit is kept too (`perFrame`).
  * 7. Reprojection error of the smoothed body per frame.
  * 8. With `girthFromMasks`, girth from the person masks (estimate-girth.ts) when no shape was given.
  *    Off by default: on the h36m clip it saturates at +1 (64² soft masks and clothes widen the
@@ -29,7 +29,7 @@ import { BLAZEPOSE_MARKERS, MARKER_COUNT, BP_IDX as B, posedMarkers, torsoLength
 import { type BodyShape, validateShape } from './shape';
 import { forwardKinematics } from './skinning';
 import { repairSides } from './sides';
-import { fillGaps, smoothFrames } from './temporal';
+import { fillGaps, LIGHT_SMOOTHING_TAPS, SMOOTHING_TAPS, smoothFrames } from './temporal';
 import { BODY_TRACK_VERSION, type BodyCamera, type BodyTrack, centredCamera, defaultFocal } from './types';
 
 /** The parts of a PoseTrack the fit reads. */
@@ -61,8 +61,8 @@ export interface FitOptions {
   model?: BodyModel;
   /** Estimate girth from the pose track's person masks (needs masks). Default false. */
   girthFromMasks?: boolean;
-  /** Temporal smoothing: Champ's 5-tap filter (default) or none. */
-  smoothing?: 'taps5' | 'none';
+  /** Temporal smoothing: a 3-tap filter (default), Champ's 5-tap filter, or none. */
+  smoothing?: 'taps3' | 'taps5' | 'none';
   /** Weight of the image keypoints against the world keypoints. Default 1. */
   weight2d?: number;
   /** Weight of the world keypoints' depth (camera z) against their x and y once the camera is known. Default WORLD_DEPTH_WEIGHT. */
@@ -196,7 +196,8 @@ export function fitBodyTrack(labelled: PoseTrackInput, options: FitOptions = {})
     options.onProgress?.(done + 1, goodFrames.length);
   });
   if (!fillGaps(good, rotations, 24, roots, 1)) throw new NoBodyError();
-  const smoothed = options.smoothing === 'none' ? { quats: rotations, vecs: roots } : smoothFrames(n, rotations, 24, roots, 1);
+  const taps = { taps3: LIGHT_SMOOTHING_TAPS, taps5: SMOOTHING_TAPS, none: null }[options.smoothing ?? 'taps3'];
+  const smoothed = taps ? smoothFrames(n, rotations, 24, roots, 1, taps) : { quats: rotations, vecs: roots };
 
   const track: BodyTrack = {
     version: BODY_TRACK_VERSION,
