@@ -38,6 +38,24 @@ export { decodeObjects, heldObjects, ObjectSchedule, type CocoClass, type Decode
 // Per-clip tracks (track.ts) and clip analysis (the module ./analysis) are written by the
 // compute-worker side; only their pure parts and types are re-exported, so importing this index
 // pulls in no GPU code.
-export { POSE_TRACK_VERSION, emptyTrack, foundShare, heldObjectBoxes, heldObjectLabels, nearestHeldObjects, trackFrame, trackObjects, writeFrame, writeObjects, type HeldObjectBox, type PoseTrack } from './track';
+export {
+  POSE_TRACK_VERSION,
+  emptyTrack,
+  foundShare,
+  heldObjectBoxes,
+  heldObjectLabels,
+  nearestHeldObjects,
+  peopleAt,
+  peopleInClip,
+  trackFrame,
+  trackObjects,
+  writeFrame,
+  writeObjects,
+  writePeople,
+  type HeldObjectBox,
+  type PeopleInClip,
+  type PoseTrack,
+} from './track';
+export { joinPeople, mostProminentPoint, peopleIn, personBoxAt, followedPerson, MAX_PEOPLE, PEOPLE_LOOK_SECONDS, type PersonIdentity } from './people';
 export type { AnalysisOptions, PoseModelId } from './analysis';
 export { alignMotionToReference, applySimilarity, composeSimilarity, coverCrop, type Similarity2D } from './align';

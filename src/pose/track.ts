@@ -1,8 +1,9 @@
-import { COCO_CLASSES, type HeldObject } from './objects';
+import { COCO_CLASSES, keypointBoxOf, type HeldObject, type ObjectDetection } from './objects';
+import { followedPerson, joinPeople, MAX_PEOPLE, personBoxAt, type PeopleLook, type PersonIdentity } from './people';
 import type { PoseFrame } from './types';
 
 /** Bump when the stored layout or the pipeline's results change, so cached tracks are recomputed. */
-export const POSE_TRACK_VERSION = 4;
+export const POSE_TRACK_VERSION = 5;
 
 /** Pose of the followed person for every frame of a clip, in the clip's display pixels. */
 export interface PoseTrack {
@@ -44,6 +45,14 @@ export interface PoseTrack {
    * person held in the sampled frames (objects.ts `heldObjects`), best first; score 0 marks an empty slot.
    */
   objects: Float32Array;
+  /** 1 where the whole frame was looked at for people (about once a second; see people.ts). */
+  peopleSampled: Uint8Array;
+  /**
+   * frameCount x MAX_PEOPLE x (x0, y0, x1, y1, score, upper-body RGB, legs RGB): everyone in the
+   * looked-at frames, largest first, with the colours they wear (people.ts `peopleColours`, -1
+   * where unknown); score 0 marks an empty slot.
+   */
+  people: Float32Array;
   /** Seconds the analysis took. */
   seconds: number;
 }
@@ -54,6 +63,7 @@ export const FACE_KP = 68;
 /** At most this many held objects are kept per frame. */
 export const HELD_SLOTS = 4;
 const OBJECT_FIELDS = 7;
+const PERSON_FIELDS = 11;
 
 export function emptyTrack(frameCount: number, width: number, height: number, maskSize: number, model: string, ep: PoseTrack['ep']): PoseTrack {
   return {
@@ -76,6 +86,8 @@ export function emptyTrack(frameCount: number, width: number, height: number, ma
     masks: new Uint8Array(frameCount * maskSize * maskSize),
     objectSampled: new Uint8Array(frameCount),
     objects: new Float32Array(frameCount * HELD_SLOTS * OBJECT_FIELDS),
+    peopleSampled: new Uint8Array(frameCount),
+    people: new Float32Array(frameCount * MAX_PEOPLE * PERSON_FIELDS),
     seconds: 0,
   };
 }
@@ -270,4 +282,63 @@ export function heldObjectLabels(track: PoseTrack, minShare = 0.2): HeldObject['
     for (const label of new Set(trackObjects(track, i).map((o) => o.label))) counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   return [...counts].filter(([, n]) => n >= minShare * sampled).sort((a, b) => b[1] - a[1]).map(([label]) => label);
+}
+
+/** Stores the people seen in frame `i` (people.ts `peopleIn`: at most `MAX_PEOPLE`), scaling boxes by `scale` (analysis pixels to display pixels). */
+export function writePeople(track: PoseTrack, i: number, people: ReadonlyArray<ObjectDetection & { colours?: readonly number[] | null }>, scale: number): void {
+  track.peopleSampled[i] = 1;
+  const base = i * MAX_PEOPLE * PERSON_FIELDS;
+  track.people.fill(0, base, base + MAX_PEOPLE * PERSON_FIELDS);
+  people.slice(0, MAX_PEOPLE).forEach((p, k) => {
+    const { x0, y0, x1, y1 } = p.box;
+    const colours = p.colours?.length === 6 ? p.colours : [-1, -1, -1, -1, -1, -1];
+    track.people.set([x0 * scale, y0 * scale, x1 * scale, y1 * scale, p.score, ...colours], base + k * PERSON_FIELDS);
+  });
+}
+
+/** Everyone in a clip, and who of them the pose follows (`editing`, null when the looks never saw them). */
+export interface PeopleInClip {
+  people: PersonIdentity[];
+  editing: PersonIdentity | null;
+  /** Frames between two looks (the median). */
+  spacing: number;
+}
+
+const peopleCache = new WeakMap<PoseTrack, PeopleInClip>();
+
+/** The people of a track's looks joined into identities (people.ts `joinPeople`); computed once per track. */
+export function peopleInClip(track: PoseTrack): PeopleInClip {
+  const cached = peopleCache.get(track);
+  if (cached) return cached;
+  const looks: PeopleLook[] = [];
+  for (let i = 0; i < track.frameCount; i++) {
+    if (!track.peopleSampled?.[i]) continue;
+    const boxes: PeopleLook['boxes'][number][] = [];
+    const colours: number[][] = [];
+    for (let k = 0; k < MAX_PEOPLE; k++) {
+      const o = (i * MAX_PEOPLE + k) * PERSON_FIELDS;
+      if (!(track.people[o + 4]! > 0)) continue;
+      boxes.push({ x0: track.people[o]!, y0: track.people[o + 1]!, x1: track.people[o + 2]!, y1: track.people[o + 3]! });
+      colours.push(Array.from(track.people.subarray(o + 5, o + 11)));
+    }
+    looks.push({ frame: i, boxes, colours: colours.map((c) => (c[0]! < 0 ? [] : c)) });
+  }
+  const gaps = looks.slice(1).map((l, k) => l.frame - looks[k]!.frame).sort((a, b) => a - b);
+  const spacing = Math.max(1, gaps[gaps.length >> 1] ?? 1);
+  // A person missed by a look or two is still the same person.
+  const people = joinPeople(looks, Math.round(2.5 * spacing));
+  const editing = followedPerson(people, (f) => (track.found[f] ? keypointBoxOf(track.keypoints.subarray(f * KP * 4, (f + 1) * KP * 4)) : null));
+  const out = { people, editing, spacing };
+  peopleCache.set(track, out);
+  return out;
+}
+
+/** Everyone's box in frame `f` (display pixels), numbered, the edited person marked. */
+export function peopleAt(track: PoseTrack, f: number): Array<{ number: number; box: ObjectDetection['box']; editing: boolean }> {
+  const { people, editing, spacing } = peopleInClip(track);
+  // Shown between the looks that saw them, not carried past a look that did not.
+  return people.flatMap((p) => {
+    const box = personBoxAt(p, f, spacing);
+    return box ? [{ number: p.number, box, editing: p === editing }] : [];
+  });
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { cropToSource, drawPoseMap, nearestHeldObjects, toOpenPose18, toWholeBody, trackFrame, type HeldObjectBox, type PoseMapContext } from '../pose';
+import { cropToSource, drawPoseMap, nearestHeldObjects, peopleAt, peopleInClip, toOpenPose18, toWholeBody, trackFrame, type HeldObjectBox, type PoseMapContext } from '../pose';
 
 /** Whole-body points before the face: OpenPose-18 body and two hands (see `toWholeBody`). */
 const BODY_AND_HANDS = 18 + 2 * 21;
@@ -54,6 +54,37 @@ function drawHeldObjects(g: CanvasRenderingContext2D, boxes: readonly HeldObject
     g.fillRect(x, top, w, tag);
     g.fillStyle = 'white';
     g.fillText(label, x + 4, top + tag - 3);
+  }
+  g.restore();
+}
+
+/** Highlight of the edited person among several. */
+const EDITING_RGB = '255, 196, 0';
+
+/**
+ * Everyone in the shot when there is more than one person: a light outline and a number each,
+ * the edited person's outline in the highlight colour.
+ */
+function drawPeople(g: CanvasRenderingContext2D, people: ReturnType<typeof peopleAt>, scale: number): void {
+  g.save();
+  g.font = `bold ${Math.round(Math.max(12, 14 * scale))}px sans-serif`;
+  g.textBaseline = 'bottom';
+  const tag = 20 * Math.max(1, scale * 0.9);
+  for (const { number, box, editing } of [...people].sort((a, b) => Number(a.editing) - Number(b.editing))) {
+    const rgb = editing ? EDITING_RGB : '255, 255, 255';
+    const x = box.x0 * scale;
+    const y = box.y0 * scale;
+    g.lineWidth = editing ? Math.max(2, 2.5 * scale) : Math.max(1, 1.5 * scale);
+    g.setLineDash(editing ? [] : [4, 3]);
+    g.strokeStyle = `rgba(${rgb}, ${editing ? 0.95 : 0.7})`;
+    g.strokeRect(x, y, (box.x1 - box.x0) * scale, (box.y1 - box.y0) * scale);
+    const label = editing ? `${number} · editing` : String(number);
+    const w = g.measureText(label).width + 10;
+    const top = Math.max(0, y - tag);
+    g.fillStyle = `rgba(${editing ? EDITING_RGB : '40, 40, 40'}, 0.85)`;
+    g.fillRect(x, top, w, tag);
+    g.fillStyle = editing ? 'black' : 'white';
+    g.fillText(label, x + 5, top + tag - 4);
   }
   g.restore();
 }
@@ -117,13 +148,20 @@ export function PoseOverlay({ slot, width, height }: { slot: Slot; width: number
       delete canvas.dataset.openpose;
       delete canvas.dataset.face;
       delete canvas.dataset.objects;
+      delete canvas.dataset.people;
       if (!track || index >= track.frameCount) return;
       const frame = trackFrame(track, index);
       canvas.dataset.found = String(frame.found);
+      const scale = w / track.width;
+      // Everyone found, numbered, when the clip holds more than one person: who is edited, whom a click would pick.
+      if (peopleInClip(track).people.length > 1) {
+        const people = peopleAt(track, index);
+        canvas.dataset.people = people.map((p) => `${p.number}${p.editing ? '*' : ''}:${[p.box.x0, p.box.y0, p.box.x1, p.box.y1].map(Math.round).join(' ')}`).join(',');
+        drawPeople(g, people, scale);
+      }
       if (!frame.found) return;
       // What was drawn, in clip pixels: lets tests and tools check the overlay against ground truth.
       canvas.dataset.openpose = Array.from(toOpenPose18(frame), (v) => Math.round(v * 100) / 100).join(',');
-      const scale = w / track.width;
       if (overlays.body && body && index < body.frameCount) drawBody(g, body, index, w / body.camera.width);
       if (overlays.mask) drawMask(g, frame, scale);
       // The detector looks every few frames; between, its nearest look is carried along the hand.

@@ -1,4 +1,4 @@
-import { foundShare, heldObjectLabels } from '../pose';
+import { foundShare, heldObjectLabels, peopleInClip } from '../pose';
 import { formatClock, useEditor, type Slot } from '../state';
 
 const EP_LABEL = { webgpu: 'WebGPU', wasm: 'CPU (wasm)' } as const;
@@ -38,6 +38,7 @@ export function PoseStatus({ slot }: { slot: Slot }) {
   const share = foundShare(pose.track);
   const percent = Math.round(share * 100);
   const held = heldObjectLabels(pose.track);
+  const { people, editing } = peopleInClip(pose.track);
   if (share === 0) {
     return (
       <div className="pose-status bad" role="alert" data-testid={`pose-status-${slot}`} data-status="done" data-found="0">
@@ -52,10 +53,15 @@ export function PoseStatus({ slot }: { slot: Slot }) {
       data-status="done"
       data-found={share.toFixed(3)}
     >
+      {people.length > 1 ? (
+        <span data-testid={`people-${slot}`} data-people={people.length} data-editing={editing?.number ?? ''}>
+          {people.length} people found: {editing ? `editing person ${editing.number}` : 'editing the person marked by the skeleton'} (click another to switch) ·{' '}
+        </span>
+      ) : null}
       Pose: person found in {percent}% of frames{share < 0.5 ? ' — tracking is weak; check the marked frames' : ''} · {ep}
       {pose.fromCache ? ' · from cache' : ` · ${pose.track.seconds.toFixed(1)} s`}
       {held.length ? ` · holds: ${held.join(', ')} (removed with the person)` : ''}
-      {' · click a person to follow someone else'}
+      {people.length > 1 ? '' : ' · click a person to follow someone else'}
     </div>
   );
 }

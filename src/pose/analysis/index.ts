@@ -8,8 +8,9 @@ import { AnalysisCanceled } from '../errors';
 import { createOrtModel, type OrtModel } from '../../gpu/ort';
 import { FACE_MESH_IO, OBJECT_DETECTOR_IO } from '../models';
 import { detectObjects, heldObjects, keypointBoxOf, ObjectSchedule, objectRegionAround } from '../objects';
+import { mostProminentPoint, PEOPLE_LOOK_SECONDS, peopleColours, peopleIn } from '../people';
 import { PoseTracker } from '../tracker';
-import { emptyTrack, writeFrame, writeObjects, type PoseTrack } from '../track';
+import { emptyTrack, writeFrame, writeObjects, writePeople, type PoseTrack } from '../track';
 import type { ModelRunner, RgbaImage } from '../types';
 
 /** Which BlazePose landmark model to run. */
@@ -128,6 +129,22 @@ export async function analyzeClip(
 
   const schedule = new ObjectSchedule(clip.timestamps);
   const objectRunner = models.objects ? runner(models.objects) : null;
+  // Everyone in the shot: the whole frame, at the first frame of every PEOPLE_LOOK_SECONDS of clip
+  // time (people.ts); the same frames whichever person is followed and wherever the passes start.
+  const slotOf = (i: number) => Math.floor((clip.timestamps[i]! - clip.timestamps[0]!) / PEOPLE_LOOK_SECONDS);
+  const lookForPeople = async (i: number, frame: RgbaImage, scale: number) => {
+    if (!objectRunner || track.peopleSampled[i] || (i > 0 && slotOf(i) === slotOf(i - 1))) return null;
+    const people = peopleIn(await detectObjects(objectRunner, frame), frame.height);
+    writePeople(track, i, people.map((p) => ({ ...p, colours: peopleColours(frame, p.box) })), scale);
+    return people;
+  };
+  // With nobody clicked, the most prominent person of the first frame is followed (the pose
+  // model alone takes whoever its detector scores highest, a passer-by as readily as the subject).
+  let seed = options.follow ? null : await (async () => {
+    const frame = await readFrame(0);
+    const people = await lookForPeople(0, frame, clip.width / frame.width);
+    return people && mostProminentPoint(people.map((p) => p.box));
+  })();
   let done = 0;
   const total = passes.reduce((n, p) => n + p.length, 0);
   for (const [pass, order] of passes.entries()) {
@@ -138,6 +155,8 @@ export async function analyzeClip(
       const frame = await readFrame(i);
       const scale = clip.width / frame.width;
       if (n === 0 && options.follow) tracker.follow({ x: options.follow.x / scale, y: options.follow.y / scale });
+      if (seed) tracker.follow(seed);
+      seed = null;
       // Time runs backwards in the second pass; the smoothing filter needs increasing time.
       const t = Math.abs(clip.timestamps[i]! - clip.timestamps[order[0]!]!);
       const result = await tracker.process(frame, t);
@@ -151,6 +170,7 @@ export async function analyzeClip(
         schedule.saw(i, held.length);
         writeObjects(track, i, held, scale);
       }
+      if (write) await lookForPeople(i, frame, scale);
       done++;
       onProgress({ done, total, ep: models.ep });
     }
