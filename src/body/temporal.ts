@@ -1,12 +1,13 @@
 /**
  * Time: filling frames without a confident pose from their neighbours, and smoothing.
  *
- * Smoothing is Champ's one pass of the 5-tap filter [2, 3, 2, 3, 2] / 12 (REFERENCES.md) on every
- * joint rotation and on the root position. Quaternions are averaged after flipping each tap onto
+ * Smoothing is one pass of a short centred filter on every joint rotation and on the root
+ * position: the fit's default is [1, 2, 1] / 4; Champ's 5-tap [2, 3, 2, 3, 2] / 12 (REFERENCES.md)
+ * is smoother but lags fast limbs twice as far. Quaternions are averaged after flipping each tap onto
  * the centre tap's hemisphere (q and -q are the same rotation) and renormalised, which for the
  * small angles between neighbouring frames equals the weighted mean rotation closely. At the clip's
  * ends the taps are clamped to the first / last frame. The filter passes constants and zeroes the
- * frame-to-frame alternation (its response at half the frame rate is 0).
+ * frame-to-frame alternation (the response of both at half the frame rate is 0).
  */
 import { qSlerp, quatAt } from './math';
 

@@ -41,8 +41,13 @@ export interface PeopleLook {
   colours?: readonly (readonly number[])[];
 }
 
-/** Colours are this far apart (RMS, 0-1) at most to be the same person's clothes. */
-const SAME_COLOURS = 0.12;
+/**
+ * Colours this far apart (RMS, 0-1) or more are different clothes. Lenient: a person half hidden
+ * or at the frame's edge shows other parts of their clothes (a boy on a bed measured 0.13 from
+ * himself a few seconds on), and two children in light clothes measured 0.1 apart, so colours only
+ * tell people apart when they clearly differ.
+ */
+const OTHER_CLOTHES = 0.2;
 
 /**
  * What a person wears, to know them again after they were hidden or out of the frame: the mean
@@ -72,8 +77,18 @@ export function peopleColours(image: { data: ArrayLike<number>; width: number; h
 }
 
 function colourDistance(a: readonly number[] | undefined, b: readonly number[] | undefined): number | null {
-  if (!a || !b || a.length !== b.length) return null;
+  if (!a || !b || a.length === 0 || a.length !== b.length) return null;
   return Math.sqrt(a.reduce((s, v, k) => s + (v - b[k]!) ** 2, 0) / a.length);
+}
+
+/** How far `colours` are from the nearest of the colours a person was seen in; null when unknown. */
+function apartFrom(seen: readonly (readonly number[] | undefined)[], colours: readonly number[] | undefined): number | null {
+  let best: number | null = null;
+  for (const c of seen) {
+    const d = colourDistance(c, colours);
+    if (d !== null && (best === null || d < best)) best = d;
+  }
+  return best;
 }
 
 /** A person over the looks that saw them. */
@@ -103,13 +118,12 @@ function likeness(last: Box, box: Box): number {
  * Joins looks (any order; taken in frame order) into identities. Each look's boxes go, most alike
  * first, to the people last seen within `maxGap` frames (not to one whose clothes are clearly
  * different), one box per person; a box left over goes to someone not in this look whose clothes
- * match (back after being hidden), else it starts a new person. Numbered by first appearance,
+ * are not clearly different (back after being hidden), else it starts a new person. Numbered by first appearance,
  * then left to right.
  */
 export function joinPeople(looks: readonly PeopleLook[], maxGap: number): PersonIdentity[] {
   type Person = { frames: number[]; boxes: Box[]; colours: (readonly number[] | undefined)[] };
   const people: Person[] = [];
-  const lastColours = (p: Person) => p.colours.findLast((c) => c !== undefined);
   for (const look of [...looks].sort((a, b) => a.frame - b.frame)) {
     const taken = new Set<number>();
     const matched = new Set<Person>();
@@ -125,20 +139,22 @@ export function joinPeople(looks: readonly PeopleLook[], maxGap: number): Person
     for (const person of people.filter((p) => look.frame - p.frames.at(-1)! <= maxGap)) {
       look.boxes.forEach((box, b) => {
         const score = likeness(person.boxes.at(-1)!, box);
-        const apart = colourDistance(lastColours(person), look.colours?.[b]);
-        if (score > 0 && !(apart !== null && apart > 2 * SAME_COLOURS)) pairs.push({ person, box: b, score });
+        const apart = apartFrom(person.colours, look.colours?.[b]);
+        if (score > 0 && !(apart !== null && apart >= OTHER_CLOTHES)) pairs.push({ person, box: b, score });
       });
     }
     pairs.sort((a, b) => b.score - a.score);
     for (const { person, box } of pairs) if (!taken.has(box) && !matched.has(person)) join(person, box);
-    // Someone back after a while (hidden, or out of the frame): known again by their clothes.
+    // Someone back after a while (hidden, or out of the frame): someone this look did not see,
+    // in clothes not clearly different, the most alike first. A new person only when nobody fits:
+    // a child half behind another, missed for seconds, is still one of the two.
     look.boxes.forEach((_, b) => {
       if (taken.has(b)) return;
       let best: Person | null = null;
-      let bestApart = SAME_COLOURS;
+      let bestApart = OTHER_CLOTHES;
       for (const person of people) {
         if (matched.has(person)) continue;
-        const apart = colourDistance(lastColours(person), look.colours?.[b]);
+        const apart = apartFrom(person.colours, look.colours?.[b]);
         if (apart !== null && apart < bestApart) [best, bestApart] = [person, apart];
       }
       if (best) join(best, b);
