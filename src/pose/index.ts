@@ -56,6 +56,6 @@ export {
   type PeopleInClip,
   type PoseTrack,
 } from './track';
-export { joinPeople, mostProminentPoint, peopleIn, personBoxAt, followedPerson, MAX_PEOPLE, PEOPLE_LOOK_SECONDS, type PersonIdentity } from './people';
+export { joinPeople, peopleIn, personBoxAt, followedPerson, MAX_PEOPLE, PEOPLE_LOOK_SECONDS, type PersonIdentity } from './people';
 export type { AnalysisOptions, PoseModelId } from './analysis';
 export { alignMotionToReference, applySimilarity, composeSimilarity, coverCrop, type Similarity2D } from './align';

@@ -224,14 +224,3 @@ function insideShare(a: Box, b: Box): number {
   const h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
   return w > 0 && h > 0 ? (w * h) / Math.max(1e-9, area(a)) : 0;
 }
-
-/**
- * Where to point the pose model to follow the most prominent person of a look: the upper middle
- * of the largest box (the chest), or null when the look holds fewer than two people (the pose
- * model's own choice is then the only one).
- */
-export function mostProminentPoint(boxes: readonly Box[]): { x: number; y: number } | null {
-  if (boxes.length < 2) return null;
-  const b = [...boxes].sort((p, q) => area(q) - area(p))[0]!;
-  return { x: (b.x0 + b.x1) / 2, y: b.y0 + 0.3 * (b.y1 - b.y0) };
-}

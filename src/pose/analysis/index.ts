@@ -8,7 +8,7 @@ import { AnalysisCanceled } from '../errors';
 import { createOrtModel, type OrtModel } from '../../gpu/ort';
 import { FACE_MESH_IO, OBJECT_DETECTOR_IO } from '../models';
 import { detectObjects, heldObjects, keypointBoxOf, ObjectSchedule, objectRegionAround } from '../objects';
-import { mostProminentPoint, PEOPLE_LOOK_SECONDS, peopleColours, peopleIn } from '../people';
+import { PEOPLE_LOOK_SECONDS, peopleColours, peopleIn } from '../people';
 import { PoseTracker } from '../tracker';
 import { emptyTrack, writeFrame, writeObjects, writePeople, type PoseTrack } from '../track';
 import type { ModelRunner, RgbaImage } from '../types';
@@ -133,18 +133,10 @@ export async function analyzeClip(
   // time (people.ts); the same frames whichever person is followed and wherever the passes start.
   const slotOf = (i: number) => Math.floor((clip.timestamps[i]! - clip.timestamps[0]!) / PEOPLE_LOOK_SECONDS);
   const lookForPeople = async (i: number, frame: RgbaImage, scale: number) => {
-    if (!objectRunner || track.peopleSampled[i] || (i > 0 && slotOf(i) === slotOf(i - 1))) return null;
+    if (!objectRunner || track.peopleSampled[i] || (i > 0 && slotOf(i) === slotOf(i - 1))) return;
     const people = peopleIn(await detectObjects(objectRunner, frame), frame.height);
     writePeople(track, i, people.map((p) => ({ ...p, colours: peopleColours(frame, p.box) })), scale);
-    return people;
   };
-  // With nobody clicked, the most prominent person of the first frame is followed (the pose
-  // model alone takes whoever its detector scores highest, a passer-by as readily as the subject).
-  let seed = options.follow ? null : await (async () => {
-    const frame = await readFrame(0);
-    const people = await lookForPeople(0, frame, clip.width / frame.width);
-    return people && mostProminentPoint(people.map((p) => p.box));
-  })();
   let done = 0;
   const total = passes.reduce((n, p) => n + p.length, 0);
   for (const [pass, order] of passes.entries()) {
@@ -155,8 +147,6 @@ export async function analyzeClip(
       const frame = await readFrame(i);
       const scale = clip.width / frame.width;
       if (n === 0 && options.follow) tracker.follow({ x: options.follow.x / scale, y: options.follow.y / scale });
-      if (seed) tracker.follow(seed);
-      seed = null;
       // Time runs backwards in the second pass; the smoothing filter needs increasing time.
       const t = Math.abs(clip.timestamps[i]! - clip.timestamps[order[0]!]!);
       const result = await tracker.process(frame, t);
