@@ -102,12 +102,17 @@ export function objectDetectorInput(image: RgbaImage, roi: Roi, out?: Float32Arr
   return t;
 }
 
-/** Intersection over union of two corner boxes; 0 when either is empty. */
-export function boxIou(a: ObjectDetection['box'], b: ObjectDetection['box']): number {
+/** Area of the overlap of two corner boxes; 0 when they do not overlap. */
+export function boxIntersection(a: ObjectDetection['box'], b: ObjectDetection['box']): number {
   const ix = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
   const iy = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
-  if (ix <= 0 || iy <= 0) return 0;
-  const inter = ix * iy;
+  return ix > 0 && iy > 0 ? ix * iy : 0;
+}
+
+/** Intersection over union of two corner boxes; 0 when either is empty. */
+export function boxIou(a: ObjectDetection['box'], b: ObjectDetection['box']): number {
+  const inter = boxIntersection(a, b);
+  if (inter <= 0) return 0;
   const union = (a.x1 - a.x0) * (a.y1 - a.y0) + (b.x1 - b.x0) * (b.y1 - b.y0) - inter;
   return union > 0 ? inter / union : 0;
 }

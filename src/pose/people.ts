@@ -4,7 +4,7 @@
  * identities over time (`joinPeople`), so the panes can number everyone and say who is edited.
  * Pure: the analysis (analysis/index.ts) runs the detector and stores the looks in the track.
  */
-import { boxIou, cocoClassId, type ObjectDetection } from './objects';
+import { boxIntersection, boxIou, cocoClassId, type ObjectDetection } from './objects';
 
 /** At most this many people are kept per look (the largest). */
 export const MAX_PEOPLE = 6;
@@ -220,7 +220,5 @@ export function followedPerson(people: readonly PersonIdentity[], poseBoxAt: (fr
 
 /** The share of box `a`'s area inside box `b`. */
 function insideShare(a: Box, b: Box): number {
-  const w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
-  const h = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
-  return w > 0 && h > 0 ? (w * h) / Math.max(1e-9, area(a)) : 0;
+  return boxIntersection(a, b) / Math.max(1e-9, area(a));
 }
