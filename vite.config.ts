@@ -93,5 +93,8 @@ export default defineConfig({
     // times that when the two cores of a CI machine are shared: limits catch hangs, not speed
     // (speed is `npm run bench`'s).
     testTimeout: 30_000,
+    // Vitest's default is one worker fewer than the cores: one worker on a 2-core CI machine, which
+    // leaves a core idle while the real-model tests (single-threaded wasm) run one file at a time.
+    maxWorkers: 2,
   },
 });

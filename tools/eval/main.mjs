@@ -33,8 +33,9 @@ const USAGE = `Usage: npm run eval -- --split clip.mp4 [options]
   --engine NAME                an engine the app's Engine select offers (default: builtin, as in the app)
   --pack DIR                   model pack folder for --engine diffusion
   --frames N|all               evaluate at most N output frames (default: all, the whole motion
-                               clip); the motion clip is trimmed to them in the app, so only they
-                               are generated
+                               clip); the motion clip is trimmed to them in the app (with
+                               --split, the second half is cut to them before it is loaded), so
+                               only they are generated
   --max-height 360|480|720|1080  output height cap (default: 720)
   --placement anchor|follow|scene
                                where the motion body stands (the 3D panel's Placement); default
@@ -244,7 +245,8 @@ try {
     motion = path.join(work, `${stem}.second-half.mp4`);
     log(`splitting ${path.basename(src)} (${info.frameCount} frames at ${info.fps.toFixed(3)} fps) at frame ${half}…`);
     await cutFrames(src, 0, half, reference);
-    await cutFrames(src, half, info.frameCount, motion);
+    // Only the evaluated frames of the second half: the app then analyses and generates just them.
+    await cutFrames(src, half, Math.min(info.frameCount, half + maxFrames), motion);
     truth = motion;
     lap('split', ts);
   } else {

@@ -34,20 +34,6 @@ export function tempDir(name: string): string {
 
 export const joinPath = (...parts: string[]): string => path.join(...parts);
 
-/** Decodes `count` frames from frame `start` of a video, scaled to `width` × `height`, to RGBA. */
-export function decodeScaled(file: string, start: number, count: number, width: number, height: number): Uint8Array[] {
-  const filters = [`select=gte(n\\,${start})`, `scale=${width}:${height}:flags=bicubic`].join(',');
-  const buf = childProcess.execFileSync(
-    'ffmpeg',
-    ['-v', 'error', '-i', file, '-vf', filters, '-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'],
-    { maxBuffer: 1 << 30 },
-  );
-  const size = width * height * 4;
-  const frames: Uint8Array[] = [];
-  for (let o = 0; o + size <= buf.length; o += size) frames.push(new Uint8Array(buf.buffer, buf.byteOffset + o, size));
-  return frames;
-}
-
 /** Writes RGBA pixels to a PNG file. */
 export function writePng(file: string, rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): void {
   const input = new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyTrack, PoseTracker, writeFrame, type PoseTrack, type PoseTrackerModels, type RgbaImage } from '../../pose';
 import { loadTrackerModels, decodeFrames, joinPath, mediaDir, mediaSkipReason, modelsSkipReason } from '../../pose/node-testing';
 import { personMask, type PersonMask } from './mask';
-import { decodeScaled, sideBySide, tempDir, writePng } from './node-io';
+import { sideBySide, tempDir, writePng } from './node-io';
 import { PlateBuilder, type PlateBuilderOptions } from './plate';
 import { psnr } from './synthetic-testing';
 
@@ -296,18 +296,5 @@ describe.skipIf(skip !== null)('background plates on real clips', () => {
     expect(run.motion.split(' ').filter((s) => s === 'I').length).toBeLessThan(FRAMES / 2);
     expect(m.outsidePsnr).toBeGreaterThan(60);
     expect(m.inside).toBeLessThan(1.5 * m.outside + 1);
-  }, 120_000);
-
-  it('CPU time per frame at 1280x720 (tennis frames scaled up; masks scaled from the track)', () => {
-    const clip = clips.get('tennis')!;
-    const frames = decodeScaled(clip.file, clip.start, 24, 1280, 720);
-    expect(frames).toHaveLength(24);
-    for (const camera of ['static', 'auto'] as const) {
-      const run = runPlates(frames, 1280, 720, clip.track, { camera });
-      console.log(
-        `[plate media] 1280x720, camera '${camera}', window ±${WINDOW}: mask ${mean(run.maskMs).toFixed(0)} ms, push (motion + model) ${mean(run.pushMs).toFixed(0)} ms, ` +
-          `plate ${mean(run.plateMs).toFixed(0)} ms per frame; peak builder memory ${(run.memory / 2 ** 20).toFixed(0)} MiB`,
-      );
-    }
   }, 120_000);
 });
