@@ -28,6 +28,8 @@ test.describe('3D body', () => {
     await loadClip(page, 'motion', await sharedStart('street_two_women_walking_handheld_camera.mp4', 1.5, { audio: true }));
     await expect(page.getByTestId('body-panel')).toHaveAttribute('data-bodies', 'reference,motion', { timeout: 240_000 });
     await expect(page.getByTestId('body-status')).toContainText(/Reference: fitted, [\d.]+ m tall, median reprojection [\d.]+ px/);
+    // The view framed both bodies once the second arrived, not only the first.
+    await expect(page.getByTestId('body-viewer')).toHaveAttribute('data-framed-bodies', 'reference,motion');
 
     await seekTo(page, 20, 'motion', 20);
     await page.waitForTimeout(1000); // the viewer draws on the next animation frame
@@ -37,6 +39,14 @@ test.describe('3D body', () => {
     console.log(`3D view: ${blue} reference-body pixels, ${orange} motion-body pixels`);
     expect(blue).toBeGreaterThan(1500);
     expect(orange).toBeGreaterThan(1500);
+
+    // Moved 2 m to the right the body leaves the frame: the editor says so and its fix brings it back.
+    await page.getByTestId('placement-offset-x').fill('2');
+    const framing = page.getByTestId('framing-warning');
+    await expect(framing).toContainText(/The new body leaves the frame at the (right|top|bottom) in \d+ of the motion's \d+ frames/);
+    await page.getByTestId('framing-fix').click();
+    await expect(framing).toHaveCount(0);
+    expect(Number(await page.getByTestId('placement-offset-x').inputValue())).toBeLessThan(2);
 
     // The fitted body's silhouette over the video pane covers the person.
     await page.getByTestId('overlay-body').check();

@@ -22,3 +22,4 @@ export { BodyModelError, NoBodyError } from './errors';
 export type { Vec3 } from './math';
 export { openPoseFromBody } from './openpose';
 export { surfaceCoverage, heading, MOSTLY_UNSEEN, type SurfaceCoverage } from './coverage';
+export { bodyFraming, type BodyFraming, type FrameSide } from './framing';

@@ -91,6 +91,7 @@ function fakes(options: { slowPose?: boolean; framesDone?: number } = {}) {
       return { ...motion };
     },
     coverage: () => ({ unseen: new Float32Array(0) }) as unknown as SurfaceCoverage,
+    framing: (_reference, retargeted) => ({ framesOutside: 1, frameCount: retargeted.frameCount, side: 'left', fix: { x: 0.3, z: 0 } }),
     engines: {
       builtin: fakeEngine('builtin', (job) => job.width, calls.engines),
       // The real side-by-side engine (pure TypeScript) over fake frames: a flat grey per clip.
@@ -156,6 +157,9 @@ describe('Project core', () => {
     expect(calls.retarget).toBe(1);
     // One pose track, one body track per clip, one retargeted body: each crosses the boundary once.
     expect(tracks()).toEqual({ pose: 2, body: 2, retargeted: 1 });
+    // With it, whether the body stays in the frame.
+    const retargeted = events.find((e) => e.type === 'retargeted' && e.track);
+    expect(retargeted?.type === 'retargeted' && retargeted.framing?.fix).toEqual({ x: 0.3, z: 0 });
     const stages = events.filter((e) => e.type === 'pose' && e.slot === 'reference').map((e) => (e.type === 'pose' ? e.stage.status : ''));
     expect(stages).toContain('queued');
     expect(stages).toContain('running');

@@ -26,7 +26,7 @@ export const idleBodyStage = (): BodyStage => ({ status: 'idle', clipId: null, e
 export const defaultPlacement = (): PlacementSettings => ({ mode: 'anchor', offsetX: 0, offsetZ: 0, scale: 1, ground: 0 });
 
 /** Bump when the builtin engine's output for the same inputs changes, so old frames are not resumed into new ones. */
-export const BUILTIN_OUTPUT_VERSION = 16;
+export const BUILTIN_OUTPUT_VERSION = 17;
 
 /** Everything the core holds for one slot. */
 interface SlotData {
@@ -219,7 +219,7 @@ export class Project {
     if (!this.retargeted && !this.coverage) return;
     this.retargeted = null;
     this.coverage = null;
-    this.emit({ type: 'retargeted', track: null, coverage: null });
+    this.emit({ type: 'retargeted', track: null, coverage: null, framing: null });
   }
 
   setPlacement(placement: PlacementSettings): void {
@@ -241,7 +241,7 @@ export class Project {
       const track = this.services.retarget(motion, reference, { placement: p.mode, offset: { x: p.offsetX, z: p.offsetZ }, scale: p.scale, groundOffset: p.ground });
       this.retargeted = track;
       this.coverage = this.services.coverage(reference, track);
-      this.emit({ type: 'retargeted', track, coverage: this.coverage });
+      this.emit({ type: 'retargeted', track, coverage: this.coverage, framing: this.services.framing(reference, track) });
     } catch {
       this.clearRetarget();
     }

@@ -2,7 +2,7 @@
  * The project core's data contract: the clips it works on, what it asks of the machine
  * (services), and the events through which a view (the zustand store on the main thread) follows it.
  */
-import type { BodyModel, BodyTrack, Placement, RetargetOptions, SurfaceCoverage } from '../body';
+import type { BodyFraming, BodyModel, BodyTrack, Placement, RetargetOptions, SurfaceCoverage } from '../body';
 import type { BuiltinJob, Engine, EngineProgress, GenerationJob, PartTimes, PreviewJob } from '../generate';
 import type { EncoderChoice, Slot, TimelineSettings } from '../media';
 import type { PoseTrack } from '../pose';
@@ -66,7 +66,7 @@ export interface PlacementSettings {
 export type ProjectEvent =
   | { type: 'pose'; slot: Slot; stage: PoseStage; track?: PoseTrack }
   | { type: 'body'; slot: Slot; stage: BodyStage; track?: BodyTrack }
-  | { type: 'retargeted'; track: BodyTrack | null; coverage: SurfaceCoverage | null };
+  | { type: 'retargeted'; track: BodyTrack | null; coverage: SurfaceCoverage | null; framing: BodyFraming | null };
 
 export type ProjectListener = (event: ProjectEvent) => void;
 
@@ -199,6 +199,8 @@ export interface ProjectServices {
   retarget(motion: BodyTrack, reference: BodyTrack, options: RetargetOptions): BodyTrack;
   /** How much of the reference person's surface the reference shows against what the motion will show (pure). */
   coverage(reference: BodyTrack, retargeted: BodyTrack): SurfaceCoverage;
+  /** Whether the retargeted body stays inside the reference frame, and the ground offset that would keep it in (pure). */
+  framing(reference: BodyTrack, retargeted: BodyTrack): BodyFraming;
   engines: Engines;
   output: OutputService;
   /** Milliseconds, monotonic (ETA, run time). */

@@ -25,7 +25,7 @@ async function loadThumbnails(slot: Slot, name: string): Promise<void> {
 
 /** The slot's analysis and body are gone with its clip (the core says so too; this shows it at once). */
 function forgetAnalysis(slot: Slot): void {
-  set((s) => ({ pose: { ...s.pose, [slot]: idlePose() }, body: { ...s.body, [slot]: idleBody() }, retargeted: null, coverage: null }));
+  set((s) => ({ pose: { ...s.pose, [slot]: idlePose() }, body: { ...s.body, [slot]: idleBody() }, retargeted: null, coverage: null, framing: null }));
 }
 
 /**
@@ -93,6 +93,7 @@ export async function swapClips(): Promise<void> {
     body: { reference: s.body.motion, motion: s.body.reference },
     retargeted: null,
     coverage: null,
+    framing: null,
     offsetS: -s.offsetS,
   }));
   void persist.swapInputs().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { BUILTIN_BODY_MODEL, type BodyModel, type BodyTrack, type SurfaceCoverage } from '../body';
+import { BUILTIN_BODY_MODEL, type BodyFraming, type BodyModel, type BodyTrack, type SurfaceCoverage } from '../body';
 import type { PackInfo, PackLoadProgress, OriginPack, CachedPack, PartTimes } from '../generate';
 import type { GpuCapabilities } from '../gpu';
 import type { AudioChoice, ClipInfo, EncoderChoice, Progress, RenderResult, Slot, TimeMapping, Trim } from '../media';
@@ -138,6 +138,8 @@ export interface EditorState {
   retargeted: BodyTrack | null;
   /** How much of the reference person's surface the reference shows against what the motion will show. */
   coverage: SurfaceCoverage | null;
+  /** Whether the motion body stays inside the reference frame, and the move that would keep it in. */
+  framing: BodyFraming | null;
   placement: PlacementSettings;
   guidanceExport: GuidanceExportState;
   pack: PackState;
@@ -180,6 +182,7 @@ export const useEditor = create<EditorState>(() => ({
   body: { reference: idleBody(), motion: idleBody() },
   retargeted: null,
   coverage: null,
+  framing: null,
   placement: defaultPlacement(),
   guidanceExport: idleGuidanceExport(),
   pack: { status: 'none', info: null, error: null, progress: 0, stage: null, origin: [], cached: [] },

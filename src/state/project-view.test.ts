@@ -43,7 +43,7 @@ describe("the store as the project core's view", () => {
     const slot: Slot = 'motion';
     applyProjectEvent({ type: 'body', slot, stage: { status: 'failed', clipId: 'b', error: 'The 3D body could not be fitted: no person' } });
     expect(get().body.motion).toMatchObject({ status: 'failed', error: 'The 3D body could not be fitted: no person', track: null });
-    applyProjectEvent({ type: 'retargeted', track: null, coverage: null });
+    applyProjectEvent({ type: 'retargeted', track: null, coverage: null, framing: null });
     expect(get().retargeted).toBeNull();
   });
 });

@@ -8,7 +8,7 @@ import { set, type EditorState } from './editor';
  * dropped.
  */
 export function applyProjectEvent(event: ProjectEvent): void {
-  if (event.type === 'retargeted') return set({ retargeted: event.track, coverage: event.coverage });
+  if (event.type === 'retargeted') return set({ retargeted: event.track, coverage: event.coverage, framing: event.framing });
   const key = event.type; // 'pose' | 'body': a stage of one clip, with its track once
   set((s) => {
     const slot = slotFor(s, event.slot, event.stage.clipId);

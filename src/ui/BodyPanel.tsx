@@ -106,6 +106,9 @@ export function BodyPanel() {
     return out;
   }, [refBody.track, retargeted, refFrame, motFrame]);
 
+  // A new fit (another clip, or another person followed in one) frames the view again.
+  const frameKey = useMemo(() => ({}), [refBody.track, motBody.track]);
+
   if (!anyClip) return null;
   const startExport = (kind: GuidanceKind) => {
     const s = useEditor.getState();
@@ -124,7 +127,7 @@ export function BodyPanel() {
         <FitStatus label="Reference" body={refBody} /> · <FitStatus label="Motion" body={motBody} />
       </div>
       <div className="viewer-wrap">
-        <BodyViewer bodies={bodies} groundY={null} />
+        <BodyViewer bodies={bodies} groundY={null} frameKey={frameKey} />
         {bodies.length === 0 && (
           <p className="viewer-empty muted">
             The fitted bodies appear here once pose analysis has found a person: the reference body in blue, the motion on the
@@ -143,11 +146,11 @@ export function BodyPanel() {
         </label>
         <label>
           Left/right
-          <input type="range" min={-2} max={2} step={0.05} value={placement.offsetX} onChange={(e) => setPlacement({ offsetX: Number(e.target.value) })} />
+          <input type="range" min={-2} max={2} step={0.05} value={placement.offsetX} data-testid="placement-offset-x" onChange={(e) => setPlacement({ offsetX: Number(e.target.value) })} />
         </label>
         <label>
           Nearer/farther
-          <input type="range" min={-2} max={2} step={0.05} value={placement.offsetZ} onChange={(e) => setPlacement({ offsetZ: Number(e.target.value) })} />
+          <input type="range" min={-2} max={2} step={0.05} value={placement.offsetZ} data-testid="placement-offset-z" onChange={(e) => setPlacement({ offsetZ: Number(e.target.value) })} />
         </label>
         <label>
           Size

@@ -14,8 +14,10 @@ export interface ViewerBody {
 /**
  * A three.js view of posed bodies with orbit controls. Geometry arrives in the reference camera's
  * space; the view flips y and z so "up" is up and the camera starts where the video camera was.
+ * The view frames the bodies when they first appear and again whenever `frameKey` changes (a new
+ * clip, another person followed), not on every frame, so the user's orbit stays put while scrubbing.
  */
-export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; groundY: number | null; testId?: string }) {
+export function BodyViewer({ bodies, groundY, testId, frameKey }: { bodies: ViewerBody[]; groundY: number | null; testId?: string; frameKey?: unknown }) {
   const hostRef = useRef<HTMLDivElement>(null);
   const sceneRef = useRef<{
     renderer: THREE.WebGLRenderer;
@@ -26,6 +28,7 @@ export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; 
     meshes: Map<string, THREE.Mesh>;
     grid: THREE.GridHelper;
     framed: boolean;
+    frameKey: unknown;
     requestRender: () => void;
   } | null>(null);
 
@@ -64,7 +67,7 @@ export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; 
       if (!raf) raf = requestAnimationFrame(draw);
     };
     controls.addEventListener('change', requestRender);
-    const state = { renderer, scene, camera, controls, root, meshes: new Map<string, THREE.Mesh>(), grid, framed: false, requestRender };
+    const state = { renderer, scene, camera, controls, root, meshes: new Map<string, THREE.Mesh>(), grid, framed: false, frameKey: undefined as unknown, requestRender };
     sceneRef.current = state;
     const resize = () => {
       const { clientWidth: w, clientHeight: h } = host;
@@ -129,7 +132,12 @@ export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; 
       s.grid.visible = true;
       s.grid.position.y = groundY;
     }
-    // Frame the bodies once: look at them from slightly above the video camera's position.
+    // Frame the bodies (when they first appear, and again for a new clip or person): look at them
+    // from slightly above the video camera's position.
+    if (s.frameKey !== frameKey) {
+      s.frameKey = frameKey;
+      s.framed = false;
+    }
     if (!s.framed && bodies.length) {
       const box = new THREE.Box3();
       for (const m of s.meshes.values()) box.expandByObject(m);
@@ -141,10 +149,15 @@ export function BodyViewer({ bodies, groundY, testId }: { bodies: ViewerBody[]; 
         s.camera.position.set(centre.x + size * 0.3, centre.y + size * 0.25, centre.z + size * 1.4);
         s.camera.lookAt(centre);
         s.framed = true;
+        const host = hostRef.current;
+        if (host) {
+          host.dataset.framed = String(Number(host.dataset.framed ?? 0) + 1);
+          host.dataset.framedBodies = bodies.map((b) => b.key).join(',');
+        }
       }
     }
     s.requestRender();
-  }, [bodies, groundY]);
+  }, [bodies, groundY, frameKey]);
 
   return <div className="body-viewer" ref={hostRef} data-testid={testId ?? 'body-viewer'} />;
 }

@@ -7,6 +7,7 @@ import {
   setAudio,
   setEngine,
   setMaxHeight,
+  setPlacement,
   setRefine,
   useEditor,
   type AudioChoice,
@@ -14,6 +15,37 @@ import {
 } from '../state';
 import { useEffect, useRef } from 'react';
 import { PackPanel } from './PackPanel';
+
+const SIDE_WORDS = { left: 'at the left', right: 'at the right', top: 'at the top', bottom: 'at the bottom' } as const;
+/** The placement offsets' range (the 3D panel's Left/right and Nearer/farther sliders), metres. */
+const OFFSET_LIMIT = 2;
+
+/** Says when the motion body leaves the reference frame, and offers the move that keeps it in. */
+function FramingWarning() {
+  const framing = useEditor((s) => s.framing);
+  const placement = useEditor((s) => s.placement);
+  if (!framing || framing.framesOutside === 0 || !framing.side) return null;
+  const { fix } = framing;
+  const x = Math.round(((placement.offsetX + (fix?.x ?? 0)) * 100)) / 100;
+  const z = Math.round(((placement.offsetZ + (fix?.z ?? 0)) * 100)) / 100;
+  const fits = fix !== null && Math.abs(x) <= OFFSET_LIMIT && Math.abs(z) <= OFFSET_LIMIT;
+  const moves = fix
+    ? [fix.x !== 0 ? `${Math.abs(fix.x).toFixed(2)} m ${fix.x < 0 ? 'left' : 'right'}` : '', fix.z !== 0 ? `${Math.abs(fix.z).toFixed(2)} m ${fix.z > 0 ? 'farther' : 'nearer'}` : '']
+        .filter(Boolean)
+        .join(' and ')
+    : '';
+  return (
+    <p className="warning" data-testid="framing-warning" data-frames-outside={framing.framesOutside}>
+      The new body leaves the frame {SIDE_WORDS[framing.side]} in {framing.framesOutside} of the motion's {framing.frameCount} frames
+      {fits ? '. ' : ': a smaller Size or another Placement in the 3D panel keeps it in.'}
+      {fits && (
+        <button type="button" data-testid="framing-fix" onClick={() => setPlacement({ offsetX: x, offsetZ: z })}>
+          Move it {moves} to keep it in the frame
+        </button>
+      )}
+    </p>
+  );
+}
 
 /** The latest finished frame of a running engine. */
 function LivePreview() {
@@ -177,6 +209,7 @@ export function GeneratePanel() {
           . A reference clip in which the person turns around avoids it.
         </p>
       )}
+      <FramingWarning />
       {engine === 'diffusion' && <PackPanel />}
       {running && (
         <div className="progress" data-testid="render-progress">

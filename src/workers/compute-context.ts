@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink';
 import { GpuRoot } from '../gpu';
-import { fitBodyTrack, retargetMotion, surfaceCoverage } from '../body';
+import { bodyFraming, fitBodyTrack, retargetMotion, surfaceCoverage } from '../body';
 import { analyzeClip, type AnalysisOptions } from '../pose/analysis';
 import { DiffusionService } from '../generate/diffusion-service';
 import { createBuiltinEngine } from '../generate/builtin';
@@ -123,6 +123,7 @@ export const project = new Project({
   fitBody: (track, model) => fitBodyTrack(track, model.kind !== 'builtin' ? { model } : {}),
   retarget: retargetMotion,
   coverage: surfaceCoverage,
+  framing: bodyFraming,
   engines: { builtin, preview: previewEngine, diffusion: diffusionEngine },
   output,
   now: () => performance.now(),
