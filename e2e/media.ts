@@ -48,6 +48,11 @@ export function sharedStart(name: string, seconds: number, { audio = false } = {
   return once(`${path.basename(name, '.mp4')}_first_${seconds}s${audio ? '_audio' : ''}.mp4`, (out) => ffmpeg(['-i', shared(name), '-t', String(seconds), ...h264, ...sound, out]))();
 }
 
+/** `seconds` of a clip from ../shared/media starting `from` seconds in, re-encoded (no audio): a moment of a clip without its start. */
+export function sharedCut(name: string, from: number, seconds: number): Promise<string> {
+  return once(`${path.basename(name, '.mp4')}_${from}s_${seconds}s.mp4`, (out) => ffmpeg(['-ss', String(from), '-i', shared(name), '-t', String(seconds), ...h264, '-an', out]))();
+}
+
 /** Presentation times of every frame, in seconds from the first, sorted (ffprobe's packet index). */
 export function frameTimes(file: string): number[] {
   const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], {

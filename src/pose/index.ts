@@ -45,6 +45,7 @@ export {
   heldObjectBoxes,
   heldObjectLabels,
   nearestHeldObjects,
+  otherPeopleAt,
   peopleAt,
   peopleInClip,
   trackFrame,

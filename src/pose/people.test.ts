@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cocoClassId, type ObjectDetection } from './objects';
 import { followedPerson, joinPeople, MAX_PEOPLE, peopleColours, peopleIn, personBoxAt, type PeopleLook } from './people';
-import { emptyTrack, peopleAt, peopleInClip, writePeople, KP } from './track';
+import { emptyTrack, otherPeopleAt, peopleAt, peopleInClip, writePeople, KP } from './track';
 
 const box = (x0: number, y0: number, x1: number, y1: number) => ({ x0, y0, x1, y1 });
 const person = (b: ReturnType<typeof box>, score = 0.8): ObjectDetection => ({ box: b, score, classId: cocoClassId('person'), label: 'person' });
@@ -85,6 +85,13 @@ describe('joining looks into people', () => {
     // A small person in front of a large one: inside both boxes, theirs fits.
     const nested = joinPeople([0, 10].map((frame) => ({ frame, boxes: [box(100, 0, 340, 300), box(120, 100, 220, 300)] })), 20);
     expect(followedPerson(nested, () => box(125, 110, 215, 290))!.boxes[0]).toEqual(box(120, 100, 220, 300));
+    // The small one then hides behind the large one, and three looks see only the large one: the
+    // pose still follows the small one, though its box fills 0.43 of the large one's.
+    const hidden = joinPeople(
+      [0, 10, 20, 30].map((frame) => ({ frame, boxes: frame === 0 ? [box(100, 0, 340, 300), box(110, 60, 260, 300)] : [box(100, 0, 340, 300)] })),
+      20,
+    );
+    expect(followedPerson(hidden, () => box(115, 70, 255, 290))!.boxes[0]).toEqual(box(110, 60, 260, 300));
   });
 });
 
@@ -106,5 +113,30 @@ describe('people in a pose track', () => {
       [2, false],
     ]);
     expect(peopleAt(emptyTrack(5, 64, 64, 0, 'test', 'wasm'), 2)).toEqual([]);
+  });
+
+  it('the others: everyone but the edited person, carried over a look that missed them, never the edited one under another number', () => {
+    const track = emptyTrack(40, 640, 360, 0, 'test', 'wasm');
+    // Looks every 8 frames; the right person is missed by the look at frame 16 (hidden a moment).
+    for (const f of [0, 8, 16, 24, 32]) {
+      const left = person(box(10, 10, 60, 160));
+      writePeople(track, f, f === 16 ? [left] : [person(box(150 + f, 20, 210 + f, 170)), left], 2);
+    }
+    for (let f = 0; f < 40; f++) {
+      track.found[f] = 1;
+      for (let k = 0; k < KP; k++) track.keypoints.set([25 + (k % 5) * 22, 30 + Math.floor(k / 5) * 45, 0, 1], (f * KP + k) * 4);
+    }
+    expect(otherPeopleAt(track, 4)).toEqual([box(300 + 8, 40, 420 + 8, 340)]);
+    // Between frames 8 and 24 the box moves on by time, though the look at 16 did not see them.
+    expect(otherPeopleAt(track, 16)).toEqual([box(300 + 32, 40, 420 + 32, 340)]);
+    expect(otherPeopleAt(track, 20)).toEqual([box(300 + 40, 40, 420 + 40, 340)]);
+    // A box that is the pose's own (a look that joined the edited person to another number) is not kept.
+    const same = emptyTrack(10, 640, 360, 0, 'test', 'wasm');
+    for (const f of [0, 5]) writePeople(same, f, [person(box(12, 12, 62, 162))], 2);
+    for (let f = 0; f < 10; f++) {
+      same.found[f] = 1;
+      for (let k = 0; k < KP; k++) same.keypoints.set([25 + (k % 5) * 22, 30 + Math.floor(k / 5) * 45, 0, 1], (f * KP + k) * 4);
+    }
+    expect(otherPeopleAt(same, 2)).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
-import { COCO_CLASSES, keypointBoxOf, type HeldObject, type ObjectDetection } from './objects';
+import { boxIou, COCO_CLASSES, keypointBoxOf, type HeldObject, type ObjectDetection } from './objects';
 import { followedPerson, joinPeople, MAX_PEOPLE, personBoxAt, type PeopleLook, type PersonIdentity } from './people';
 import type { PoseFrame } from './types';
 
 /** Bump when the stored layout or the pipeline's results change, so cached tracks are recomputed. */
-export const POSE_TRACK_VERSION = 5;
+export const POSE_TRACK_VERSION = 6;
 
 /** Pose of the followed person for every frame of a clip, in the clip's display pixels. */
 export interface PoseTrack {
@@ -45,7 +45,7 @@ export interface PoseTrack {
    * person held in the sampled frames (objects.ts `heldObjects`), best first; score 0 marks an empty slot.
    */
   objects: Float32Array;
-  /** 1 where the whole frame was looked at for people (about once a second; see people.ts). */
+  /** 1 where the whole frame was looked at for people (every `PEOPLE_LOOK_SECONDS`; see people.ts). */
   peopleSampled: Uint8Array;
   /**
    * frameCount x MAX_PEOPLE x (x0, y0, x1, y1, score, upper-body RGB, legs RGB): everyone in the
@@ -340,5 +340,22 @@ export function peopleAt(track: PoseTrack, f: number): Array<{ number: number; b
   return people.flatMap((p) => {
     const box = personBoxAt(p, f, spacing);
     return box ? [{ number: p.number, box, editing: p === editing }] : [];
+  });
+}
+
+/**
+ * The boxes of the people other than the edited one in frame `f` (display pixels). A box that is
+ * mostly the followed pose's own (IoU above 0.5 with its keypoints' box) is left out too: a look
+ * can join the edited person to another identity for a while, and keeping them would keep the
+ * person the edit replaces.
+ */
+export function otherPeopleAt(track: PoseTrack, f: number): Array<ObjectDetection['box']> {
+  const { people, editing, spacing } = peopleInClip(track);
+  const pose = track.found[f] ? keypointBoxOf(track.keypoints.subarray(f * KP * 4, (f + 1) * KP * 4)) : null;
+  // Carried over a look or two that missed them (as joinPeople joins them): someone half hidden
+  // behind the edited person is still there.
+  return people.flatMap((p) => {
+    const box = p === editing ? null : personBoxAt(p, f, Math.round(2.5 * spacing));
+    return box && !(pose && boxIou(pose, box) > 0.5) ? [box] : [];
   });
 }

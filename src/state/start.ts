@@ -18,7 +18,8 @@ function benchHooks() {
     /** GPU vs CPU denoising loops on the loaded pack: buffer maps, UNet calls/s, GPU memory, output difference. */
     diffusionCheck: (options: { frames: number; steps: number[]; seed?: number }) => computeApi().diffusionCheck(options),
     /**
-     * The pose track of a clip as plain arrays (evaluation reads keypoints through the app). With
+     * The pose track of a clip as plain arrays (evaluation reads keypoints and the people looks,
+     * src/pose/track.ts `people`, through the app). With
      * `{ masks: true }` also the person segmentation: `maskSize`, `rois` (frameCount x (cx, cy,
      * size, rotation) in display pixels, size 0 when none) and `masks` (frameCount x maskSize²
      * probabilities 0-255 in ROI crop space, see src/pose/crop.ts); by default `masks` is null, as
@@ -27,7 +28,16 @@ function benchHooks() {
     track: (slot: Slot, options?: { masks?: boolean }) => {
       const t = get().pose[slot].track;
       if (!t) return null;
-      const base = { frameCount: t.frameCount, width: t.width, height: t.height, found: Array.from(t.found), score: Array.from(t.score), keypoints: Array.from(t.keypoints) };
+      const base = {
+        frameCount: t.frameCount,
+        width: t.width,
+        height: t.height,
+        found: Array.from(t.found),
+        score: Array.from(t.score),
+        keypoints: Array.from(t.keypoints),
+        peopleSampled: Array.from(t.peopleSampled),
+        people: Array.from(t.people),
+      };
       return options?.masks ? { ...base, maskSize: t.maskSize, rois: Array.from(t.rois), masks: Array.from(t.masks) } : { ...base, masks: null };
     },
     /** What a click on a person in the overlay does: analyse the clip again, following whoever is at (x, y) of `frame`. */

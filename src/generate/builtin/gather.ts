@@ -66,7 +66,7 @@ export function planViews(
     height: ref.height,
     frameCount,
     lastNeeded,
-    read: async (r) => ({ rgba: await ref.frame(r), alpha: ref.plateMask(r) }),
+    read: async (r) => ({ rgba: await ref.frame(r), ...ref.plateMasks(r) }),
     primeFrames: views,
     builder: { completion: config.completion, shadows: config.shadow, clock },
   });
@@ -110,9 +110,9 @@ export async function gather(
       faces.push({ ...face, maxTurn: faceAngle(fromPose) < config.face.viewMaxAway ? config.face.viewMaxTurn : config.face.frontMaxTurn });
     }
     const alpha = clock.time('plates', () => {
-      const alpha = ref.plateMask(r);
-      plates.prime({ rgba, alpha });
-      return alpha;
+      const masks = ref.plateMasks(r);
+      plates.prime({ rgba, ...masks });
+      return masks.alpha;
     });
     const mean = maskedMean(rgba, alpha);
     if (mean) {

@@ -3,7 +3,7 @@
  * yellow ball beside them. The "detector" reports the ball's true box every fifth frame, as the
  * analysis looks while the person holds something at 30 fps (pose `ObjectSchedule`); `heldObjects` keeps it because the hand
  * is near, the track carries it to the frames between (track.ts `heldObjectBoxes`), and the plate
- * built from those masks (mask.ts `withHeldObjects`, what ReferenceView.plateMask uses) must hold
+ * built from those masks (mask.ts `withHeldObjects`, what ReferenceView.plateMasks uses) must hold
  * no ball. Without the objects the same plates keep ball pixels: the check can fail.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BP, applyAffine, cropToSource, emptyTrack, type PoseTrack } from '../../pose';
+import { BP, applyAffine, cropToSource, emptyTrack, writePeople, type PoseTrack } from '../../pose';
 import { pushPullFill } from './inpaint';
-import { dilateMask, nonzeroBox, personMask } from './mask';
+import { dilateMask, nonzeroBox, otherPeopleMask, personMask } from './mask';
 
 /** A one-frame track whose ROI mask is a filled disk of radius n/4 at the crop's centre. */
 function diskTrack(roi: { cx: number; cy: number; size: number; rotation: number }, n = 64): PoseTrack {
@@ -172,5 +172,35 @@ describe('nonzeroBox', () => {
     for (let p = 0; p < w * h; p++) rgba[p * 4 + 3] = mask[p]!;
     expect(nonzeroBox(rgba, w, h, 4, 3)).toEqual({ x0: 2, y0: 1, x1: 5, y1: 4 });
     expect(nonzeroBox(new Uint8Array(w * h), w, h)).toBeNull();
+  });
+});
+
+describe('otherPeopleMask', () => {
+  it("is each other person's box, grown, less the edited person's own pixels; null with no one else", () => {
+    const track = diskTrack({ cx: 100, cy: 60, size: 96, rotation: 0 });
+    const person = (x0: number, y0: number, x1: number, y1: number) => ({ box: { x0, y0, x1, y1 }, score: 0.9, classId: 0, label: 'person' as const });
+    expect(otherPeopleMask(diskTrack({ cx: 100, cy: 60, size: 96, rotation: 0 }), 1, { width: 200, height: 160 })).toBeNull();
+    // The edited person (their keypoints' box) and someone to their left whose box reaches over the disk.
+    for (const f of [0, 2]) writePeople(track, f, [person(96, 56, 120, 96), person(40, 30, 110, 130)], 1);
+    const others = otherPeopleMask(track, 1, { width: 200, height: 160, pad: 0.1 })!;
+    const own = personMask(track, 1, { width: 200, height: 160, margin: 0.012, feather: 0, motionBlur: 0 });
+    let inBox = 0;
+    for (let y = 0; y < 160; y++) {
+      for (let x = 0; x < 200; x++) {
+        const p = y * 200 + x;
+        // The box grown by a tenth of its height (10 px) on every side.
+        const inside = x >= 30 && x < 120 && y >= 20 && y < 140;
+        if (!inside) expect(others[p]).toBe(0);
+        else if (own.alpha[p]) expect(others[p]).toBe(0);
+        else {
+          expect(others[p]).toBe(255);
+          inBox++;
+        }
+      }
+    }
+    expect(inBox).toBeGreaterThan(5000);
+    // Where the edited person's disk lies in the other's box, it stays theirs.
+    expect(others[44 * 200 + 100]).toBe(0);
+    expect(others[100 * 200 + 50]).toBe(255);
   });
 });

@@ -15,7 +15,7 @@
  * invocation per column, then one per row (on the GPU a jump-flooding pass would do as well).
  */
 import { bilinearLerp } from '../../image';
-import { BP, cropToSource, heldObjectBoxes, invertAffine, type PoseTrack } from '../../pose';
+import { BP, cropToSource, heldObjectBoxes, invertAffine, otherPeopleAt, type PoseTrack } from '../../pose';
 
 /** An integer pixel box; `x1`, `y1` exclusive. */
 export interface PixelBox {
@@ -209,6 +209,53 @@ export function withHeldObjects(alpha: Uint8Array, track: PoseTrack, frame: numb
   const held = heldObjectMask(track, frame, { width, height });
   if (held) maxInto(alpha, held.alpha, width, held.box);
   return alpha;
+}
+
+export interface OtherPeopleMaskOptions {
+  width: number;
+  height: number;
+  /** Growth of each person's box on every side, as a share of its height: the looks are a few frames apart and people move between them. Default 0.1. */
+  pad?: number;
+  /** Margin of the edited person's own pixels, which stay theirs inside another's box, as a share of their size (see `personMask`). Default 0.012. */
+  margin?: number;
+}
+
+/**
+ * The other people in frame `frame` (track.ts `otherPeopleAt`: everyone the looks found but the
+ * edited person), as an alpha in output pixels: each one's box, grown by `pad`, less the edited
+ * person's own pixels (their segmentation with a small margin and the head), which the plate
+ * still removes where they reach into another's box. Null when no one else is there.
+ *
+ * Why boxes: the looks give boxes, not outlines. A box keeps a little background with the person,
+ * which costs the plate nothing: it is only never copied into other frames.
+ */
+export function otherPeopleMask(track: PoseTrack, frame: number, options: OtherPeopleMaskOptions): Uint8Array | null {
+  const { width, height } = options;
+  const boxes = otherPeopleAt(track, frame);
+  if (!boxes.length) return null;
+  const sx = width / track.width;
+  const sy = height / track.height;
+  const pad = options.pad ?? 0.1;
+  const out = new Uint8Array(width * height);
+  for (const b of boxes) {
+    const grow = pad * (b.y1 - b.y0) * sy;
+    const x0 = Math.max(0, Math.floor(b.x0 * sx - grow));
+    const y0 = Math.max(0, Math.floor(b.y0 * sy - grow));
+    const x1 = Math.min(width, Math.ceil(b.x1 * sx + grow));
+    const y1 = Math.min(height, Math.ceil(b.y1 * sy + grow));
+    for (let y = y0; y < y1; y++) out.fill(255, y * width + x0, y * width + Math.max(x0, x1));
+  }
+  const own = personMask(track, frame, { width, height, margin: options.margin ?? 0.012, feather: 0, motionBlur: 0 });
+  const ob = own.box;
+  if (ob) {
+    for (let y = ob.y0; y < ob.y1; y++) {
+      for (let x = ob.x0; x < ob.x1; x++) {
+        const p = y * width + x;
+        if (own.alpha[p]!) out[p] = 0;
+      }
+    }
+  }
+  return out;
 }
 
 /** `dst` = max(`dst`, `src`) per pixel inside `box` (two masks `width` pixels wide), in place. */

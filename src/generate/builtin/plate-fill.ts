@@ -47,10 +47,10 @@ export interface FillContext {
   stats: PlateStats;
 }
 
-/** Steps 3-5 for the person's region of `slot`, writing into `out`. Processed in CELL × CELL tiles. */
+/** Steps 3-5 for the person's region of `slot` (its `fill`), writing into `out`. Processed in CELL × CELL tiles. */
 export function fillPerson(slot: Slot, out: Uint8ClampedArray, ctx: FillContext): void {
   const { width, height, window, candidates, agree, completion, clock } = ctx.options;
-  const box = slot.box!;
+  const box = slot.fillBox!;
   const cw = Math.ceil(width / CELL);
   // Window frames, nearest first, with the map from this frame's pixels to theirs (9 numbers each).
   const near: Slot[] = [];
@@ -82,7 +82,8 @@ export function fillPerson(slot: Slot, out: Uint8ClampedArray, ctx: FillContext)
   const rh = ry1 - ry0;
   const fill = new Float32Array(rw * rh * 3);
   const weight = new Float32Array(rw * rh).fill(1);
-  const { rgba, alpha } = slot;
+  // What this plate replaces (the person, not the others in the shot).
+  const { rgba, fill: alpha } = slot;
   for (let y = ry0; y < ry1; y++) {
     for (let x = rx0; x < rx1; x++) {
       const p = y * width + x;

@@ -11,8 +11,19 @@ import type { PixelBox } from './mask';
 export interface Slot {
   index: number;
   rgba: Uint8ClampedArray;
+  /**
+   * What is not background in this frame (0-255): the person the plate removes and the other
+   * people, whom it keeps. Neither is copied into another frame's plate nor learnt by the model.
+   */
   alpha: Uint8Array;
+  /** Box of `alpha`. */
   box: PixelBox | null;
+  /** What this frame's plate replaces: the person less the other people's pixels; `alpha` itself when there are none. */
+  fill: Uint8Array;
+  /** Box of `fill`. */
+  fillBox: PixelBox | null;
+  /** The buffer `fill` uses when it is not `alpha` (kept with the slot to be reused). */
+  fillBuffer: Uint8Array | null;
   /** Frame pixels → model canvas pixels (anchor pixels + margin). */
   toAnchor: Mat3;
   segment: number;

@@ -20,11 +20,11 @@ function stream(frames: SyntheticFrame[], order: readonly number[], primeFrames:
     height: H,
     frameCount: frames.length,
     lastNeeded: Math.max(...order),
-    read: async (r) => ({ rgba: frames[r]!.rgba, alpha: frames[r]!.alpha }),
+    read: async (r) => ({ rgba: frames[r]!.rgba, alpha: frames[r]!.alpha, others: null }),
     primeFrames,
     builder: { window: K, camera: 'static' },
   });
-  if (primeNow) for (const v of primeFrames) s.prime({ rgba: frames[v]!.rgba, alpha: frames[v]!.alpha });
+  if (primeNow) for (const v of primeFrames) s.prime({ rgba: frames[v]!.rgba, alpha: frames[v]!.alpha, others: null });
   return s;
 }
 

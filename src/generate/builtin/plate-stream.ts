@@ -5,10 +5,11 @@
  */
 import { PlateBuilder, type PlateBuilderOptions } from './plate';
 
-/** A reference frame at output size with its person alpha (0-255). */
+/** A reference frame at output size with its person alpha (0-255) and the other people in it (null when none: see `PlateBuilder.push`). */
 export interface PlateFrame {
   rgba: Uint8ClampedArray;
   alpha: Uint8Array;
+  others: Uint8Array | null;
 }
 
 export interface PlateStreamOptions {
@@ -40,7 +41,7 @@ export class PlateStream {
 
   /** First pass with a frame already read elsewhere (one of `primeFrames`): spares reading it again. */
   prime(frame: PlateFrame): void {
-    this.builder.prime(frame.rgba, frame.alpha);
+    this.builder.prime(frame.rgba, frame.alpha, frame.others);
   }
 
   /** The plate of reference frame `r`, and that frame itself (null if it has left the cache). */
@@ -60,7 +61,7 @@ export class PlateStream {
       if (this.next <= Math.min(lastNeeded + this.builder.options.window, frameCount - 1)) {
         const frame = await this.readFrame(this.next);
         this.cache.set(this.next, frame);
-        this.builder.push(this.next, frame.rgba, frame.alpha);
+        this.builder.push(this.next, frame.rgba, frame.alpha, frame.others);
         this.next++;
       } else {
         this.builder.flush();

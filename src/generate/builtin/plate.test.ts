@@ -201,3 +201,78 @@ describe('PlateBuilder on synthetic clips', () => {
     expect(b.plate(11)).toHaveLength(64 * 48 * 4);
   });
 });
+
+describe('PlateBuilder with other people in the shot', () => {
+  // A grey striped room; the removed person (red) walks across it, in front of a second person
+  // (blue) who sinks slowly, so what the blue person covers changes from frame to frame.
+  const w = 160;
+  const h = 120;
+  const frames = 30;
+  const rect = (t: number, who: 'a' | 'b') =>
+    who === 'a' ? { x0: 10 + 4 * t, y0: 40, x1: 30 + 4 * t, y1: 90 } : { x0: 70, y0: 20 + t, x1: 94, y1: 60 + t };
+  const inside = (r: { x0: number; y0: number; x1: number; y1: number }, x: number, y: number, grow = 0) =>
+    x >= r.x0 - grow && x < r.x1 + grow && y >= r.y0 - grow && y < r.y1 + grow;
+  const scene = (t: number) => {
+    const rgba = new Uint8ClampedArray(w * h * 4);
+    const alpha = new Uint8Array(w * h);
+    const others = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        let c = [90 + 60 * ((x >> 3) & 1) + y / 4, 90 + 60 * ((x >> 3) & 1) + y / 4, 90 + 60 * ((x >> 3) & 1) + y / 4];
+        if (inside(rect(t, 'b'), x, y)) c = [20, 30, 170 + 3 * t]; // their colour changes as they move
+        if (inside(rect(t, 'a'), x, y)) c = [230, 20, 20];
+        rgba.set([...c, 255], 4 * p);
+        // The removed person's alpha has a 3-pixel margin (as personMask's), which reaches over the blue person.
+        if (inside(rect(t, 'a'), x, y, 3)) alpha[p] = 255;
+        if (inside(rect(t, 'b'), x, y, 4) && !inside(rect(t, 'a'), x, y)) others[p] = 255;
+      }
+    }
+    return { rgba, alpha, others };
+  };
+  const clip = Array.from({ length: frames }, (_, t) => scene(t));
+  const plates = (withOthers: boolean) => {
+    const b = new PlateBuilder({ width: w, height: h, window: 6, camera: 'static' });
+    const out = new Map<number, Uint8ClampedArray>();
+    clip.forEach((f, t) => {
+      const ready = b.push(t, f.rgba, f.alpha, withOthers ? f.others : null);
+      if (ready !== null) out.set(ready, b.plate(ready)!);
+    });
+    for (const i of b.flush()) out.set(i, b.plate(i)!);
+    return out;
+  };
+  const blue = (plate: Uint8ClampedArray, p: number) => plate[4 * p + 2]! > 160 && plate[4 * p]! < 80;
+
+  it('keeps the other person where the removed one reaches over them, and never copies them into the hole', () => {
+    const count = (withOthers: boolean) => {
+      let kept = 0;
+      let visible = 0;
+      let ghosts = 0;
+      for (const [t, plate] of plates(withOthers)) {
+        const f = clip[t]!;
+        for (let p = 0; p < w * h; p++) {
+          const x = p % w;
+          const y = Math.floor(p / w);
+          const isB = inside(rect(t, 'b'), x, y) && !inside(rect(t, 'a'), x, y);
+          // The blue person's visible pixels that the red one's margin covers.
+          if (isB && f.alpha[p]) {
+            visible++;
+            if (plate[4 * p] === f.rgba[4 * p] && plate[4 * p + 2] === f.rgba[4 * p + 2]) kept++;
+          }
+          // Blue inside the red person's own rectangle: copied from a frame where blue stood there.
+          if (inside(rect(t, 'a'), x, y) && blue(plate, p)) ghosts++;
+        }
+      }
+      return { kept, visible, ghosts };
+    };
+    const without = count(false);
+    const withOthers = count(true);
+    expect(without.visible).toBeGreaterThan(100);
+    // Without being told, the plate erases the blue person under the margin and copies them into the hole.
+    expect(without.kept).toBeLessThan(0.1 * without.visible);
+    expect(without.ghosts).toBeGreaterThan(50);
+    // Told, it keeps every one of those pixels and copies none.
+    expect(withOthers.kept).toBe(withOthers.visible);
+    expect(withOthers.ghosts).toBe(0);
+  });
+});

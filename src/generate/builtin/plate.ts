@@ -205,10 +205,13 @@ export class PlateBuilder {
 
   /**
    * Adds frame `frameIndex` (consecutive with the previous push) with its person alpha (width ×
-   * height, 255 = person, from `personMask`; null when the frame has no person). The data are
-   * copied. Returns the index of the plate that became ready, or null.
+   * height, 255 = person, from `personMask`; null when the frame has no person) and, when others
+   * are in the shot, their pixels (`others`, same layout): the plate keeps them in this frame,
+   * also where the person's alpha reaches over them, and never copies them into another frame's
+   * plate nor into the background model. The data are copied. Returns the index of the plate that
+   * became ready, or null.
    */
-  push(frameIndex: number, rgba: Uint8ClampedArray | Uint8Array, alpha: Uint8Array | null): number | null {
+  push(frameIndex: number, rgba: Uint8ClampedArray | Uint8Array, alpha: Uint8Array | null, others: Uint8Array | null = null): number | null {
     const { width, height, window } = this.options;
     if (this.flushed) throw new PlateError('order', 'push() after flush(): make a new PlateBuilder for another clip.');
     if (!Number.isInteger(frameIndex) || frameIndex < 0) throw new RangeError(`frameIndex must be a non-negative integer; got ${frameIndex}.`);
@@ -217,6 +220,7 @@ export class PlateBuilder {
     }
     if (rgba.length !== width * height * 4) throw new RangeError(`rgba must hold ${width} x ${height} x 4 = ${width * height * 4} bytes; got ${rgba.length}.`);
     if (alpha && alpha.length !== width * height) throw new RangeError(`alpha must hold ${width} x ${height} = ${width * height} bytes; got ${alpha.length}.`);
+    if (others && others.length !== width * height) throw new RangeError(`others must hold ${width} x ${height} = ${width * height} bytes; got ${others.length}.`);
     if (this.first < 0) this.first = frameIndex;
     this.last = frameIndex;
 
@@ -224,7 +228,15 @@ export class PlateBuilder {
     slot.rgba.set(rgba);
     if (alpha) slot.alpha.set(alpha);
     else slot.alpha.fill(0);
-    slot.box = alpha ? nonzeroBox(slot.alpha, width, height) : null;
+    if (others) {
+      slot.fillBuffer ??= new Uint8Array(width * height);
+      slot.fill = slot.fillBuffer;
+      keepOthers(slot.alpha, others, slot.fill);
+    } else {
+      slot.fill = slot.alpha;
+    }
+    slot.box = alpha || others ? nonzeroBox(slot.alpha, width, height) : null;
+    slot.fillBox = others ? nonzeroBox(slot.fill, width, height) : slot.box;
     computeCells(slot, width, height);
 
     // 1. Camera motion.
@@ -245,7 +257,7 @@ export class PlateBuilder {
     this.prevMotion = mf;
     this.motions.set(frameIndex, record);
     this.motions.delete(frameIndex - window - 1);
-    if (this.options.shadows && slot.box) this.addShadow(slot, this.options.shadows);
+    if (this.options.shadows && slot.fillBox) this.addShadow(slot, this.options.shadows, others);
     const next = this.slotOf(frameIndex - window) ?? slot;
     if (this.margin > 0 && next.segment === slot.segment && cornerDistance3(next.toAnchor, this.home(), width, height) > this.margin / 2) this.reanchorTo(next);
     // 2. Long-term model.
@@ -262,23 +274,32 @@ export class PlateBuilder {
    * helps static and slowly drifting cameras, not panning ones. Nothing is kept but the model.
    * Returns whether the frame was used.
    */
-  prime(rgba: Uint8ClampedArray | Uint8Array, alpha: Uint8Array | null): boolean {
+  prime(rgba: Uint8ClampedArray | Uint8Array, alpha: Uint8Array | null, others: Uint8Array | null = null): boolean {
     const { width, height } = this.options;
     if (this.last >= 0) throw new PlateError('order', 'prime() after push(): prime the background model before pushing the first frame.');
     if (rgba.length !== width * height * 4) throw new RangeError(`rgba must hold ${width} x ${height} x 4 = ${width * height * 4} bytes; got ${rgba.length}.`);
     if (alpha && alpha.length !== width * height) throw new RangeError(`alpha must hold ${width} x ${height} = ${width * height} bytes; got ${alpha.length}.`);
+    if (others && others.length !== width * height) throw new RangeError(`others must hold ${width} x ${height} = ${width * height} bytes; got ${others.length}.`);
     const cells = Math.ceil(width / CELL) * Math.ceil(height / CELL);
+    let hidden = alpha ?? new Uint8Array(width * height);
+    if (others) {
+      hidden = Uint8Array.from(hidden);
+      for (let p = 0; p < hidden.length; p++) if (others[p]! > hidden[p]!) hidden[p] = others[p]!;
+    }
     const frame: Slot = {
       index: -1,
       rgba: rgba instanceof Uint8ClampedArray ? rgba : new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length),
-      alpha: alpha ?? new Uint8Array(width * height),
+      alpha: hidden,
       box: null,
+      fill: hidden,
+      fillBox: null,
+      fillBuffer: null,
       toAnchor: this.home(),
       segment: this.segment,
       cellAll: new Uint8Array(cells),
       cellAny: new Uint8Array(cells),
     };
-    const mf = this.options.camera === 'auto' ? motionFrame(frame.rgba, width, height, alpha, this.options.motion) : null;
+    const mf = this.options.camera === 'auto' ? motionFrame(frame.rgba, width, height, alpha || others ? hidden : null, this.options.motion) : null;
     if (!this.key) {
       this.newSegment(frame, mf);
     } else if (!this.placeOnKey(frame, mf)) {
@@ -324,7 +345,7 @@ export class PlateBuilder {
     if (result.length !== width * height * 4) throw new RangeError(`out must hold ${width * height * 4} bytes; got ${result.length}.`);
     result.set(slot.rgba);
     this.stats = { personPixels: 0, fromWindow: 0, fromModel: 0, completed: 0, inpainted: 0 };
-    if (slot.box) fillPerson(slot, result, { options: this.options, slotOf: (index) => this.slotOf(index), last: this.last, model: this.model, stats: this.stats });
+    if (slot.fillBox) fillPerson(slot, result, { options: this.options, slotOf: (index) => this.slotOf(index), last: this.last, model: this.model, stats: this.stats });
     return result;
   }
 
@@ -343,12 +364,15 @@ export class PlateBuilder {
     const { width, height } = this.options;
     const cells = Math.ceil(width / CELL) * Math.ceil(height / CELL);
     const slot: Slot = old
-      ? { ...old, index, box: null, toAnchor: identity3(), segment: this.segment }
+      ? { ...old, index, box: null, fillBox: null, toAnchor: identity3(), segment: this.segment }
       : {
           index,
           rgba: new Uint8ClampedArray(width * height * 4),
           alpha: new Uint8Array(width * height),
           box: null,
+          fill: new Uint8Array(0),
+          fillBox: null,
+          fillBuffer: null,
           toAnchor: identity3(),
           segment: this.segment,
           cellAll: new Uint8Array(cells),
@@ -361,17 +385,24 @@ export class PlateBuilder {
   /**
    * The person's cast shadow in `slot` (shadow.ts), judged against the background model where the
    * slot sits on the canvas, joins its alpha: the plate replaces it and the model does not learn it.
+   * Only the removed person casts it: other people's pixels (`others`) are never taken for it.
    */
-  private addShadow(slot: Slot, options: ShadowOptions): void {
+  private addShadow(slot: Slot, options: ShadowOptions, others: Uint8Array | null): void {
     const { width, height } = this.options;
     const q = new Float64Array(2);
-    const shadow = castShadow(slot.rgba, slot.alpha, width, height, slot.box!, (x, y, dst) => {
+    const shadow = castShadow(slot.rgba, slot.fill, width, height, slot.fillBox!, (x, y, dst) => {
       apply3(slot.toAnchor, x, y, q);
       return this.model.sample(q[0]!, q[1]!, dst);
     }, options);
     if (!shadow) return;
+    if (others) for (let p = 0; p < others.length; p++) if (others[p]) shadow.alpha[p] = 0;
+    if (slot.fill !== slot.alpha) {
+      maxInto(slot.fill, shadow.alpha, width, shadow.box);
+      slot.fillBox = unionBox(slot.fillBox, shadow.box);
+    }
     maxInto(slot.alpha, shadow.alpha, width, shadow.box);
     slot.box = unionBox(slot.box, shadow.box);
+    if (slot.fill === slot.alpha) slot.fillBox = slot.box;
     computeCells(slot, width, height);
   }
 
@@ -457,5 +488,19 @@ export class PlateBuilder {
     for (const s of this.slots) if (s && s.segment === slot.segment && s !== slot) s.toAnchor = multiply3(back, s.toAnchor);
     if (this.key) this.key.toAnchor = this.key.index === slot.index ? home : multiply3(back, this.key.toAnchor);
     slot.toAnchor = home;
+  }
+}
+
+/**
+ * Joins the other people's pixels into the frame's alpha (`alpha`, in place: nothing there is
+ * background) and writes what the plate replaces into `fill`: the person's alpha where no one else
+ * is, fading out as another person's alpha rises (0-255 each).
+ */
+export function keepOthers(alpha: Uint8Array, others: Uint8Array, fill: Uint8Array): void {
+  for (let p = 0; p < alpha.length; p++) {
+    const a = alpha[p]!;
+    const o = others[p]!;
+    fill[p] = o === 0 ? a : Math.round((a * (255 - o)) / 255);
+    if (o > a) alpha[p] = o;
   }
 }

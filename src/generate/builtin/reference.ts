@@ -9,7 +9,7 @@ import type { RgbaImage } from '../../pose';
 import { NO_PART_CLOCK, type PartClock } from '../part-times';
 import type { BuiltinConfig } from './config';
 import { clipShape, faceOutline, type ClipFaces, type FaceShape } from './face-warp';
-import { heldObjectMask, personMask, withHeldObjects } from './mask';
+import { heldObjectMask, otherPeopleMask, personMask, withHeldObjects } from './mask';
 import { refineMatte } from './matte';
 import type { BuiltinJob } from './runner';
 
@@ -67,16 +67,24 @@ export class ReferenceView {
   }
 
   /**
-   * What the plate removes in frame `r` (0-255 per pixel): the person with a margin and the whole
-   * head, and what they hold (a ball, a racket, a bag: mask.ts `heldObjectMask`), which leaves the
-   * scene with them.
+   * What the plate removes in frame `r` (`alpha`, 0-255 per pixel): the person with a margin and
+   * the whole head, and what they hold (a ball, a racket, a bag: mask.ts `heldObjectMask`), which
+   * leaves the scene with them; and the other people in the shot (`others`, mask.ts
+   * `otherPeopleMask`), whom it keeps.
    */
-  plateMask(r: number): Uint8Array {
+  plateMasks(r: number): { alpha: Uint8Array; others: Uint8Array | null } {
     const { width, height } = this;
-    return withHeldObjects(personMask(this.job.reference.track, r, { width, height }).alpha, this.job.reference.track, r, width, height);
+    const track = this.job.reference.track;
+    return {
+      alpha: withHeldObjects(personMask(track, r, { width, height }).alpha, track, r, width, height),
+      others: otherPeopleMask(track, r, { width, height }),
+    };
   }
 
-  /** The person's own pixels in frame `r` (`rgba`, the frame): the tracker's mask (no margin) with its edge moved onto the frame's colour edge. */
+  /**
+   * The person's own pixels in frame `r` (`rgba`, the frame): the tracker's mask (no margin) with
+   * its edge moved onto the frame's colour edge, less what they hold and the other people.
+   */
   personPixels(r: number, rgba: Uint8ClampedArray): Uint8Array {
     const { width, height } = this;
     const m = personMask(this.job.reference.track, r, { width, height, margin: 0, feather: 0, motionBlur: 0, threshold: this.config.tightMaskThreshold, head: false });
@@ -84,6 +92,9 @@ export class ReferenceView {
     // What the person holds is not the person: it stays out of the texture and the layer beyond the mesh.
     const held = heldObjectMask(this.job.reference.track, r, { width, height, margin: 0, feather: 0 });
     if (held) for (let p = 0; p < m.alpha.length; p++) if (held.alpha[p]) m.alpha[p] = 0;
+    // Nor is anyone else in the shot: a partner's arm next to them stays out of the texture.
+    const others = otherPeopleMask(this.job.reference.track, r, { width, height });
+    if (others) for (let p = 0; p < m.alpha.length; p++) if (others[p]) m.alpha[p] = 0;
     return m.alpha;
   }
 }
