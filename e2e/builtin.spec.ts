@@ -165,9 +165,9 @@ test.describe('builtin engine', () => {
     );
     expect(db('scene')).toBeGreaterThan(28);
     expect(sq.kept[1] / 3).toBeGreaterThan(20_000);
-    // As unchanged as the scene nobody touched: the output encoder alone leaves the static trees
-    // and buildings at about 33 dB, so 35 dB is out of reach for anything in this clip.
-    expect(db('kept')).toBeGreaterThan(Math.min(35, db('scene') - 2));
+    // As unchanged as the scene nobody touched (the output encoder alone leaves the static trees
+    // and buildings at about 36 dB).
+    expect(db('kept')).toBeGreaterThan(35);
     // The edited person was re-posed, not copied.
     expect(sq.edited[1] / 3).toBeGreaterThan(2_000);
     expect(db('edited')).toBeLessThan(db('kept') - 10);

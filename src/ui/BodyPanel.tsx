@@ -106,8 +106,10 @@ export function BodyPanel() {
     return out;
   }, [refBody.track, retargeted, refFrame, motFrame]);
 
-  // A new fit (another clip, or another person followed in one) frames the view again.
-  const frameKey = useMemo(() => ({}), [refBody.track, motBody.track]);
+  // A new fit (another clip, or another person followed in one) frames the view again, and so
+  // does a body joining the view (the motion body arrives after its fit, once retargeted).
+  const shown = bodies.map((b) => b.key).join(',');
+  const frameKey = useMemo(() => ({}), [refBody.track, motBody.track, shown]);
 
   if (!anyClip) return null;
   const startExport = (kind: GuidanceKind) => {

@@ -1,4 +1,4 @@
-import { BufferTarget, Mp4OutputFormat, Output, QUALITY_HIGH, VideoSample, VideoSampleSource, type InputAudioTrack, type Target } from 'mediabunny';
+import { BufferTarget, Mp4OutputFormat, Output, QUALITY_VERY_HIGH, VideoSample, VideoSampleSource, type InputAudioTrack, type Target } from 'mediabunny';
 import { avcCodecString } from '../avc';
 import { MediaError } from '../errors';
 
@@ -51,7 +51,10 @@ export class RgbaVideoEncoder {
     const codec = await findAvcEncoder(width, height, fps);
     if (!codec) throw new MediaError('encode-failed', 'This browser has no H.264 encoder (WebCodecs).');
     const output = new Output({ format: new Mp4OutputFormat({ fastStart: target instanceof BufferTarget ? 'in-memory' : false }), target });
-    const source = new VideoSampleSource({ codec: 'avc', bitrate: QUALITY_HIGH, fullCodecString: codec });
+    // The output is the user's final copy: mediabunny's "very high" (H.264 at about QP 16 where
+    // the encoder takes a quantizer, else about twice "high"'s bitrate) keeps the fine detail of
+    // faces and scenery that "high" (QP 22) smoothed away; the ffmpeg.wasm path uses CRF 18.
+    const source = new VideoSampleSource({ codec: 'avc', bitrate: QUALITY_VERY_HIGH, fullCodecString: codec });
     output.addVideoTrack(source, { frameRate: fps });
     await output.start();
     return new RgbaVideoEncoder(output, source, width, height, fps, codec);
