@@ -496,7 +496,7 @@ export class PlateBuilder {
  * background) and writes what the plate replaces into `fill`: the person's alpha where no one else
  * is, fading out as another person's alpha rises (0-255 each).
  */
-export function keepOthers(alpha: Uint8Array, others: Uint8Array, fill: Uint8Array): void {
+function keepOthers(alpha: Uint8Array, others: Uint8Array, fill: Uint8Array): void {
   for (let p = 0; p < alpha.length; p++) {
     const a = alpha[p]!;
     const o = others[p]!;
