@@ -7,6 +7,7 @@ import {
   genOver4K,
   genPortrait,
   genTruncated,
+  genUhdWidePixels,
   genZeroLength,
   hasSharedMedia,
   shared,
@@ -24,7 +25,7 @@ const CASES: [string, () => Promise<string>, RegExp][] = [
   ['a truncated MP4', genTruncated, /cut off or damaged/],
   ['an audio-only file', genAudioOnly, /has no video track/],
   ['a clip with zero frames', genZeroLength, /no video frames \(zero length\)/],
-  ['a frame larger than 4K', genOver4K, /larger than 4K/],
+  ['a frame larger than 4K', genOver4K, /is 4096x2304, larger than 4K/],
   ['a file over 2 GB', genOver2GB, /the limit is 2\.0 GB/],
 ];
 
@@ -41,6 +42,17 @@ test.describe('bad input gets a clear message and the other clip stays', () => {
       await expect(page.getByTestId('frame-reference')).toBeVisible();
     });
   }
+
+  test('a 4K file with non-square pixels loads: the limit is on the coded size', async ({ page, offOrigin }) => {
+    void offOrigin;
+    await openEditor(page);
+    await loadClip(page, 'reference', await genUhdWidePixels());
+    await expect(page.getByTestId('error-reference')).toHaveCount(0);
+    await expect(page.getByTestId('clip-reference')).toHaveAttribute('data-status', 'ready');
+    // Shown at its display size.
+    const info = JSON.parse((await page.getByTestId('clip-reference').getAttribute('data-info')) ?? 'null') as { width: number; height: number };
+    expect([info.width, info.height]).toEqual([5120, 2160]);
+  });
 
   test('a bad file dropped on a loaded slot keeps the clip that was there', async ({ page, offOrigin }) => {
     void offOrigin;

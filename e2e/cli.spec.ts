@@ -54,6 +54,21 @@ test.describe('headless runner', () => {
     expect(run.stderr).toContain('is not a video file we can read');
   });
 
+  test("stops at the app's message when a clip has nobody in it, as plain JSON", async ({}, info) => {
+    const started = Date.now();
+    const run = cli(['render', '--reference', await genLandscape(), '--motion', await genPortrait(), '--out', path.join(info.outputDir, 'x.mp4'), '--json']);
+    const seconds = (Date.now() - started) / 1000;
+    expect(run.status).toBe(1);
+    const error = JSON.parse(run.stdout.trim().split('\n').pop()!) as { ok: boolean; error: { code: string; message: string } };
+    expect(error.ok).toBe(false);
+    expect(error.error.code).toBe('app');
+    expect(error.error.message).toMatch(/^reference clip: .*No person found in this clip/);
+    expect(error.error.message).not.toMatch(/\x1b\[|Call log|at .*\.js:\d+/);
+    // Pose analysis of the 2 s clip, then out: not a wait on a disabled Generate (2 minutes before).
+    console.log(`cli: no person reported after ${seconds.toFixed(1)} s`);
+    expect(seconds).toBeLessThan(90);
+  });
+
   test('explains missing arguments', () => {
     const run = cli(['render', '--reference', 'a.mp4']);
     expect(run.status).toBe(1);

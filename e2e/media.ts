@@ -106,6 +106,11 @@ export const genZeroLength = once('zero_length.mp4', async (out) => {
   input.dispose();
 });
 
+/** One 4K frame (3840x2160 coded) with 4:3 pixels: 5120x2160 on screen. */
+export const genUhdWidePixels = once('uhd_3840x2160_sar_4_3.mp4', (out) =>
+  ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:s=3840x2160:r=1:d=1', '-vf', 'setsar=4/3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', out]),
+);
+
 /** One frame larger than 4K (4096x2304). */
 export const genOver4K = once('over_4k_4096x2304.mp4', (out) =>
   ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:s=4096x2304:r=1:d=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', out]),

@@ -11,7 +11,7 @@ export function checkFileSize(name: string, size: number): MediaError | null {
   return size > MAX_FILE_BYTES ? mediaErrors.tooLargeFile(name, size, MAX_FILE_BYTES) : null;
 }
 
-/** Refuses a probed clip that is empty or whose display size exceeds 4K. Sizes in pixels. */
+/** Refuses a probed clip that is empty or whose coded size (as stored, before pixel aspect or rotation) exceeds 4K. Sizes in pixels. */
 export function checkClipShape(name: string, width: number, height: number, frameCount: number): MediaError | null {
   if (frameCount <= 0 || width <= 0 || height <= 0) return mediaErrors.emptyClip(name);
   const long = Math.max(width, height);

@@ -24,9 +24,19 @@ Options:
   --rebuild                       rebuild the app before running
   --json                          print one JSON object with the result instead of text`;
 
-function fail(message, json) {
-  if (json) console.log(JSON.stringify({ ok: false, error: message }));
-  else console.error(`error: ${message}`);
+/**
+ * Exits 1 with `message` as plain text (no terminal colours): on stderr, or with --json as
+ * `{ ok: false, error: { code, message } }` on stdout. `code`: 'arguments' (the command line),
+ * 'app' (the app's own message: a refused file, no person, a failed analysis or fit),
+ * 'unexpected' (anything else, without its stack).
+ */
+/** A failure the app reported after the clips loaded (its message is the app's). */
+class AppFailure extends RunnerError {}
+
+function fail(message, json, code = 'arguments') {
+  const plain = String(message).replace(/\x1b\[[0-9;]*m/g, '').trim();
+  if (json) console.log(JSON.stringify({ ok: false, error: { code, message: plain } }));
+  else console.error(`error: ${plain}`);
   process.exit(1);
 }
 
@@ -60,6 +70,7 @@ if (values.audio !== undefined && !['motion', 'reference', 'none'].includes(valu
 if (!['360', '480', '720', '1080'].includes(values['max-height'])) fail('--max-height must be 360, 480, 720 or 1080.', json);
 if (!['auto', 'webcodecs', 'ffmpeg'].includes(values.encoder)) fail('--encoder must be auto, webcodecs or ffmpeg.', json);
 if (!['anchor', 'follow', 'scene'].includes(values.placement)) fail('--placement must be anchor, follow or scene.', json);
+if (values.engine === 'diffusion' && !values.pack) fail('--engine diffusion needs --pack DIR (a model pack folder).', json);
 const parseTrim = (s, name) => {
   const m = /^([\d.]+):([\d.]+)$/.exec(s ?? '');
   if (!m) fail(`--${name} must look like IN:OUT in seconds, e.g. 1.5:4`, json);
@@ -95,17 +106,27 @@ try {
   await page.getByTestId('engine').selectOption(values.engine);
   await page.getByTestId('placement-mode').selectOption(values.placement);
   if (values.engine === 'diffusion') {
-    if (!values.pack) throw new RunnerError('--engine diffusion needs --pack DIR (a model pack folder).');
     await page.getByTestId('pack-input').setInputFiles(values.pack);
     const error = page.getByTestId('pack-error');
     await Promise.race([page.getByTestId('pack-info').waitFor({ timeout: 600_000 }), error.waitFor({ timeout: 600_000 })]);
     if (await error.count()) throw new RunnerError((await error.textContent()) ?? 'the pack was refused');
   }
   if (values.engine !== 'preview') {
-    // Engines other than the preview need the pose of both clips.
+    // Engines other than the preview need the pose of both clips, a person in each, and their
+    // bodies: stop at the app's own message when one of them fails, not at a disabled Generate.
     for (const slot of ['reference', 'motion']) {
       log(`waiting for the ${slot} pose analysis…`);
+      const status = page.getByTestId(`pose-status-${slot}`);
       await page.locator(`[data-testid=pose-status-${slot}][data-status=done], [data-testid=pose-status-${slot}][data-status=failed]`).waitFor({ timeout: 1_800_000 });
+      const text = ((await status.textContent()) ?? '').trim();
+      if ((await status.getAttribute('data-status')) === 'failed' || Number(await status.getAttribute('data-found')) === 0) throw new AppFailure(`${slot} clip: ${text}`);
+    }
+    log('waiting for the 3D bodies…');
+    for (;;) {
+      if (await page.getByTestId('generate').isEnabled()) break;
+      const bad = page.getByTestId('body-status').locator('.bad');
+      if (await bad.count()) throw new AppFailure(((await bad.first().textContent()) ?? 'the 3D body could not be fitted').trim());
+      await page.waitForTimeout(250);
     }
   }
   let last = '';
@@ -122,7 +143,10 @@ try {
         `${result.videoCodec}${result.audioCodec ? ` + ${result.audioCodec}` : ''}, ${result.encoder}, ${result.seconds.toFixed(1)} s`,
     );
 } catch (e) {
-  fail(e instanceof RunnerError ? e.message : `unexpected failure: ${e?.stack ?? e}`, json);
+  // RunnerError: the app refused a file (its message) or the runner could not start it.
+  if (e instanceof RunnerError) fail(e.message, json, 'app');
+  // Playwright's errors carry a call log after the message: the message is what tells.
+  else fail(`unexpected failure: ${String(e?.message ?? e).split('\nCall log:')[0]}`, json, 'unexpected');
 } finally {
   await app?.close();
 }

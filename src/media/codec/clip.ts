@@ -123,7 +123,9 @@ async function indexClip(
 
   const width = await video.getDisplayWidth();
   const height = await video.getDisplayHeight();
-  const shapeError = checkClipShape(name, width, height, raw.length);
+  // The 4K limit is about what the decoder holds: the coded size, not the display size that
+  // non-square pixels stretch (a 3840x2160 file with 4:3 pixels shows 5120 wide).
+  const shapeError = checkClipShape(name, await video.getCodedWidth(), await video.getCodedHeight(), raw.length);
   if (shapeError) throw shapeError;
 
   const firstTimestamp = raw[0]!;
