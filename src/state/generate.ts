@@ -26,6 +26,33 @@ export function effectiveAudio(s: Pick<EditorState, 'audio' | 'clips'>): AudioCh
   return has[other] ? other : 'none';
 }
 
+/**
+ * Why Generate cannot run now, in words for the user; null when it can. A failed pose analysis is
+ * named with its error and what to do, rather than left as "Waiting…" that never ends.
+ */
+export function generateBlocker(s: Pick<EditorState, 'clips' | 'engine' | 'pack' | 'pose' | 'body' | 'retargeted' | 'refine'>): string | null {
+  const busy = s.clips.reference.status === 'loading' || s.clips.motion.status === 'loading';
+  if (!s.clips.reference.info || !s.clips.motion.info || busy) return 'Load both clips to generate.';
+  const { engine } = s;
+  if (engine === 'diffusion' && s.pack.status !== 'ready') return 'Load a model pack to use the diffusion engine.';
+  if (engine !== 'preview') {
+    const failed = (['reference', 'motion'] as const).find((slot) => s.pose[slot].status === 'failed');
+    if (failed) {
+      return `The pose analysis of the ${failed} clip failed (${s.pose[failed].error ?? 'no reason given'}): load an intact copy of it or another clip. The preview engine needs no pose.`;
+    }
+  }
+  const posesReady = s.pose.reference.status === 'done' && s.pose.motion.status === 'done';
+  const bodyFailed = s.body.reference.status === 'failed' || s.body.motion.status === 'failed';
+  const bodiesReady = s.retargeted !== null;
+  const refining = engine === 'diffusion' && s.refine.enabled;
+  if (engine === 'diffusion' && !posesReady) return 'Waiting for the pose analysis of both clips.';
+  if (refining && bodyFailed) return 'Refining the builtin render needs a person in both clips (see the 3D body panel).';
+  if (refining && !bodiesReady) return 'Waiting for the 3D body of both clips (the builtin render to refine).';
+  if (engine === 'builtin' && bodyFailed) return 'The builtin engine needs a person in both clips (see the 3D body panel).';
+  if (engine === 'builtin' && !bodiesReady) return 'Waiting for the pose analysis and 3D body of both clips.';
+  return null;
+}
+
 /** The audio an engine's output carries: the chosen clip's range under the output, or none. */
 function engineAudio(s: EditorState): OutputAudio | null {
   const t = timelineOf(s);

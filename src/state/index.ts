@@ -20,7 +20,7 @@ export {
 export { framesAt, outputMotionFrames, timelineDuration, timelineFps, timelineOf } from './timeline';
 export { dismissError, loadClip, removeClip, setAudio, setMapping, setMaxHeight, setOffset, setOverlay, setTrim, swapClips } from './clips';
 export { frameFeeds, pause, play, seek, step, togglePlay } from './playback';
-export { cancelGenerate, discardResumable, effectiveAudio, generate, setEngine, setRefine } from './generate';
+export { cancelGenerate, discardResumable, effectiveAudio, generate, generateBlocker, setEngine, setRefine } from './generate';
 export { loadCachedPack, loadPack, loadSitePack, refreshPacks, removeCachedPack, unloadPack } from './packs';
 export { followPerson } from './pose';
 export { exportGuidance, loadBodyModel, posedBody, resetBodyModel, setPlacement } from './body';

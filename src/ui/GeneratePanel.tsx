@@ -3,6 +3,7 @@ import {
   discardResumable,
   effectiveAudio,
   formatClock,
+  generateBlocker,
   generate,
   setAudio,
   setEngine,
@@ -82,8 +83,6 @@ export function GeneratePanel() {
   const maxHeight = useEditor((s) => s.maxHeight);
   const ref = useEditor((s) => s.clips.reference.info);
   const mot = useEditor((s) => s.clips.motion.info);
-  const busy = useEditor((s) => s.clips.reference.status === 'loading' || s.clips.motion.status === 'loading');
-  const ready = Boolean(ref && mot) && !busy;
   const running = render.status === 'running';
   const p = render.progress;
   // What the output will carry: a clip without sound falls back to the other clip's (see effectiveAudio).
@@ -92,27 +91,9 @@ export function GeneratePanel() {
   const coverage = useEditor((s) => s.coverage);
   const faceNeverSeen = coverage !== null && !coverage.faceSeen && coverage.faceShown > 0;
   const resumable = useEditor((s) => (s.engine === 'builtin' ? s.render.resumable : null));
-  const packReady = useEditor((s) => s.pack.status === 'ready');
-  const posesReady = useEditor((s) => s.pose.reference.status === 'done' && s.pose.motion.status === 'done');
-  const bodiesReady = useEditor((s) => s.retargeted !== null);
-  const bodyFailed = useEditor((s) => s.body.reference.status === 'failed' || s.body.motion.status === 'failed');
   const refine = useEditor((s) => s.refine);
   const refining = engine === 'diffusion' && refine.enabled;
-  const blocker = !ready
-    ? 'Load both clips to generate.'
-    : engine === 'diffusion' && !packReady
-      ? 'Load a model pack to use the diffusion engine.'
-      : engine === 'diffusion' && !posesReady
-        ? 'Waiting for the pose analysis of both clips.'
-        : refining && bodyFailed
-          ? 'Refining the builtin render needs a person in both clips (see the 3D body panel).'
-          : refining && !bodiesReady
-            ? 'Waiting for the 3D body of both clips (the builtin render to refine).'
-        : engine === 'builtin' && bodyFailed
-          ? 'The builtin engine needs a person in both clips (see the 3D body panel).'
-          : engine === 'builtin' && !bodiesReady
-            ? 'Waiting for the pose analysis and 3D body of both clips.'
-            : null;
+  const blocker = useEditor(generateBlocker);
 
   return (
     <section className="generate" data-testid="generate-panel">
