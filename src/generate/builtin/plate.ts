@@ -284,7 +284,7 @@ export class PlateBuilder {
     let hidden = alpha ?? new Uint8Array(width * height);
     if (others) {
       hidden = Uint8Array.from(hidden);
-      for (let p = 0; p < hidden.length; p++) if (others[p]! > hidden[p]!) hidden[p] = others[p]!;
+      maxInto(hidden, others, width, { x0: 0, y0: 0, x1: width, y1: height });
     }
     const frame: Slot = {
       index: -1,

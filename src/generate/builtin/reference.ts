@@ -20,6 +20,12 @@ export class ReferenceView {
   readonly k: Intrinsics;
   readonly camera: BodyCamera;
   private readonly g: OffscreenCanvasRenderingContext2D;
+  /**
+   * The other people's mask of the latest frames (`others`): the plate reads a frame and the
+   * texture and the per-frame layer read it again, and each would otherwise rasterise the boxes
+   * and the person's own mask anew. Read-only for its users.
+   */
+  private readonly othersCache = new Map<number, Uint8Array | null>();
 
   constructor(
     private readonly job: BuiltinJob,
@@ -77,8 +83,17 @@ export class ReferenceView {
     const track = this.job.reference.track;
     return {
       alpha: withHeldObjects(personMask(track, r, { width, height }).alpha, track, r, width, height),
-      others: otherPeopleMask(track, r, { width, height }),
+      others: this.others(r),
     };
+  }
+
+  /** The other people in frame `r` at the output size (mask.ts `otherPeopleMask`), the last 32 frames kept. */
+  private others(r: number): Uint8Array | null {
+    if (this.othersCache.has(r)) return this.othersCache.get(r)!;
+    const mask = otherPeopleMask(this.job.reference.track, r, { width: this.width, height: this.height });
+    this.othersCache.set(r, mask);
+    if (this.othersCache.size > 32) this.othersCache.delete(this.othersCache.keys().next().value!);
+    return mask;
   }
 
   /**
@@ -93,7 +108,7 @@ export class ReferenceView {
     const held = heldObjectMask(this.job.reference.track, r, { width, height, margin: 0, feather: 0 });
     if (held) for (let p = 0; p < m.alpha.length; p++) if (held.alpha[p]) m.alpha[p] = 0;
     // Nor is anyone else in the shot: a partner's arm next to them stays out of the texture.
-    const others = otherPeopleMask(this.job.reference.track, r, { width, height });
+    const others = this.others(r);
     if (others) for (let p = 0; p < m.alpha.length; p++) if (others[p]) m.alpha[p] = 0;
     return m.alpha;
   }
